@@ -1,0 +1,328 @@
+"""Checks a diagram before it may run; the same findings drive deployment and `sro lint`."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from engine.runtime import expressions
+from engine.runtime.durations import DurationError, is_duration, parse_cycle, parse_duration, parse_moment
+from engine.runtime.errors import Finding, ProcessError
+from engine.runtime.model import BPMN_NS, CAMUNDA_NS, Document, FormField, ProcessDef, local, read_document
+from engine.runtime.xmlsafe import UnsafeXmlError, parse_xml
+
+RESERVED_IDS = {"Start", "End"}
+FIELD_TYPES = {"string", "long", "boolean", "date", "enum"}
+CONSTRAINTS = {"required", "readonly", "minlength", "maxlength", "min", "max"}
+_IDENTIFIER = re.compile(r"^[A-Za-zÄÖÜäöüß][A-Za-z0-9_ÄÖÜäöüß]*$")
+
+UNSUPPORTED = {
+    "scriptTask": "Skript-Aufgaben werden aus Sicherheitsgründen nicht ausgeführt. "
+                  "Bitte eine Benutzeraufgabe oder Gateway-Bedingungen verwenden.",
+    "serviceTask": "Service-Aufgaben kann die Engine nicht ausführen (keine Anbindung hinterlegt).",
+    "sendTask": "Sende-Aufgaben kann die Engine nicht ausführen.",
+    "complexGateway": "Komplexe Gateways kann die Engine nicht ausführen. Bitte exklusive, parallele oder "
+                      "inklusive Gateways verwenden.",
+    "businessRuleTask": "Geschäftsregel-Aufgaben (DMN) werden von der Engine noch nicht ausgeführt.",
+    "conditionalEventDefinition": "Bedingte Ereignisse kann die Engine nicht ausführen; bitte ein "
+                                  "Nachrichten- oder Zeitereignis verwenden.",
+    "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
+    "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
+}
+UNSUPPORTED_CAMUNDA = {
+    "executionListener": "Ausführungs-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
+    "taskListener": "Aufgaben-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
+    "inputOutput": "Ein-/Ausgabe-Zuordnungen (inputOutput) werden nicht ausgeführt.",
+    "connector": "Konnektoren werden nicht unterstützt.",
+    "script": "Skripte werden aus Sicherheitsgründen nicht ausgeführt.",
+}
+UNSUPPORTED_ATTRIBUTES = ("class", "delegateExpression", "expression", "resultVariable", "type")
+
+
+def load_files(paths: Iterable[Path]) -> tuple[dict[str, Document], list[Finding]]:
+    """Read every .bpmn/.dmn file under the given files or folders (safely) into documents."""
+    documents: dict[str, Document] = {}
+    findings: list[Finding] = []
+    for path in expand(paths):
+        try:
+            root = parse_xml(path.read_bytes(), str(path))
+        except UnsafeXmlError as error:
+            findings.append(error.finding)
+            continue
+        documents[str(path)] = read_document(root, str(path))
+    return documents, findings
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in {".bpmn", ".dmn"} and ".camunda" not in p.parts)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def check(documents: Mapping[str, Document]) -> list[Finding]:
+    findings: list[Finding] = []
+    process_ids = {pid for document in documents.values() for pid in document.processes}
+    for document in documents.values():
+        if document.kind == "dmn":
+            continue
+        findings.extend(_check_elements(document, process_ids))
+        for process in document.processes.values():
+            if not process.executable:
+                continue
+            findings.extend(_check_user_tasks(process))
+            findings.extend(_check_gateways(process))
+    if not findings:
+        findings.extend(_check_executable(documents))
+    return findings
+
+
+def _at(document: Document, element: etree._Element) -> Finding:
+    """Where a finding about `element` points: its own id, or that of the nearest parent with one."""
+    holder: etree._Element | None = element
+    while holder is not None and holder.get("id") is None:
+        holder = holder.getparent()
+    element_id = holder.get("id") if holder is not None else None
+    return Finding(document.file, element_id, "", line=element.sourceline)
+
+
+def _finding(document: Document, element: etree._Element, message: str) -> Finding:
+    return _say(_at(document, element), message)
+
+
+def _say(place: Finding, message: str) -> Finding:
+    return Finding(place.file, place.element_id, message, line=place.line)
+
+
+def _check_expression(place: Finding, text: str, what: str) -> list[Finding]:
+    try:
+        expressions.compile_expression(text)
+    except expressions.ExpressionError as error:
+        return [_say(place, f"{what}: {error.reason}")]
+    return []
+
+
+def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
+    text = (element.text or "").strip()
+    kind = local(element.tag)
+    if not text:
+        return [_finding(document, element, "Das Zeitereignis hat keinen Wert (Datum, Dauer oder Zyklus).")]
+    inner, wrapped = expressions.unwrap(text)
+    if wrapped or inner[:1] in {"'", '"'}:
+        return _check_expression(_at(document, element), text, "Zeitausdruck")
+    try:
+        if kind == "timeDuration":
+            parse_duration(inner)
+        elif kind == "timeDate":
+            parse_moment(inner)
+        else:
+            parse_cycle(inner)
+    except DurationError as error:
+        return [_finding(document, element, str(error))]
+    return []
+
+
+def _check_elements(document: Document, process_ids: set[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for element in document.root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace = etree.QName(element).namespace
+        tag = local(element.tag)
+        element_id = element.get("id")
+        if namespace == BPMN_NS:
+            if element_id in RESERVED_IDS:
+                findings.append(_finding(document, element, f"Die ID »{element_id}« ist intern reserviert; "
+                                                            "bitte eine andere ID vergeben."))
+            if tag in UNSUPPORTED:
+                findings.append(_finding(document, element, UNSUPPORTED[tag]))
+            if tag in {"task", "userTask", "manualTask", "receiveTask", "callActivity", "subProcess"}:
+                for attribute in UNSUPPORTED_ATTRIBUTES:
+                    if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
+                        findings.append(_finding(document, element,
+                                                 f"Das Attribut camunda:{attribute} wird nicht ausgeführt."))
+            if tag == "conditionExpression" and element.text:
+                findings.extend(_check_expression(_at(document, element), element.text, "Bedingung"))
+            if tag in {"timeDate", "timeDuration", "timeCycle"}:
+                findings.extend(_check_timer(document, element))
+            if tag == "callActivity" and element.get("calledElement") not in process_ids:
+                findings.append(_finding(document, element, f"Der aufgerufene Prozess »{element.get('calledElement')}« "
+                                                            "ist nicht bereitgestellt."))
+            if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
+                findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
+                                                            "definierte Nachricht (messageRef)."))
+        elif namespace == CAMUNDA_NS and tag in UNSUPPORTED_CAMUNDA:
+            findings.append(_finding(document, element, UNSUPPORTED_CAMUNDA[tag]))
+    return findings
+
+
+def _check_date_attribute(place: Finding, name: str, value: str) -> list[Finding]:
+    inner, wrapped = expressions.unwrap(value)
+    if wrapped:
+        return _check_expression(place, value, f"camunda:{name}")
+    if is_duration(inner):
+        return []
+    try:
+        parse_moment(inner)
+    except DurationError:
+        return [_say(place, f"camunda:{name} »{value}« ist weder ein Ausdruck ${{...}}, "
+                                            "noch eine Dauer (P14D) noch ein Datum (2025-01-31).")]
+    return []
+
+
+def _check_user_tasks(process: ProcessDef) -> list[Finding]:
+    findings: list[Finding] = []
+    for task in process.user_tasks.values():
+        here = Finding(process.file, task.id, "", line=process.lines.get(task.id))
+        for name, value in (("dueDate", task.due_date), ("followUpDate", task.follow_up_date)):
+            if value:
+                findings.extend(_check_date_attribute(here, name, value))
+        for name, value in (("assignee", task.assignee), ("candidateUsers", task.candidate_users),
+                            ("candidateGroups", task.candidate_groups), ("priority", task.priority)):
+            if value and "{" in value:
+                findings.extend(_check_expression(here, value, f"camunda:{name}"))
+            elif name == "priority" and value and not value.strip().lstrip("-").isdigit():
+                findings.append(_say(here, f"camunda:priority »{value}« ist keine ganze Zahl."))
+        seen: set[str] = set()
+        for form_field in task.fields:
+            at_field = Finding(process.file, task.id, "", line=form_field.line)
+            for message in _field_problems(form_field):
+                findings.append(_say(at_field, f"Formularfeld »{form_field.id}«: {message}"))
+            if form_field.id in seen:
+                findings.append(_say(at_field, f"Formularfeld »{form_field.id}« ist doppelt."))
+            seen.add(form_field.id)
+    return findings
+
+
+def _field_problems(form_field: FormField) -> list[str]:
+    problems = []
+    if not _IDENTIFIER.match(form_field.id):
+        problems.append("Die ID muss mit einem Buchstaben beginnen und darf nur Buchstaben, Ziffern und _ enthalten.")
+    if form_field.type not in FIELD_TYPES:
+        problems.append(f"Der Typ »{form_field.type}« wird nicht unterstützt (string, long, boolean, date, enum).")
+    if form_field.type == "enum" and not form_field.options:
+        problems.append("Eine Auswahl (enum) braucht mindestens einen Wert.")
+    for name, config in form_field.constraints:
+        if name not in CONSTRAINTS:
+            problems.append(f"Die Prüfregel »{name}« ist unbekannt.")
+        elif name in {"minlength", "maxlength"} and not (config or "").isdigit():
+            problems.append(f"Die Prüfregel »{name}« braucht eine ganze Zahl.")
+        elif name in {"min", "max"}:
+            problems.extend(_bound_problem(form_field, name, config))
+    if form_field.default is not None and form_field.type == "enum" and form_field.default not in dict(form_field.options):
+        problems.append(f"Der Vorgabewert »{form_field.default}« ist keine der Auswahlmöglichkeiten.")
+    return problems
+
+
+def _bound_problem(form_field: FormField, name: str, config: str | None) -> list[str]:
+    try:
+        if form_field.type == "long":
+            int(config or "")
+        elif form_field.type == "date":
+            parse_moment(config or "")
+        else:
+            return [f"Die Prüfregel »{name}« gilt nur für Zahlen und Daten."]
+    except (ValueError, DurationError):
+        return [f"Die Prüfregel »{name}« hat keinen gültigen Wert »{config}«."]
+    return []
+
+
+def _domains(process: ProcessDef) -> dict[str, tuple[Any, ...]]:
+    """Finite value sets of boolean and enum form fields: enough to test conditions for overlap."""
+    domains: dict[str, tuple[Any, ...]] = {}
+    for task in process.user_tasks.values():
+        for form_field in task.fields:
+            if form_field.type == "boolean":
+                values: tuple[Any, ...] = (True, False)
+            elif form_field.type == "enum":
+                values = tuple(option for option, _ in form_field.options)
+            else:
+                continue
+            if not form_field.required:
+                values = (*values, None)
+            domains[form_field.id] = tuple(dict.fromkeys(domains.get(form_field.id, ()) + values))
+    return domains
+
+
+def _check_gateways(process: ProcessDef) -> list[Finding]:
+    findings: list[Finding] = []
+    domains = _domains(process)
+    for gateway_id, tag in process.elements.items():
+        if tag != "exclusiveGateway":
+            continue
+        outgoing = process.outgoing(gateway_id)
+        default = process.defaults.get(gateway_id)
+        line = process.lines.get(gateway_id)
+        if len(outgoing) > 1:
+            for flow in outgoing:
+                if flow.condition is None and flow.id != default:
+                    findings.append(Finding(process.file, flow.id, f"Der Fluss »{flow.name or flow.id}« aus dem "
+                                            f"Gateway »{process.label(gateway_id)}« hat keine Bedingung und ist "
+                                            "nicht der Standardfluss.", line=flow.line))
+        conditioned = [flow for flow in outgoing if flow.condition]
+        for first, second in itertools.combinations(conditioned, 2):
+            overlap = _overlap(first.condition or "", second.condition or "", domains)
+            if overlap is not None:
+                findings.append(Finding(
+                    process.file, gateway_id,
+                    f"Die Bedingungen von »{first.name or first.id}« und »{second.name or second.id}« am Gateway "
+                    f"»{process.label(gateway_id)}« können zugleich zutreffen ({overlap}). Dann entschiede die "
+                    "Lage der Elemente im Diagramm; bitte die Bedingungen eindeutig machen.", line=line))
+    return findings
+
+
+def _overlap(first: str, second: str, domains: Mapping[str, tuple[Any, ...]]) -> str | None:
+    """A sentence describing values where both conditions hold, or None if none exist or it cannot be told."""
+    try:
+        a, b = expressions.compile_expression(first), expressions.compile_expression(second)
+    except expressions.ExpressionError:
+        return None  # reported as a broken condition elsewhere
+    if " ".join(expressions.unwrap(first)[0].split()) == " ".join(expressions.unwrap(second)[0].split()):
+        return "gleicher Ausdruck"
+    names = sorted(a.names | b.names)
+    if a.functions or b.functions or not names or any(name not in domains for name in names):
+        return None
+    combos = list(itertools.product(*(domains[name] for name in names)))
+    if len(combos) > 4096:
+        return None
+    for values in combos:
+        variables = dict(zip(names, values, strict=True))
+        try:
+            if a.evaluate(variables) is True and b.evaluate(variables) is True:
+                return ", ".join(f"{name} = {value!r}" for name, value in variables.items())
+        except expressions.ExpressionError:
+            continue
+    return None
+
+
+def _check_executable(documents: Mapping[str, Document]) -> list[Finding]:
+    """Let SpiffWorkflow build each executable process; its complaints become findings too."""
+    from engine.runtime.spiff import compile_process
+
+    findings: list[Finding] = []
+    bpmn = {name: document.root for name, document in documents.items() if document.kind == "bpmn"}
+    for document in documents.values():
+        for process in document.processes.values():
+            if not process.executable:
+                continue
+            try:
+                compile_process(bpmn, process.id)
+            except ProcessError as error:
+                findings.append(Finding(document.file, error.element_id or process.id, str(error)))
+    return findings
+
+
+def lint_paths(paths: Iterable[Path]) -> list[Finding]:
+    documents, findings = load_files(paths)
+    return findings + check(documents)
+

@@ -1,0 +1,211 @@
+"""What a deployed diagram declares, read straight from the XML with the Camunda 7 attributes intact.
+
+SpiffWorkflow drops assignee, candidate users/groups, due and follow-up dates and priority, and
+ignores formData without a formKey; the inbox and form validation need all of them, so they are
+read here, independently of the library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+DMN_NAMESPACES = (
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+)
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+
+def local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _camunda(element: etree._Element, name: str) -> str | None:
+    return element.get(f"{{{CAMUNDA_NS}}}{name}")
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    type: str
+    default: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    constraints: tuple[tuple[str, str | None], ...] = ()
+    line: int | None = None
+
+    def constraint(self, name: str) -> str | None:
+        for key, value in self.constraints:
+            if key == name:
+                return value
+        return None
+
+    def has(self, name: str) -> bool:
+        return any(key == name for key, _ in self.constraints)
+
+    @property
+    def required(self) -> bool:
+        return self.has("required")
+
+    @property
+    def readonly(self) -> bool:
+        return self.has("readonly")
+
+
+@dataclass(frozen=True)
+class UserTaskDef:
+    id: str
+    name: str
+    assignee: str | None = None
+    candidate_users: str | None = None
+    candidate_groups: str | None = None
+    due_date: str | None = None
+    follow_up_date: str | None = None
+    priority: str | None = None
+    form_key: str | None = None
+    fields: tuple[FormField, ...] = ()
+
+    def field(self, field_id: str) -> FormField | None:
+        return next((candidate for candidate in self.fields if candidate.id == field_id), None)
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    name: str
+    source: str
+    target: str
+    condition: str | None
+    line: int | None
+
+
+@dataclass
+class ProcessDef:
+    id: str
+    name: str
+    file: str
+    executable: bool
+    elements: dict[str, str] = field(default_factory=dict)  # id -> local tag name
+    names: dict[str, str] = field(default_factory=dict)  # id -> element name
+    lines: dict[str, int] = field(default_factory=dict)
+    user_tasks: dict[str, UserTaskDef] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)  # gateway id -> default flow id
+
+    def outgoing(self, element_id: str) -> list[Flow]:
+        return [flow for flow in self.flows.values() if flow.source == element_id]
+
+    def label(self, element_id: str) -> str:
+        return self.names.get(element_id) or element_id
+
+
+@dataclass
+class Document:
+    file: str
+    kind: str  # "bpmn" or "dmn"
+    root: etree._Element
+    processes: dict[str, ProcessDef] = field(default_factory=dict)
+    decisions: dict[str, str] = field(default_factory=dict)  # DMN decision id -> name
+    messages: dict[str, str] = field(default_factory=dict)  # message id -> name
+
+
+def _form_fields(task: etree._Element) -> tuple[FormField, ...]:
+    fields = []
+    for node in task.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS):
+        constraints = tuple(
+            (constraint.get("name", ""), constraint.get("config"))
+            for constraint in node.iterfind("camunda:validation/camunda:constraint", NS)
+        )
+        options = tuple(
+            (value.get("id", ""), value.get("name") or value.get("id", ""))
+            for value in node.iterfind("camunda:value", NS)
+        )
+        fields.append(
+            FormField(
+                id=node.get("id", ""),
+                label=node.get("label") or node.get("id", ""),
+                type=node.get("type") or "string",
+                default=node.get("defaultValue"),
+                options=options,
+                constraints=constraints,
+                line=node.sourceline,
+            )
+        )
+    return tuple(fields)
+
+
+def _user_task(task: etree._Element) -> UserTaskDef:
+    return UserTaskDef(
+        id=task.get("id", ""),
+        name=task.get("name") or task.get("id", ""),
+        assignee=_camunda(task, "assignee"),
+        candidate_users=_camunda(task, "candidateUsers"),
+        candidate_groups=_camunda(task, "candidateGroups"),
+        due_date=_camunda(task, "dueDate"),
+        follow_up_date=_camunda(task, "followUpDate"),
+        priority=_camunda(task, "priority"),
+        form_key=_camunda(task, "formKey"),
+        fields=_form_fields(task),
+    )
+
+
+def _read_process(process: etree._Element, filename: str) -> ProcessDef:
+    result = ProcessDef(
+        id=process.get("id", ""),
+        name=process.get("name") or process.get("id", ""),
+        file=filename,
+        executable=process.get("isExecutable", "false") == "true",
+    )
+    for element in process.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:
+            continue
+        element_id = element.get("id")
+        tag = local(element.tag)
+        if element_id is None or tag.endswith("Definition") or tag in {"conditionExpression", "documentation"}:
+            continue
+        result.elements[element_id] = tag
+        result.names[element_id] = element.get("name") or ""
+        if element.sourceline is not None:
+            result.lines[element_id] = element.sourceline
+        if tag == "userTask":
+            result.user_tasks[element_id] = _user_task(element)
+        elif tag == "sequenceFlow":
+            condition = element.find("bpmn:conditionExpression", NS)
+            result.flows[element_id] = Flow(
+                id=element_id,
+                name=element.get("name") or "",
+                source=element.get("sourceRef", ""),
+                target=element.get("targetRef", ""),
+                condition=(condition.text or "").strip() if condition is not None else None,
+                line=element.sourceline,
+            )
+        if element.get("default"):
+            result.defaults[element_id] = element.get("default", "")
+    return result
+
+
+def read_document(root: etree._Element, filename: str) -> Document:
+    namespace = etree.QName(root).namespace
+    if namespace in DMN_NAMESPACES:
+        document = Document(filename, "dmn", root)
+        for decision in root.iterfind(f"{{{namespace}}}decision"):
+            document.decisions[decision.get("id", "")] = decision.get("name") or decision.get("id", "")
+        return document
+    document = Document(filename, "bpmn", root)
+    for message in root.iterfind("bpmn:message", NS):
+        document.messages[message.get("id", "")] = message.get("name") or message.get("id", "")
+    for process in root.iterfind("bpmn:process", NS):
+        definition = _read_process(process, filename)
+        document.processes[definition.id] = definition
+    return document
