@@ -1,0 +1,350 @@
+"""The process engine: deploys diagrams, starts, loads and saves instances, projects what they wait for.
+
+It works inside a session the caller owns (one transaction per command, see engine/services.py)
+and never commits by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+
+from engine.runtime import expressions, lint
+from engine.runtime.clock import Clock
+from engine.runtime.durations import DurationError, due_time
+from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
+from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
+from engine.runtime.spiff import (
+    CompiledProcess,
+    SafeScriptEngine,
+    StateSerializer,
+    compile_process,
+    is_timer,
+    new_workflow,
+    ready_user_tasks,
+    timer_due_from_details,
+    waiting_events,
+)
+from engine.runtime.store import Database, Deployment, Event, OpenTask, ProcessInstance, ProcessVersion, TaskCandidate, Wait
+from engine.runtime.xmlsafe import UnsafeXmlError, parse_xml
+
+
+@dataclass(frozen=True)
+class LoadedProcess:
+    version_id: int
+    process_id: str
+    version: int
+    compiled: CompiledProcess
+    definition: ProcessDef
+
+
+@dataclass
+class StepLog:
+    """Elements an engine step passed through, in order (for the event log and QA's path assertions)."""
+
+    passed: list[str] = field(default_factory=list)
+
+    def __call__(self, task: Any) -> None:
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if bpmn_id:
+            self.passed.append(bpmn_id)
+
+
+class ProcessEngine:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+        self.serializer = StateSerializer()
+        self.script_engine = SafeScriptEngine(clock)
+        # Parsed specs per (deployment, process): parsing is ms, loading an instance must not pay it.
+        self._processes: dict[int, LoadedProcess] = {}
+
+    # ----------------------------------------------------------------- deployment
+
+    def deploy(self, session: Session, files: Mapping[str, bytes], actor: str) -> list[ProcessVersion]:
+        """Deploy a set of files (name -> content) together; all of them or none.
+
+        Unchanged content is not stored again; a process gets a new version only when the file
+        holding it changed.
+        """
+        documents: dict[str, Document] = {}
+        findings: list[Finding] = []
+        for name, content in files.items():
+            try:
+                documents[name] = read_document(parse_xml(content, name), name)
+            except UnsafeXmlError as error:
+                findings.append(error.finding)
+        findings.extend(lint.check(documents))
+        if findings:
+            raise DeploymentError(findings)
+        now = self.clock.now()
+        versions: list[ProcessVersion] = []
+        for name, content in files.items():
+            digest = hashlib.sha256(content).hexdigest()
+            document = documents[name]
+            if session.get(Deployment, digest) is None:
+                session.add(Deployment(id=digest, file_name=Path(name).name, kind=document.kind,
+                                       content=content.decode("utf-8"), deployed_at=now, deployed_by=actor))
+                session.flush()
+            for process in document.processes.values():
+                if not process.executable:
+                    continue
+                existing = session.scalar(select(ProcessVersion).where(
+                    ProcessVersion.process_id == process.id, ProcessVersion.deployment_id == digest))
+                if existing is not None:
+                    versions.append(existing)
+                    continue
+                latest = self._latest(session, process.id)
+                version = ProcessVersion(process_id=process.id, version=(latest.version + 1) if latest else 1,
+                                         name=process.name, deployment_id=digest, deployed_at=now)
+                session.add(version)
+                session.flush()
+                versions.append(version)
+                self.log(session, actor, "prozess_bereitgestellt", data={
+                    "process_id": process.id, "version": version.version, "datei": Path(name).name,
+                    "sha256": digest})
+        return versions
+
+    def deploy_paths(self, session: Session, paths: Iterable[Path], actor: str) -> list[ProcessVersion]:
+        return self.deploy(session, {str(path): path.read_bytes() for path in lint.expand(paths)}, actor)
+
+    @staticmethod
+    def _latest(session: Session, process_id: str) -> ProcessVersion | None:
+        return session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+                              .order_by(ProcessVersion.version.desc()).limit(1))
+
+    def latest_version(self, session: Session, process_id: str) -> ProcessVersion:
+        version = self._latest(session, process_id)
+        if version is None:
+            raise NotFoundError(f"Der Prozess »{process_id}« ist nicht bereitgestellt.")
+        return version
+
+    def process(self, session: Session, version_id: int) -> LoadedProcess:
+        cached = self._processes.get(version_id)
+        if cached is not None:
+            return cached
+        version = session.get(ProcessVersion, version_id)
+        if version is None:
+            raise NotFoundError(f"Prozessversion {version_id} gibt es nicht.")
+        deployment = session.get(Deployment, version.deployment_id)
+        assert deployment is not None
+        root = parse_xml(deployment.content.encode("utf-8"), deployment.file_name)
+        document = read_document(root, deployment.file_name)
+        compiled = compile_process({deployment.file_name: root}, version.process_id)
+        loaded = LoadedProcess(version.id, version.process_id, version.version, compiled,
+                               document.processes[version.process_id])
+        self._processes[version_id] = loaded
+        return loaded
+
+    # ----------------------------------------------------------------- instances
+
+    def start(self, session: Session, case_id: int, version_id: int, data: Mapping[str, Any],
+              cycle_no: int, actor: str) -> tuple[ProcessInstance, Any, StepLog]:
+        loaded = self.process(session, version_id)
+        workflow = new_workflow(loaded.compiled, self.script_engine)
+        workflow.task_tree.data = dict(data)  # root task data flows to every child
+        for task in workflow.get_tasks():
+            if task.parent is not None:
+                task.data = dict(data)
+        now = self.clock.now()
+        steps = StepLog()
+        self._run(workflow, steps)
+        instance = ProcessInstance(case_id=case_id, process_version_id=version_id, cycle_no=cycle_no,
+                                   status="running", state="{}", version=0, started_at=now, updated_at=now)
+        session.add(instance)
+        session.flush()
+        self.save(session, instance, workflow, loaded)
+        self.log(session, actor, "zyklus_gestartet", case_id=case_id, instance_id=instance.id,
+                 data={"zyklus": cycle_no, "prozess": loaded.process_id,
+                       "version": loaded.version, "durchlaufen": steps.passed})
+        return instance, workflow, steps
+
+    def load(self, session: Session, instance: ProcessInstance) -> tuple[Any, LoadedProcess]:
+        loaded = self.process(session, instance.process_version_id)
+        workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine)
+        return workflow, loaded
+
+    def run_engine(self, workflow: Any) -> StepLog:
+        steps = StepLog()
+        self._run(workflow, steps)
+        return steps
+
+    def _run(self, workflow: Any, steps: StepLog) -> None:
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps(did_complete_task=steps)
+        except EngineError:
+            raise
+        except Exception as error:  # the library's own errors carry English text and the task
+            raise ProcessError(_failing_element(error), f"Die Prozessausführung ist fehlgeschlagen: {error}") from error
+
+    def complete_user_task(self, workflow: Any, task_id: str, data: Mapping[str, Any]) -> StepLog:
+        task = workflow.get_task_from_id(UUID(task_id))
+        steps = StepLog()
+        task.data.update(data)
+        try:
+            task.run()
+        except EngineError:
+            raise
+        except Exception as error:
+            raise ProcessError(task.task_spec.bpmn_id, f"Die Aufgabe konnte nicht abgeschlossen werden: {error}") from error
+        steps(task)
+        self._run(workflow, steps)
+        return steps
+
+    def save(self, session: Session, instance: ProcessInstance, workflow: Any, loaded: LoadedProcess) -> None:
+        """Write state and projections; raise ConflictError if someone saved this instance since we read it."""
+        now = self.clock.now()
+        state = self.serializer.dumps(workflow)
+        completed = bool(workflow.is_completed())
+        result = session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
+            .values(state=state, version=instance.version + 1, updated_at=now,
+                    status="completed" if completed else "running", ended_at=now if completed else None)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError("Der Vorgang wurde inzwischen von jemand anderem geändert. "
+                                "Bitte die Seite neu laden und erneut versuchen.")
+        instance.version += 1
+        instance.state = state
+        instance.status = "completed" if completed else "running"
+        self._project_tasks(session, instance, workflow, loaded.definition, now)
+        self._project_waits(session, instance, workflow)
+
+    def _project_tasks(self, session: Session, instance: ProcessInstance, workflow: Any,
+                       definition: ProcessDef, now: datetime) -> None:
+        current = {str(task.id): task for task in ready_user_tasks(workflow)}
+        stored = set(session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
+        gone = stored - set(current)
+        if gone:
+            session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(gone)))
+            session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)))
+        for task_id in sorted(set(current) - stored):
+            task = current[task_id]
+            spec_id = task.task_spec.bpmn_id
+            user_task = definition.user_tasks.get(spec_id) or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
+            row = self._open_task(task, user_task, instance, now)
+            session.add(row)
+            session.flush()
+            for kind, names in (("group", row.candidate_groups), ("user", row.candidate_users)):
+                for name in filter(None, names.split(",")):
+                    session.add(TaskCandidate(task_id=task_id, kind=kind, name=name))
+
+    def _open_task(self, task: Any, user_task: UserTaskDef, instance: ProcessInstance, now: datetime) -> OpenTask:
+        def text(value: str | None) -> str | None:
+            if value is None or not value.strip():
+                return None
+            inner, wrapped = expressions.unwrap(value)
+            if not wrapped:
+                return inner
+            result = self.script_engine.evaluate(task, value)
+            if isinstance(result, list | tuple):
+                return ",".join(str(item) for item in result)
+            return None if result is None else str(result)
+
+        def moment(name: str, value: str | None) -> datetime | None:
+            raw: Any = value
+            if value and expressions.unwrap(value)[1]:
+                raw = self.script_engine.evaluate(task, value)
+            if raw is None or raw == "":
+                return None
+            try:
+                return due_time(raw, now)
+            except DurationError as error:
+                raise ProcessError(user_task.id, f"camunda:{name}: {error}") from error
+
+        priority_text = text(user_task.priority)
+        try:
+            priority = int(priority_text) if priority_text is not None else 50
+        except ValueError as error:
+            raise ProcessError(user_task.id, f"camunda:priority »{priority_text}« ist keine Zahl.") from error
+        return OpenTask(
+            id=str(task.id), instance_id=instance.id, case_id=instance.case_id, element_id=user_task.id,
+            name=user_task.name, assignee=text(user_task.assignee),
+            candidate_groups=",".join(_names(text(user_task.candidate_groups))),
+            candidate_users=",".join(_names(text(user_task.candidate_users))),
+            due_at=moment("dueDate", user_task.due_date), follow_up_at=moment("followUpDate", user_task.follow_up_date),
+            priority=priority, form_key=user_task.form_key, created_at=now,
+        )
+
+    def _project_waits(self, session: Session, instance: ProcessInstance, workflow: Any) -> None:
+        wanted: dict[tuple[str, str, str, str], datetime | None] = {}
+        for task, definition, details in waiting_events(workflow):
+            kind = "timer" if is_timer(definition) else "message" if _is_message(definition) else "event"
+            due = timer_due_from_details(details) if kind == "timer" else None
+            if kind == "timer" and due is None:
+                continue  # a finished cycle timer
+            wanted[(str(task.id), kind, task.task_spec.bpmn_id, str(definition.name))] = due
+        stored = {(w.task_id, w.kind, w.element_id, w.name): w
+                  for w in session.scalars(select(Wait).where(Wait.instance_id == instance.id))}
+        for key, row in stored.items():
+            if key not in wanted or row.due_at != wanted[key]:
+                session.delete(row)
+        for key, due in wanted.items():
+            if key in stored and stored[key].due_at == due:
+                continue
+            task_id, kind, element_id, name = key
+            session.add(Wait(instance_id=instance.id, case_id=instance.case_id, kind=kind, element_id=element_id,
+                             name=name, task_id=task_id, due_at=due))
+        session.flush()
+
+    # ----------------------------------------------------------------- events
+
+    def send_message(self, workflow: Any, name: str, payload: Any) -> StepLog:
+        """Deliver a message by name to whatever in the instance waits for it."""
+        from SpiffWorkflow.bpmn import BpmnEvent
+
+        for task in list(workflow.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            for candidate in getattr(definition, "event_definitions", None) or [definition]:
+                if _is_message(candidate) and candidate.name == name:
+                    steps = StepLog()
+                    try:
+                        workflow.send_event(BpmnEvent(candidate, payload))
+                    except Exception as error:
+                        raise ProcessError(task.task_spec.bpmn_id, f"Die Nachricht »{name}« konnte nicht "
+                                                                   f"zugestellt werden: {error}") from error
+                    self._run(workflow, steps)
+                    return steps
+        raise NotFoundError(f"Der Vorgang wartet nicht auf die Nachricht »{name}«.")
+
+    def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
+            instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:
+        session.add(Event(at=self.clock.now(), actor=actor, case_id=case_id, instance_id=instance_id, kind=kind,
+                          element_id=element_id, data=self.serializer.convert_data(data) if isinstance(data, dict)
+                          else data))
+
+    def final_data(self, workflow: Any) -> dict[str, Any]:
+        """The data of the end event a finished instance reached."""
+        ends = [task for task in workflow.get_tasks() if isinstance(task.task_spec, CatchingEvent) is False
+                and task.task_spec.name == "End"]
+        source = ends[-1].data if ends else workflow.data
+        return {key: value for key, value in source.items() if not key.startswith("_")}
+
+
+def _names(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _is_message(definition: Any) -> bool:
+    return type(definition).__name__ == "MessageEventDefinition"
+
+
+def _failing_element(error: Exception) -> str | None:
+    task = getattr(error, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(error, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+
+
+Callback = Callable[[Any], None]

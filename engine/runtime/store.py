@@ -1,0 +1,242 @@
+"""Tables of the runtime (deployments, instances, open tasks, waits, event log) and the database handle."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+DEFAULT_URL = "sqlite:///var/sro.sqlite3"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC, returns timezone-aware UTC on every database (SQLite would hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: all stored times are timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Json(TypeDecorator[Any]):
+    """JSON as text on every database, so the stored bytes (and their size) are the same everywhere."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Deployment(Base):
+    """One diagram file, stored once per content version (its SHA-256)."""
+
+    __tablename__ = "deployments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))
+    content: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deployed_by: Mapped[str] = mapped_column(String(80))
+
+
+class ProcessVersion(Base):
+    """Version n of a process id points at the deployment that holds it; new cycles take the latest."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (UniqueConstraint("process_id", "version"), UniqueConstraint("process_id", "deployment_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployments.id"))
+    deployed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessInstance(Base):
+    """One pass of a case's cycle. `state` holds the task tree only, never the spec."""
+
+    __tablename__ = "process_instances"
+    __table_args__ = (Index("ix_instances_case_status", "case_id", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    cycle_no: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # running, completed
+    state: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class OpenTask(Base):
+    """Projection of a waiting user task, with the Camunda attributes the inbox filters on."""
+
+    __tablename__ = "open_tasks"
+    __table_args__ = (
+        Index("ix_open_tasks_assignee_due", "assignee", "due_at"),
+        Index("ix_open_tasks_due", "due_at"),
+        Index("ix_open_tasks_follow_up", "follow_up_at"),
+        Index("ix_open_tasks_case", "case_id"),
+        Index("ix_open_tasks_instance", "instance_id"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    assignee: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    candidate_groups: Mapped[str] = mapped_column(String(500), default="")
+    candidate_users: Mapped[str] = mapped_column(String(500), default="")
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    form_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TaskCandidate(Base):
+    """One row per candidate group or user of an open task, so the team inbox is an indexed lookup."""
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (Index("ix_task_candidates_name", "kind", "name"),)
+    task_id: Mapped[str] = mapped_column(ForeignKey("open_tasks.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # group, user
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class Wait(Base):
+    """What an instance waits for besides user tasks: a timer with its due time, or a message by name."""
+
+    __tablename__ = "waits"
+    __table_args__ = (
+        Index("ix_waits_kind_due", "kind", "due_at"),
+        Index("ix_waits_case_kind_name", "case_id", "kind", "name"),
+        Index("ix_waits_instance", "instance_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(8))  # timer, message
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    task_id: Mapped[str] = mapped_column(String(36))
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Event(Base):
+    """The append-only event log: every command with who, when, what and the data changed."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_case", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    element_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    data: Mapped[Any] = mapped_column(Json(), nullable=True)
+
+
+class Database:
+    """Engine and session factory for one DATABASE_URL; SQLite is tuned for one-writer-at-a-time use."""
+
+    def __init__(self, url: str = DEFAULT_URL, **engine_options: Any) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine_options.setdefault("connect_args", {"timeout": 30})
+        else:
+            engine_options.setdefault("pool_pre_ping", True)
+        self.engine: Engine = create_engine(url, **engine_options)
+        if self.engine.dialect.name == "sqlite":
+            _tune_sqlite(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest Alembic revision."""
+        from alembic import command
+
+        command.upgrade(alembic_config(self), "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read-only session (views); commands use a UnitOfWork."""
+        with self.sessions() as session:  # close() ends the transaction; loaded rows stay readable
+            yield session
+
+
+def alembic_config(database: Database) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["engine"] = database.engine
+    return config
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL for concurrent readers; BEGIN IMMEDIATE so two writers queue instead of failing mid-transaction."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

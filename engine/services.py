@@ -1,0 +1,258 @@
+"""The service layer: every command (start a case, complete a task, deliver a message, fire a timer) is
+one function and one database transaction. Web views, the command line and tests all call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from engine.domain.case import DEFAULT_PROCESS, Case, carry_over
+from engine.runtime import forms
+from engine.runtime.clock import Clock, SystemClock
+from engine.runtime.engine import LoadedProcess, ProcessEngine, StepLog
+from engine.runtime.errors import (
+    ConflictError,
+    EngineError,
+    NotFoundError,
+    NothingWaitsError,
+    TaskAlreadyCompletedError,
+)
+from engine.runtime.store import Database, OpenTask, ProcessInstance, ProcessVersion, Wait
+
+
+class UnitOfWork:
+    """One transaction: leaving the block without commit() rolls everything back."""
+
+    def __init__(self, engine: ProcessEngine) -> None:
+        self.engine = engine
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.engine.database.sessions()
+        self.session.begin()
+        return self
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.session.rollback()
+        self.session.close()
+
+
+@dataclass
+class Outcome:
+    """What a command did: the case, the instance now running, the elements passed, open tasks."""
+
+    case_id: int
+    instance_id: int
+    passed: list[str] = field(default_factory=list)
+    open_tasks: list[str] = field(default_factory=list)  # element ids
+    cycles_started: int = 0
+
+
+class Services:
+    """The commands of the product, bound to one process engine (database + clock)."""
+
+    def __init__(self, engine: ProcessEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def create(cls, database_url: str, clock: Clock | None = None) -> Services:
+        database = Database(database_url)
+        return cls(ProcessEngine(database, clock or SystemClock()))
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+    # ------------------------------------------------------------------ deployment
+
+    def deploy(self, paths: Iterable[Path], actor: str = "system") -> list[tuple[str, int]]:
+        with self.unit_of_work() as uow:
+            versions = self.engine.deploy_paths(uow.session, paths, actor)
+            result = [(version.process_id, version.version) for version in versions]
+            uow.commit()
+        return result
+
+    # ------------------------------------------------------------------ commands
+
+    def start_case(self, customer_number: str, team: str, *, data: Mapping[str, Any] | None = None,
+                   counsellor: str | None = None, process_id: str = DEFAULT_PROCESS,
+                   actor: str = "system", uow: UnitOfWork | None = None) -> Outcome:
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            if session.scalar(select(Case.id).where(Case.customer_number == customer_number)) is not None:
+                raise ConflictError(f"Für die Kundennummer {customer_number} gibt es bereits einen Fall.")
+            now = self.engine.clock.now()
+            case = Case(customer_number=customer_number, team=team, counsellor=counsellor, process_id=process_id,
+                        status="aktiv", cycle_count=0, data=self.engine.serializer.convert_data(dict(data or {})),
+                        created_at=now, updated_at=now)
+            session.add(case)
+            session.flush()
+            self.engine.log(session, actor, "fall_angelegt", case_id=case.id,
+                            data={"kundennummer": customer_number, "team": team, "daten": dict(data or {})})
+            outcome = Outcome(case.id, 0)
+            self._start_cycle(session, case, dict(data or {}), actor, outcome)
+            work.commit()
+        return outcome
+
+    def complete_task(self, task_id: str, data: Mapping[str, Any], *, actor: str,
+                      uow: UnitOfWork | None = None) -> Outcome:
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            row = session.get(OpenTask, task_id)
+            if row is None:
+                raise TaskAlreadyCompletedError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt "
+                                                "oder ist entfallen.")
+            instance, case = self._instance_and_case(session, row.instance_id)
+            workflow, loaded = self.engine.load(session, instance)
+            definition = loaded.definition.user_tasks.get(row.element_id)
+            if definition is None:
+                raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
+            cleaned = forms.validate(definition, data)
+            steps = self.engine.complete_user_task(workflow, task_id, cleaned)
+            outcome = Outcome(case.id, instance.id)
+            self._after_step(session, case, instance, workflow, loaded, steps, actor, outcome,
+                             kind="aufgabe_erledigt", element_id=row.element_id,
+                             data={"aufgabe": row.name, "eingaben": cleaned})
+            work.commit()
+        return outcome
+
+    def deliver_message(self, case_id: int, message: str, payload: Mapping[str, Any] | None = None, *,
+                        actor: str, uow: UnitOfWork | None = None) -> Outcome:
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            wait = session.scalar(select(Wait).where(Wait.case_id == case_id, Wait.kind == "message",
+                                                     Wait.name == message).limit(1))
+            if wait is None:
+                if session.get(Case, case_id) is None:
+                    raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
+                raise NothingWaitsError(f"Der Fall {case_id} wartet gerade nicht auf die Nachricht »{message}«.")
+            instance, case = self._instance_and_case(session, wait.instance_id)
+            workflow, loaded = self.engine.load(session, instance)
+            steps = self.engine.send_message(workflow, message, dict(payload or {}))
+            outcome = Outcome(case.id, instance.id)
+            self._after_step(session, case, instance, workflow, loaded, steps, actor, outcome,
+                             kind="nachricht_zugestellt", element_id=wait.element_id,
+                             data={"nachricht": message, "inhalt": dict(payload or {})})
+            work.commit()
+        return outcome
+
+    def fire_due_timers(self, *, limit: int = 100, actor: str = "zeitgeber") -> int:
+        """Fire timers that are due on the engine's clock, each in its own transaction.
+
+        On PostgreSQL the due row is locked with SKIP LOCKED, so several workers share the work and
+        a timer fires once; the instance version check is the second line of defence.
+        """
+        fired = 0
+        for _ in range(limit):
+            try:
+                if not self._fire_one(actor):
+                    break
+                fired += 1
+            except ConflictError:
+                continue  # another worker took this instance first; its timer is handled there
+        return fired
+
+    def _fire_one(self, actor: str) -> bool:
+        with self.unit_of_work() as work:
+            session = work.session
+            query = (select(Wait).where(Wait.kind == "timer", Wait.due_at <= self.engine.clock.now())
+                     .order_by(Wait.due_at, Wait.id).limit(1))
+            if self.engine.database.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            try:
+                wait = session.scalar(query)
+            except OperationalError as error:
+                raise ConflictError("Die Datenbank ist gerade belegt.") from error
+            if wait is None:
+                return False
+            instance, case = self._instance_and_case(session, wait.instance_id)
+            workflow, loaded = self.engine.load(session, instance)
+            steps = self.engine.run_engine(workflow)
+            outcome = Outcome(case.id, instance.id)
+            self._after_step(session, case, instance, workflow, loaded, steps, actor, outcome,
+                             kind="frist_abgelaufen", element_id=wait.element_id,
+                             data={"faellig": wait.due_at.isoformat() if wait.due_at else None})
+            work.commit()
+        return True
+
+    # ------------------------------------------------------------------ helpers
+
+    def _instance_and_case(self, session: Session, instance_id: int) -> tuple[ProcessInstance, Case]:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or instance.status != "running":
+            raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
+        case = session.get(Case, instance.case_id)
+        assert case is not None
+        return instance, case
+
+    def _after_step(self, session: Session, case: Case, instance: ProcessInstance, workflow: Any,
+                    loaded: LoadedProcess, steps: StepLog, actor: str, outcome: Outcome, *, kind: str,
+                    element_id: str | None, data: dict[str, Any]) -> None:
+        self.engine.save(session, instance, workflow, loaded)
+        data["durchlaufen"] = steps.passed
+        self.engine.log(session, actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id,
+                        data=data)
+        outcome.passed.extend(steps.passed)
+        case.updated_at = self.engine.clock.now()
+        if workflow.is_completed():
+            final = carry_over(self.engine.final_data(workflow))
+            self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
+                            data={"zyklus": instance.cycle_no})
+            self._start_cycle(session, case, final, actor, outcome)
+        else:
+            outcome.instance_id = instance.id
+            outcome.open_tasks = sorted(
+                session.scalars(select(OpenTask.element_id).where(OpenTask.instance_id == instance.id)))
+
+    def _start_cycle(self, session: Session, case: Case, data: dict[str, Any], actor: str, outcome: Outcome) -> None:
+        """Continue-as-new: the next pass gets a fresh instance with the case data carried over."""
+        version = self.engine.latest_version(session, case.process_id)
+        case.cycle_count += 1
+        case.data = self.engine.serializer.convert_data(data)
+        instance, workflow, steps = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor)
+        outcome.instance_id = instance.id
+        outcome.cycles_started += 1
+        outcome.passed.extend(steps.passed)
+        if workflow.is_completed():
+            raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
+                              "eine Endlosschleife erzeugt.")
+        outcome.open_tasks = sorted(
+            session.scalars(select(OpenTask.element_id).where(OpenTask.instance_id == instance.id)))
+
+    # ------------------------------------------------------------------ queries used by commands and tests
+
+    def open_tasks(self, case_id: int) -> list[OpenTask]:
+        with self.engine.database.session() as session:
+            return list(session.scalars(select(OpenTask).where(OpenTask.case_id == case_id)
+                                        .order_by(OpenTask.created_at, OpenTask.id)))
+
+    def waits(self, case_id: int) -> list[Wait]:
+        with self.engine.database.session() as session:
+            return list(session.scalars(select(Wait).where(Wait.case_id == case_id).order_by(Wait.id)))
+
+    def case(self, case_id: int) -> Case:
+        with self.engine.database.session() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
+            return case
+
+    def case_data(self, case_id: int) -> dict[str, Any]:
+        restored: dict[str, Any] = self.engine.serializer.restore_data(self.case(case_id).data)
+        return restored
+
+    def processes(self) -> list[ProcessVersion]:
+        with self.engine.database.session() as session:
+            return list(session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id,
+                                                                        ProcessVersion.version)))
