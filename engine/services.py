@@ -163,8 +163,8 @@ class Services:
                 continue  # another worker took this instance first; its timer is handled there
         return fired
 
-    def _fire_one(self, actor: str) -> bool:
-        with self.unit_of_work() as work:
+    def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
+        with uow or self.unit_of_work() as work:
             session = work.session
             query = (select(Wait).where(Wait.kind == "timer", Wait.due_at <= self.engine.clock.now())
                      .order_by(Wait.due_at, Wait.id).limit(1))

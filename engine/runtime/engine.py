@@ -302,7 +302,10 @@ class ProcessEngine:
     # ----------------------------------------------------------------- events
 
     def send_message(self, workflow: Any, name: str, payload: Any) -> StepLog:
-        """Deliver a message by name to whatever in the instance waits for it."""
+        """Deliver a message by name to whatever in the instance waits for it.
+
+        The payload lands in the task data under the message's name (Camunda's result variable).
+        """
         from SpiffWorkflow.bpmn import BpmnEvent
 
         for task in list(workflow.event_manager.tasks.values()):
@@ -311,7 +314,7 @@ class ProcessEngine:
                 if _is_message(candidate) and candidate.name == name:
                     steps = StepLog()
                     try:
-                        workflow.send_event(BpmnEvent(candidate, payload))
+                        workflow.send_event(BpmnEvent(candidate, {"payload": payload, "result_var": name}))
                     except Exception as error:
                         raise ProcessError(task.task_spec.bpmn_id, f"Die Nachricht »{name}« konnte nicht "
                                                                    f"zugestellt werden: {error}") from error

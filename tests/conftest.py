@@ -1,0 +1,91 @@
+"""Shared fixtures: a simulated clock, services on a fresh SQLite file or a private PostgreSQL schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.runtime.clock import SimulatedClock
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.store import Database
+from engine.services import Services
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)  # a Monday
+POSTGRES_URL = os.environ.get("SRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    return SimulatedClock(START)
+
+
+def make_sqlite(path: Path, clock: SimulatedClock, **options: object) -> Services:
+    services = Services(ProcessEngine(Database(f"sqlite:///{path}", **options), clock))
+    services.engine.database.upgrade()
+    services.deploy([PROCESSES])
+    return services
+
+
+class PostgresSchema:
+    """A private schema per test, so parallel runs (and CI beside a developer) never collide."""
+
+    def __init__(self) -> None:
+        self.name = f"sro_test_{uuid.uuid4().hex[:12]}"
+        self.admin = create_engine(POSTGRES_URL)
+        with self.admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{self.name}"'))
+
+    def database(self) -> Database:
+        return Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={self.name}"})
+
+    def drop(self) -> None:
+        with self.admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{self.name}" CASCADE'))
+        self.admin.dispose()
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[PostgresSchema]:
+    if not POSTGRES_URL:
+        pytest.skip("SRO_TEST_POSTGRES_URL ist leer gesetzt")
+    schema = PostgresSchema()
+    try:
+        yield schema
+    finally:
+        schema.drop()
+
+
+def make_postgres(schema: PostgresSchema, clock: SimulatedClock) -> Services:
+    services = Services(ProcessEngine(schema.database(), clock))
+    services.engine.database.upgrade()
+    services.deploy([PROCESSES])
+    return services
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def services(request: pytest.FixtureRequest, tmp_path: Path, clock: SimulatedClock) -> Iterator[Services]:
+    """The same tests on the embedded default and on the production database."""
+    if request.param == "sqlite":
+        result = make_sqlite(tmp_path / "sro.sqlite3", clock)
+        yield result
+        result.engine.database.dispose()
+    else:
+        schema = request.getfixturevalue("postgres_schema")
+        result = make_postgres(schema, clock)
+        yield result
+        result.engine.database.dispose()
+
+
+@pytest.fixture
+def sqlite_services(tmp_path: Path, clock: SimulatedClock) -> Iterator[Services]:
+    result = make_sqlite(tmp_path / "sro.sqlite3", clock)
+    yield result
+    result.engine.database.dispose()
