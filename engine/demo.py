@@ -16,7 +16,7 @@ TEAMS = ("team-nord", "team-sued", "team-mitte")
 
 def seed(services: Any, count: int, seed_value: int = 20251124) -> int:
     """Create `count` cases with pseudonymous customer numbers; skip if demo cases exist already."""
-    rng = random.Random(seed_value)
+    rng = random.Random(seed_value)  # noqa: S311  (demo data, not security)
     with services.engine.database.session() as session:
         existing = session.scalar(select(func.count(Case.id)).where(Case.customer_number.like("D-%"))) or 0
     today = services.engine.clock.now().astimezone(BERLIN).date()

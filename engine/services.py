@@ -10,14 +10,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine.domain.case import DEFAULT_PROCESS, Case, carry_over
 from engine.runtime import forms
 from engine.runtime.clock import Clock, SystemClock
-from engine.runtime.engine import LoadedProcess, ProcessEngine, StepLog
+from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
     EngineError,
@@ -25,7 +25,7 @@ from engine.runtime.errors import (
     NothingWaitsError,
     TaskAlreadyCompletedError,
 )
-from engine.runtime.store import Database, OpenTask, ProcessInstance, ProcessVersion, Wait
+from engine.runtime.store import Database, OpenTask, ProcessInstance, ProcessVersion, Wait, table
 
 
 class UnitOfWork:
@@ -50,6 +50,15 @@ class UnitOfWork:
 
 
 @dataclass
+class CaseRow:
+    """The case columns a command needs."""
+
+    id: int
+    process_id: str
+    cycle_count: int
+
+
+@dataclass
 class Outcome:
     """What a command did: the case, the instance now running, the elements passed, open tasks."""
 
@@ -58,6 +67,18 @@ class Outcome:
     passed: list[str] = field(default_factory=list)
     open_tasks: list[str] = field(default_factory=list)  # element ids
     cycles_started: int = 0
+
+
+def _instance_and_case_query() -> Select[*tuple[Any, ...]]:
+    return select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count).join(Case, Case.id == ProcessInstance.case_id)
+
+
+def _instance_and_case(found: Row[Any]) -> tuple[InstanceRow, CaseRow]:
+    if found.status != "running":
+        raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
+    instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
+                           found.state, found.version)
+    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count)
 
 
 class Services:
@@ -101,7 +122,7 @@ class Services:
             self.engine.log(session, actor, "fall_angelegt", case_id=case.id,
                             data={"kundennummer": customer_number, "team": team, "daten": dict(data or {})})
             outcome = Outcome(case.id, 0)
-            self._start_cycle(session, case, dict(data or {}), actor, outcome)
+            self._start_cycle(session, CaseRow(case.id, case.process_id, 0), dict(data or {}), actor, outcome)
             work.commit()
         return outcome
 
@@ -109,19 +130,22 @@ class Services:
                       uow: UnitOfWork | None = None) -> Outcome:
         with uow or self.unit_of_work() as work:
             session = work.session
-            row = session.get(OpenTask, task_id)
+            # task, instance and case in one read: this is the counsellor's most frequent command
+            row = session.connection().execute(
+                _instance_and_case_query().add_columns(OpenTask.element_id, OpenTask.name)
+                .join(OpenTask, OpenTask.instance_id == ProcessInstance.id).where(OpenTask.id == task_id)).first()
             if row is None:
                 raise TaskAlreadyCompletedError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt "
                                                 "oder ist entfallen.")
-            instance, case = self._instance_and_case(session, row.instance_id)
-            workflow, loaded = self.engine.load(session, instance)
-            definition = loaded.definition.user_tasks.get(row.element_id)
+            instance, case = _instance_and_case(row)
+            running = self.engine.load(session, instance)
+            definition = running.process.definition.user_tasks.get(row.element_id)
             if definition is None:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
             cleaned = forms.validate(definition, data)
-            steps = self.engine.complete_user_task(workflow, task_id, cleaned)
+            steps = self.engine.complete_user_task(running.workflow, task_id, cleaned)
             outcome = Outcome(case.id, instance.id)
-            self._after_step(session, case, instance, workflow, loaded, steps, actor, outcome,
+            self._after_step(session, case, running, steps, actor, outcome,
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
             work.commit()
@@ -138,10 +162,10 @@ class Services:
                     raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
                 raise NothingWaitsError(f"Der Fall {case_id} wartet gerade nicht auf die Nachricht »{message}«.")
             instance, case = self._instance_and_case(session, wait.instance_id)
-            workflow, loaded = self.engine.load(session, instance)
-            steps = self.engine.send_message(workflow, message, dict(payload or {}))
+            running = self.engine.load(session, instance)
+            steps = self.engine.send_message(running.workflow, message, dict(payload or {}))
             outcome = Outcome(case.id, instance.id)
-            self._after_step(session, case, instance, workflow, loaded, steps, actor, outcome,
+            self._after_step(session, case, running, steps, actor, outcome,
                              kind="nachricht_zugestellt", element_id=wait.element_id,
                              data={"nachricht": message, "inhalt": dict(payload or {})})
             work.commit()
@@ -177,10 +201,10 @@ class Services:
             if wait is None:
                 return False
             instance, case = self._instance_and_case(session, wait.instance_id)
-            workflow, loaded = self.engine.load(session, instance)
-            steps = self.engine.run_engine(workflow)
+            running = self.engine.load(session, instance)
+            steps = self.engine.run_engine(running.workflow)
             outcome = Outcome(case.id, instance.id)
-            self._after_step(session, case, instance, workflow, loaded, steps, actor, outcome,
+            self._after_step(session, case, running, steps, actor, outcome,
                              kind="frist_abgelaufen", element_id=wait.element_id,
                              data={"faellig": wait.due_at.isoformat() if wait.due_at else None})
             work.commit()
@@ -188,23 +212,21 @@ class Services:
 
     # ------------------------------------------------------------------ helpers
 
-    def _instance_and_case(self, session: Session, instance_id: int) -> tuple[ProcessInstance, Case]:
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None or instance.status != "running":
+    def _instance_and_case(self, session: Session, instance_id: int) -> tuple[InstanceRow, CaseRow]:
+        found = session.connection().execute(
+            _instance_and_case_query().where(ProcessInstance.id == instance_id)).first()
+        if found is None:
             raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
-        case = session.get(Case, instance.case_id)
-        assert case is not None
-        return instance, case
+        return _instance_and_case(found)
 
-    def _after_step(self, session: Session, case: Case, instance: ProcessInstance, workflow: Any,
-                    loaded: LoadedProcess, steps: StepLog, actor: str, outcome: Outcome, *, kind: str,
-                    element_id: str | None, data: dict[str, Any]) -> None:
-        self.engine.save(session, instance, workflow, loaded)
+    def _after_step(self, session: Session, case: CaseRow, running: Running, steps: StepLog, actor: str,
+                    outcome: Outcome, *, kind: str, element_id: str | None, data: dict[str, Any]) -> None:
+        instance, workflow = running.instance, running.workflow
+        open_elements = self.engine.save(session, running)
         data["durchlaufen"] = steps.passed
         self.engine.log(session, actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id,
                         data=data)
         outcome.passed.extend(steps.passed)
-        case.updated_at = self.engine.clock.now()
         if workflow.is_completed():
             final = carry_over(self.engine.final_data(workflow))
             self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
@@ -212,23 +234,25 @@ class Services:
             self._start_cycle(session, case, final, actor, outcome)
         else:
             outcome.instance_id = instance.id
-            outcome.open_tasks = sorted(
-                session.scalars(select(OpenTask.element_id).where(OpenTask.instance_id == instance.id)))
+            outcome.open_tasks = open_elements
 
-    def _start_cycle(self, session: Session, case: Case, data: dict[str, Any], actor: str, outcome: Outcome) -> None:
+    def _start_cycle(self, session: Session, case: CaseRow, data: dict[str, Any], actor: str,
+                     outcome: Outcome) -> None:
         """Continue-as-new: the next pass gets a fresh instance with the case data carried over."""
         version = self.engine.latest_version(session, case.process_id)
         case.cycle_count += 1
-        case.data = self.engine.serializer.convert_data(data)
-        instance, workflow, steps = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor)
-        outcome.instance_id = instance.id
+        session.connection().execute(
+            update(table(Case)).where(table(Case).c.id == case.id)
+            .values(cycle_count=case.cycle_count, data=self.engine.serializer.convert_data(data),
+                    updated_at=self.engine.clock.now()))
+        running, steps, open_elements = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor)
+        outcome.instance_id = running.instance.id
         outcome.cycles_started += 1
         outcome.passed.extend(steps.passed)
-        if workflow.is_completed():
+        if running.workflow.is_completed():
             raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
                               "eine Endlosschleife erzeugt.")
-        outcome.open_tasks = sorted(
-            session.scalars(select(OpenTask.element_id).where(OpenTask.instance_id == instance.id)))
+        outcome.open_tasks = open_elements
 
     # ------------------------------------------------------------------ queries used by commands and tests
 

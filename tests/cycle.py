@@ -15,7 +15,8 @@ def today(services: Services) -> date:
 
 def task_at(services: Services, case_id: int, element_id: str) -> str:
     tasks = [task for task in services.open_tasks(case_id) if task.element_id == element_id]
-    assert len(tasks) == 1, f"expected one open {element_id}, found {[t.element_id for t in services.open_tasks(case_id)]}"
+    found = [task.element_id for task in services.open_tasks(case_id)]
+    assert len(tasks) == 1, f"expected one open {element_id}, found {found}"
     return tasks[0].id
 
 

@@ -47,7 +47,7 @@ class Duration:
             days=self.days,
             hours=self.hours,
             minutes=self.minutes,
-            seconds=self.seconds,
+            seconds=self.seconds,  # type: ignore[arg-type]  # dateutil accepts fractional seconds
         )
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from engine.runtime import expressions, lint
 from engine.runtime.clock import Clock
@@ -34,7 +34,17 @@ from engine.runtime.spiff import (
     timer_due_from_details,
     waiting_events,
 )
-from engine.runtime.store import Database, Deployment, Event, OpenTask, ProcessInstance, ProcessVersion, TaskCandidate, Wait
+from engine.runtime.store import (
+    Database,
+    Deployment,
+    Event,
+    OpenTask,
+    ProcessInstance,
+    ProcessVersion,
+    TaskCandidate,
+    Wait,
+    table,
+)
 from engine.runtime.xmlsafe import UnsafeXmlError, parse_xml
 
 
@@ -45,6 +55,41 @@ class LoadedProcess:
     version: int
     compiled: CompiledProcess
     definition: ProcessDef
+
+
+@dataclass(frozen=True)
+class Projection:
+    """What an instance waits for, as the projection tables hold it: open user tasks and waits."""
+
+    tasks: frozenset[str] = frozenset()
+    waits: tuple[tuple[str, str, str, str, datetime | None], ...] = ()  # task id, kind, element, name, due
+
+
+@dataclass
+class InstanceRow:
+    """The columns of a process instance a command needs; plain values, no ORM bookkeeping on the hot path."""
+
+    id: int
+    case_id: int
+    process_version_id: int
+    cycle_no: int
+    status: str
+    state: str
+    version: int
+
+
+INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.case_id, ProcessInstance.process_version_id,
+                    ProcessInstance.cycle_no, ProcessInstance.status, ProcessInstance.state, ProcessInstance.version)
+
+
+@dataclass
+class Running:
+    """An instance loaded for one command, with what its projection looked like when it was read."""
+
+    instance: InstanceRow
+    workflow: Any
+    process: LoadedProcess
+    before: Projection
 
 
 @dataclass
@@ -148,7 +193,7 @@ class ProcessEngine:
     # ----------------------------------------------------------------- instances
 
     def start(self, session: Session, case_id: int, version_id: int, data: Mapping[str, Any],
-              cycle_no: int, actor: str) -> tuple[ProcessInstance, Any, StepLog]:
+              cycle_no: int, actor: str) -> tuple[Running, StepLog, list[str]]:
         loaded = self.process(session, version_id)
         workflow = new_workflow(loaded.compiled, self.script_engine)
         workflow.task_tree.data = dict(data)  # root task data flows to every child
@@ -158,20 +203,40 @@ class ProcessEngine:
         now = self.clock.now()
         steps = StepLog()
         self._run(workflow, steps)
-        instance = ProcessInstance(case_id=case_id, process_version_id=version_id, cycle_no=cycle_no,
-                                   status="running", state="{}", version=0, started_at=now, updated_at=now)
-        session.add(instance)
-        session.flush()
-        self.save(session, instance, workflow, loaded)
+        instance_id = session.connection().execute(
+            insert(table(ProcessInstance)).values(
+                case_id=case_id, process_version_id=version_id, cycle_no=cycle_no, status="running", state="{}",
+                version=0, started_at=now, updated_at=now).returning(table(ProcessInstance).c.id)).scalar_one()
+        instance = InstanceRow(instance_id, case_id, version_id, cycle_no, "running", "{}", 0)
+        running = Running(instance, workflow, loaded, Projection())
+        open_elements = self.save(session, running)
         self.log(session, actor, "zyklus_gestartet", case_id=case_id, instance_id=instance.id,
                  data={"zyklus": cycle_no, "prozess": loaded.process_id,
                        "version": loaded.version, "durchlaufen": steps.passed})
-        return instance, workflow, steps
+        return running, steps, open_elements
 
-    def load(self, session: Session, instance: ProcessInstance) -> tuple[Any, LoadedProcess]:
+    def find(self, session: Session, instance_id: int) -> InstanceRow | None:
+        row = session.connection().execute(select(*INSTANCE_COLUMNS).where(ProcessInstance.id == instance_id)).first()
+        return None if row is None else InstanceRow(row.id, row.case_id, row.process_version_id, row.cycle_no,
+                                                    row.status, row.state, row.version)
+
+    def load(self, session: Session, instance: InstanceRow) -> Running:
         loaded = self.process(session, instance.process_version_id)
         workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine)
-        return workflow, loaded
+        return Running(instance, workflow, loaded, self.projection(workflow))
+
+    @staticmethod
+    def projection(workflow: Any) -> Projection:
+        """Derived from the state alone: the stored projection was written from this very state."""
+        waits = []
+        for task, definition, details in waiting_events(workflow):
+            kind = "timer" if is_timer(definition) else "message" if _is_message(definition) else "event"
+            due = timer_due_from_details(details) if kind == "timer" else None
+            if kind == "timer" and due is None:
+                continue  # a cycle timer that has run out
+            waits.append((str(task.id), kind, task.task_spec.bpmn_id, str(definition.name), due))
+        return Projection(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
+            waits, key=lambda wait: wait[:4])))
 
     def run_engine(self, workflow: Any) -> StepLog:
         steps = StepLog()
@@ -196,52 +261,70 @@ class ProcessEngine:
         except EngineError:
             raise
         except Exception as error:
-            raise ProcessError(task.task_spec.bpmn_id, f"Die Aufgabe konnte nicht abgeschlossen werden: {error}") from error
+            message = f"Die Aufgabe konnte nicht abgeschlossen werden: {error}"
+            raise ProcessError(task.task_spec.bpmn_id, message) from error
         steps(task)
         self._run(workflow, steps)
         return steps
 
-    def save(self, session: Session, instance: ProcessInstance, workflow: Any, loaded: LoadedProcess) -> None:
-        """Write state and projections; raise ConflictError if someone saved this instance since we read it."""
+    def save(self, session: Session, running: Running) -> list[str]:
+        """Write state and projections in the caller's transaction; return the open user tasks' element ids.
+
+        Raises ConflictError if someone saved this instance since we read it (optimistic lock).
+        Projections are diffed against what they were when the instance was read, so an unchanged
+        projection costs no statement; they use plain table statements, being the hot path.
+        """
+        instance, workflow = running.instance, running.workflow
         now = self.clock.now()
         state = self.serializer.dumps(workflow)
-        completed = bool(workflow.is_completed())
-        result = session.execute(
-            update(ProcessInstance)
+        status = "completed" if workflow.is_completed() else "running"
+        connection = session.connection()
+        result = connection.execute(
+            update(table(ProcessInstance))
             .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
-            .values(state=state, version=instance.version + 1, updated_at=now,
-                    status="completed" if completed else "running", ended_at=now if completed else None)
-            .execution_options(synchronize_session=False)
+            .values(state=state, version=instance.version + 1, updated_at=now, status=status,
+                    ended_at=now if status == "completed" else None)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise ConflictError("Der Vorgang wurde inzwischen von jemand anderem geändert. "
                                 "Bitte die Seite neu laden und erneut versuchen.")
-        instance.version += 1
-        instance.state = state
-        instance.status = "completed" if completed else "running"
-        self._project_tasks(session, instance, workflow, loaded.definition, now)
-        self._project_waits(session, instance, workflow)
+        instance.version, instance.state, instance.status = instance.version + 1, state, status
+        after = self.projection(workflow)
+        self._project_tasks(connection, running, after, now)
+        if after.waits != running.before.waits:
+            waits = table(Wait)
+            connection.execute(delete(waits).where(waits.c.instance_id == instance.id))
+            if after.waits:
+                connection.execute(insert(waits), [
+                    {"instance_id": instance.id, "case_id": instance.case_id, "task_id": task_id, "kind": kind,
+                     "element_id": element_id, "name": name, "due_at": due}
+                    for task_id, kind, element_id, name, due in after.waits])
+        running.before = after
+        return sorted(workflow.get_task_from_id(UUID(task_id)).task_spec.bpmn_id for task_id in after.tasks)
 
-    def _project_tasks(self, session: Session, instance: ProcessInstance, workflow: Any,
-                       definition: ProcessDef, now: datetime) -> None:
-        current = {str(task.id): task for task in ready_user_tasks(workflow)}
-        stored = set(session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance.id)))
-        gone = stored - set(current)
-        if gone:
-            session.execute(delete(TaskCandidate).where(TaskCandidate.task_id.in_(gone)))
-            session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)))
-        for task_id in sorted(set(current) - stored):
-            task = current[task_id]
+    def _project_tasks(self, connection: Connection, running: Running, after: Projection, now: datetime) -> None:
+        gone = running.before.tasks - after.tasks
+        if gone:  # candidates go with their task (ON DELETE CASCADE)
+            connection.execute(delete(table(OpenTask)).where(table(OpenTask).c.id.in_(gone)))
+        rows: list[dict[str, Any]] = []
+        candidates: list[dict[str, str]] = []
+        definition = running.process.definition
+        for task_id in sorted(after.tasks - running.before.tasks):
+            task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
             user_task = definition.user_tasks.get(spec_id) or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
-            row = self._open_task(task, user_task, instance, now)
-            session.add(row)
-            session.flush()
-            for kind, names in (("group", row.candidate_groups), ("user", row.candidate_users)):
-                for name in filter(None, names.split(",")):
-                    session.add(TaskCandidate(task_id=task_id, kind=kind, name=name))
+            row = self._open_task(task, user_task, running.instance, now)
+            rows.append(row)
+            for kind, names in (("group", row["candidate_groups"]), ("user", row["candidate_users"])):
+                candidates.extend({"task_id": task_id, "kind": kind, "name": name}
+                                  for name in filter(None, names.split(",")))
+        if rows:
+            connection.execute(insert(table(OpenTask)), rows)
+        if candidates:
+            connection.execute(insert(table(TaskCandidate)), candidates)
 
-    def _open_task(self, task: Any, user_task: UserTaskDef, instance: ProcessInstance, now: datetime) -> OpenTask:
+    def _open_task(self, task: Any, user_task: UserTaskDef, instance: InstanceRow,
+                   now: datetime) -> dict[str, Any]:
         def text(value: str | None) -> str | None:
             if value is None or not value.strip():
                 return None
@@ -269,35 +352,15 @@ class ProcessEngine:
             priority = int(priority_text) if priority_text is not None else 50
         except ValueError as error:
             raise ProcessError(user_task.id, f"camunda:priority »{priority_text}« ist keine Zahl.") from error
-        return OpenTask(
-            id=str(task.id), instance_id=instance.id, case_id=instance.case_id, element_id=user_task.id,
-            name=user_task.name, assignee=text(user_task.assignee),
-            candidate_groups=",".join(_names(text(user_task.candidate_groups))),
-            candidate_users=",".join(_names(text(user_task.candidate_users))),
-            due_at=moment("dueDate", user_task.due_date), follow_up_at=moment("followUpDate", user_task.follow_up_date),
-            priority=priority, form_key=user_task.form_key, created_at=now,
-        )
-
-    def _project_waits(self, session: Session, instance: ProcessInstance, workflow: Any) -> None:
-        wanted: dict[tuple[str, str, str, str], datetime | None] = {}
-        for task, definition, details in waiting_events(workflow):
-            kind = "timer" if is_timer(definition) else "message" if _is_message(definition) else "event"
-            due = timer_due_from_details(details) if kind == "timer" else None
-            if kind == "timer" and due is None:
-                continue  # a finished cycle timer
-            wanted[(str(task.id), kind, task.task_spec.bpmn_id, str(definition.name))] = due
-        stored = {(w.task_id, w.kind, w.element_id, w.name): w
-                  for w in session.scalars(select(Wait).where(Wait.instance_id == instance.id))}
-        for key, row in stored.items():
-            if key not in wanted or row.due_at != wanted[key]:
-                session.delete(row)
-        for key, due in wanted.items():
-            if key in stored and stored[key].due_at == due:
-                continue
-            task_id, kind, element_id, name = key
-            session.add(Wait(instance_id=instance.id, case_id=instance.case_id, kind=kind, element_id=element_id,
-                             name=name, task_id=task_id, due_at=due))
-        session.flush()
+        return {
+            "id": str(task.id), "instance_id": instance.id, "case_id": instance.case_id, "element_id": user_task.id,
+            "name": user_task.name, "assignee": text(user_task.assignee),
+            "candidate_groups": ",".join(_names(text(user_task.candidate_groups))),
+            "candidate_users": ",".join(_names(text(user_task.candidate_users))),
+            "due_at": moment("dueDate", user_task.due_date),
+            "follow_up_at": moment("followUpDate", user_task.follow_up_date),
+            "priority": priority, "form_key": user_task.form_key, "created_at": now,
+        }
 
     # ----------------------------------------------------------------- events
 
@@ -324,9 +387,9 @@ class ProcessEngine:
 
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
             instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:
-        session.add(Event(at=self.clock.now(), actor=actor, case_id=case_id, instance_id=instance_id, kind=kind,
-                          element_id=element_id, data=self.serializer.convert_data(data) if isinstance(data, dict)
-                          else data))
+        session.connection().execute(insert(table(Event)), [{
+            "at": self.clock.now(), "actor": actor, "case_id": case_id, "instance_id": instance_id, "kind": kind,
+            "element_id": element_id, "data": self.serializer.convert_data(data) if isinstance(data, dict) else data}])
 
     def final_data(self, workflow: Any) -> dict[str, Any]:
         """The data of the end event a finished instance reached."""

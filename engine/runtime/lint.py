@@ -219,7 +219,8 @@ def _field_problems(form_field: FormField) -> list[str]:
             problems.append(f"Die Prüfregel »{name}« braucht eine ganze Zahl.")
         elif name in {"min", "max"}:
             problems.extend(_bound_problem(form_field, name, config))
-    if form_field.default is not None and form_field.type == "enum" and form_field.default not in dict(form_field.options):
+    options = dict(form_field.options)
+    if form_field.default is not None and form_field.type == "enum" and form_field.default not in options:
         problems.append(f"Der Vorgabewert »{form_field.default}« ist keine der Auswahlmöglichkeiten.")
     return problems
 

@@ -26,7 +26,8 @@ def local(tag: object) -> str:
 
 
 def _camunda(element: etree._Element, name: str) -> str | None:
-    return element.get(f"{{{CAMUNDA_NS}}}{name}")
+    value: str | None = element.get(f"{{{CAMUNDA_NS}}}{name}")
+    return value
 
 
 def _split(value: str | None) -> tuple[str, ...]:

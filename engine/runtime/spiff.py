@@ -13,13 +13,13 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -268,7 +268,7 @@ class StrictExclusiveGateway(ExclusiveGateway):  # type: ignore[misc]
 
 
 class SroParser(CamundaParser):  # type: ignore[misc]
-    OVERRIDE_PARSER_CLASSES = {
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[Any, Any]]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, StrictExclusiveGateway),
         full_tag("startEvent"): (_StartEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),

@@ -78,8 +78,8 @@ def test_no_plan_escalates_to_demand(services: Services) -> None:
     demand = services.open_tasks(case_id)[0]
     assert demand.priority == 80
     frist = (today(services) + timedelta(days=14)).isoformat()
-    after = services.complete_task(demand.id, {"aufforderungSchritt": "Bewerbung bei Firma X", "aufforderungFrist": frist},
-                                   actor="ifk-1")
+    demand_form = {"aufforderungSchritt": "Bewerbung bei Firma X", "aufforderungFrist": frist}
+    after = services.complete_task(demand.id, demand_form, actor="ifk-1")
     assert after.cycles_started == 1
     assert services.case(case_id).cycle_count == 2
 

@@ -56,8 +56,8 @@ def test_two_sessions_complete_same_task_exactly_one_wins(services: Services) ->
     with services.engine.database.session() as session:
         instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
         assert instance is not None and instance.version == 2
-        workflow, _ = services.engine.load(session, instance)
-    assert not workflow.is_completed()
+        running = services.engine.load(session, instance)
+    assert not running.workflow.is_completed()
     assert [(w.element_id) for w in services.waits(case_id)] == ["Event_SchrittFaellig"]
 
 
@@ -67,13 +67,13 @@ def test_stale_version_is_a_named_conflict_and_saves_nothing(services: Services)
     with services.engine.database.session() as session:
         stale = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
         assert stale is not None
-        workflow, loaded = services.engine.load(session, stale)
+        running = services.engine.load(session, stale)
     services.complete_task(task_id, session_form(services), actor="ifk-1")  # someone else wins
     before = dump(services)
-    services.engine.complete_user_task(workflow, task_id, session_form(services, plan=False))
+    services.engine.complete_user_task(running.workflow, task_id, session_form(services, plan=False))
     with pytest.raises(ConflictError, match="jemand anderem"), services.unit_of_work() as uow:
         uow.session.add(stale)
-        services.engine.save(uow.session, stale, workflow, loaded)
+        services.engine.save(uow.session, running)
         uow.commit()
     assert dump(services) == before
 
