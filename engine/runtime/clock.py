@@ -42,7 +42,8 @@ class SimulatedClock:
     def advance(self, step: timedelta | str) -> datetime:
         from engine.runtime.durations import add_duration
 
-        self._now = self._now + step if isinstance(step, timedelta) else add_duration(self._now, step)
+        moment = self._now + step if isinstance(step, timedelta) else add_duration(self._now, step)
+        self.set(moment)
         return self._now
 
 

@@ -22,7 +22,7 @@ _DURATION = re.compile(
 _CYCLE = re.compile(r"^R(?P<count>\d*)/(?P<rest>.+)$", re.IGNORECASE)
 
 # A diagram must not be able to schedule a timer centuries ahead or overflow datetime.
-_MAX_UNITS = 100_000
+_MAX_DAYS = 100 * 366
 
 
 class DurationError(ValueError):
@@ -58,7 +58,9 @@ def parse_duration(text: str) -> Duration:
     parts = {key: value for key, value in match.groupdict().items() if value is not None}
     seconds = float(parts.pop("seconds", "0").replace(",", "."))
     units = {key: int(value) for key, value in parts.items()}
-    if any(value > _MAX_UNITS for value in units.values()) or seconds > _MAX_UNITS * 86400:
+    days = (units.get("years", 0) * 366 + units.get("months", 0) * 31 + units.get("weeks", 0) * 7
+            + units.get("days", 0) + (units.get("hours", 0) * 3600 + units.get("minutes", 0) * 60 + seconds) / 86400)
+    if days > _MAX_DAYS:
         raise DurationError(f"Die Dauer »{text}« ist zu groß.")
     return Duration(seconds=seconds, **units)
 
@@ -70,6 +72,15 @@ def is_duration(text: str) -> bool:
 def add_duration(moment: datetime, duration: str | Duration) -> datetime:
     """Add calendar units in Berlin local time, so P1M at 00:30 stays at 00:30 across DST."""
     parsed = parse_duration(duration) if isinstance(duration, str) else duration
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise DurationError(f"Zeitpunkt ohne Zeitzone: {moment.isoformat()}")
+    try:
+        return _add(moment, parsed)
+    except (OverflowError, ValueError) as error:
+        raise DurationError(f"{moment.date().isoformat()} plus die Dauer liegt außerhalb des Kalenders.") from error
+
+
+def _add(moment: datetime, parsed: Duration) -> datetime:
     local = moment.astimezone(BERLIN)
     date_part = parsed.years or parsed.months or parsed.weeks or parsed.days
     if date_part:
@@ -120,6 +131,8 @@ def parse_cycle(text: str) -> Cycle:
         raise DurationError(f"»{text}« ist kein ISO-8601-Wiederholungsintervall (z. B. R3/P1D).")
     parts = match.group("rest").split("/")
     count = int(match.group("count")) if match.group("count") else None
+    if count == 0:
+        raise DurationError(f"»{text}« wiederholt sich nie (R0); bitte mindestens R1 angeben.")
     if len(parts) == 1:
         return Cycle(count, None, parse_duration(parts[0]))
     if len(parts) == 2:

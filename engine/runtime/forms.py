@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -12,13 +13,17 @@ from engine.runtime.model import FormField, UserTaskDef
 _TRUE = {"true", "1", "ja", "on", "yes"}
 _FALSE = {"false", "0", "nein", "off", "no", ""}
 MAX_STRING = 10_000
+_WHOLE = re.compile(r"^-?[0-9]{1,18}$")
+_GROUPED = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3}){1,5}$")
 
 
 def validate(task: UserTaskDef, submitted: Mapping[str, Any]) -> dict[str, Any]:
     """Return the cleaned values for every form field, or raise FormError listing every problem.
 
     Unknown fields are refused: task data feeds gateway conditions, so a submitted value must not
-    shadow a variable the form does not declare.
+    shadow a variable the form does not declare. A submission describes the whole form: an optional
+    field left out is empty (None) or its default, so no stale value from an earlier cycle decides a
+    gateway. Read-only fields are never part of the result; the data they display stays as it is.
     """
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
@@ -28,8 +33,9 @@ def validate(task: UserTaskDef, submitted: Mapping[str, Any]) -> dict[str, Any]:
             errors[name] = "Dieses Feld gibt es im Formular nicht."
     for form_field in task.fields:
         raw = submitted.get(form_field.id)
-        if form_field.readonly and form_field.id in submitted:
-            errors[form_field.id] = "Dieses Feld ist schreibgeschützt."
+        if form_field.readonly:
+            if form_field.id in submitted:
+                errors[form_field.id] = "Dieses Feld ist schreibgeschützt."
             continue
         if _blank(raw):
             if form_field.required:
@@ -68,10 +74,11 @@ def _convert(form_field: FormField, raw: Any) -> Any:
             raise ValueError("Bitte eine ganze Zahl eingeben.")
         if isinstance(raw, int):
             return raw
-        text = str(raw).strip().replace(".", "") if isinstance(raw, str) else None
-        if text is None or not text.lstrip("-").isdigit() or len(text) > 18:
+        text = raw.strip() if isinstance(raw, str) else ""
+        # German thousands separators (1.500) are fine; a decimal point is not a whole number.
+        if not (_WHOLE.match(text) or _GROUPED.match(text)):
             raise ValueError("Bitte eine ganze Zahl eingeben.")
-        return int(text)
+        return int(text.replace(".", ""))
     if kind == "boolean":
         if isinstance(raw, bool):
             return raw

@@ -41,6 +41,10 @@ UNSUPPORTED_CAMUNDA = {
     "connector": "Konnektoren werden nicht unterstützt.",
     "script": "Skripte werden aus Sicherheitsgründen nicht ausgeführt.",
 }
+EXPRESSION_ELEMENTS = {
+    "loopCardinality": "Anzahl der Mehrfachausführung",
+    "completionCondition": "Abschlussbedingung",
+}
 UNSUPPORTED_ATTRIBUTES = ("class", "delegateExpression", "expression", "resultVariable", "type")
 
 
@@ -90,7 +94,8 @@ def check(documents: Mapping[str, Document]) -> list[Finding]:
 def _at(document: Document, element: etree._Element) -> Finding:
     """Where a finding about `element` points: its own id, or that of the nearest parent with one."""
     holder: etree._Element | None = element
-    while holder is not None and holder.get("id") is None:
+    # Event definitions carry ids of their own, but process owners know the event, not its definition.
+    while holder is not None and (holder.get("id") is None or local(holder.tag).endswith("EventDefinition")):
         holder = holder.getparent()
     element_id = holder.get("id") if holder is not None else None
     return Finding(document.file, element_id, "", line=element.sourceline)
@@ -153,6 +158,8 @@ def _check_elements(document: Document, process_ids: set[str]) -> list[Finding]:
                                                  f"Das Attribut camunda:{attribute} wird nicht ausgeführt."))
             if tag == "conditionExpression" and element.text:
                 findings.extend(_check_expression(_at(document, element), element.text, "Bedingung"))
+            elif tag in EXPRESSION_ELEMENTS and element.text and element.text.strip():
+                findings.extend(_check_expression(_at(document, element), element.text, EXPRESSION_ELEMENTS[tag]))
             if tag in {"timeDate", "timeDuration", "timeCycle"}:
                 findings.extend(_check_timer(document, element))
             if tag == "callActivity" and element.get("calledElement") not in process_ids:

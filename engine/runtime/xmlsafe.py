@@ -34,7 +34,9 @@ def parse_xml(content: bytes, filename: str) -> etree._Element:
     """
     if len(content) > MAX_DIAGRAM_BYTES:
         raise UnsafeXmlError(Finding(filename, None, "Die Datei ist größer als 5 MB und wird nicht geladen."))
-    if b"<!DOCTYPE" in content.upper() or b"<!ENTITY" in content.upper():
+    # Strip NUL bytes so the check also sees UTF-16/UTF-32 encoded declarations.
+    narrow = content.replace(b"\x00", b"").upper()
+    if b"<!DOCTYPE" in narrow or b"<!ENTITY" in narrow:
         raise UnsafeXmlError(
             Finding(filename, None, "Die Datei enthält eine DOCTYPE- oder ENTITY-Deklaration; "
                                     "das ist in BPMN/DMN nicht nötig und wird aus Sicherheitsgründen abgelehnt.")
