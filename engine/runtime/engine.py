@@ -7,14 +7,13 @@ and never commits by itself.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -393,8 +392,8 @@ class ProcessEngine:
 
     def final_data(self, workflow: Any) -> dict[str, Any]:
         """The data of the end event a finished instance reached."""
-        ends = [task for task in workflow.get_tasks() if isinstance(task.task_spec, CatchingEvent) is False
-                and task.task_spec.name == "End"]
+        # SpiffWorkflow's internal "End" task joins every end event and holds the data that reached them.
+        ends = workflow.get_tasks(spec_name="End")
         source = ends[-1].data if ends else workflow.data
         return {key: value for key, value in source.items() if not key.startswith("_")}
 
@@ -412,5 +411,3 @@ def _failing_element(error: Exception) -> str | None:
     spec = getattr(task, "task_spec", None) or getattr(error, "task_spec", None)
     return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
 
-
-Callback = Callable[[Any], None]

@@ -12,7 +12,7 @@ import json
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from copy import deepcopy
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from lxml import etree
@@ -44,7 +44,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import expressions
-from engine.runtime.clock import Clock
+from engine.runtime.clock import BERLIN, Clock
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 
@@ -55,8 +55,6 @@ def helper_functions(clock: Clock) -> dict[str, Callable[..., Any]]:
     """The named functions a diagram may call; everything else is refused by the evaluator."""
 
     def heute() -> date:
-        from engine.runtime.clock import BERLIN
-
         return clock.now().astimezone(BERLIN).date()
 
     def jetzt() -> datetime:
@@ -68,15 +66,9 @@ def helper_functions(clock: Clock) -> dict[str, Callable[..., Any]]:
     def plus_dauer(start: date | datetime, dauer: str) -> date | datetime:
         if isinstance(start, datetime):
             return add_duration(start, dauer)
-        return add_duration(parse_moment(start), dauer).astimezone(_berlin()).date()
+        return add_duration(parse_moment(start), dauer).astimezone(BERLIN).date()
 
     return {"heute": heute, "jetzt": jetzt, "datum": datum, "plusDauer": plus_dauer}
-
-
-def _berlin() -> Any:
-    from engine.runtime.clock import BERLIN
-
-    return BERLIN
 
 
 class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
@@ -410,19 +402,3 @@ def is_timer(definition: Any) -> bool:
     return isinstance(definition, TimeDateEventDefinition | DurationTimerEventDefinition | CycleTimerEventDefinition)
 
 
-__all__ = [
-    "ClockCycle",
-    "ClockDuration",
-    "ClockTimeDate",
-    "CompiledProcess",
-    "SafeScriptEngine",
-    "StateSerializer",
-    "StrictExclusiveGateway",
-    "compile_process",
-    "evaluate_text",
-    "is_timer",
-    "new_workflow",
-    "ready_user_tasks",
-    "timedelta",
-    "waiting_events",
-]
