@@ -79,8 +79,9 @@ def _ours(quick: bool, plain_step: Callable[[], float]) -> dict[str, Any]:
                                     actor="bench").case_id
         samples: dict[int, list[tuple[float, float, float]]] = {old: [], young: []}
         plain: list[float] = []
-        for _ in range(16 if quick else 48):
-            for case_id, step in _cycle(services, [old, young], load, complete):
+        for turn in range(16 if quick else 48):
+            order = [old, young] if turn % 2 == 0 else [young, old]  # no case always goes first
+            for case_id, step in _cycle(services, order, load, complete):
                 samples[case_id].append(step)
                 plain.append(plain_step())
         results: dict[str, Any] = {}

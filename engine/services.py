@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -69,11 +69,19 @@ class Outcome:
     cycles_started: int = 0
 
 
-def _instance_and_case_query() -> Select[*tuple[Any, ...]]:
-    return select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count).join(Case, Case.id == ProcessInstance.case_id)
+_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count)
+                      .join(Case, Case.id == ProcessInstance.case_id))
+# Prebuilt: the counsellor's most frequent command reads task, instance and case in one statement.
+_TASK_INSTANCE_AND_CASE = (_INSTANCE_AND_CASE.add_columns(OpenTask.element_id, OpenTask.name)
+                           .join(OpenTask, OpenTask.instance_id == ProcessInstance.id)
+                           .where(OpenTask.id == bindparam("task_id")))
+_INSTANCE_AND_CASE_BY_ID = _INSTANCE_AND_CASE.where(ProcessInstance.id == bindparam("instance_id"))
+_DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
+              .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id).limit(1))
+_DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
 
 
-def _instance_and_case(found: Row[Any]) -> tuple[InstanceRow, CaseRow]:
+def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseRow]:
     if found.status != "running":
         raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
     instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
@@ -130,10 +138,7 @@ class Services:
                       uow: UnitOfWork | None = None) -> Outcome:
         with uow or self.unit_of_work() as work:
             session = work.session
-            # task, instance and case in one read: this is the counsellor's most frequent command
-            row = session.connection().execute(
-                _instance_and_case_query().add_columns(OpenTask.element_id, OpenTask.name)
-                .join(OpenTask, OpenTask.instance_id == ProcessInstance.id).where(OpenTask.id == task_id)).first()
+            row = session.connection().execute(_TASK_INSTANCE_AND_CASE, {"task_id": task_id}).first()
             if row is None:
                 raise TaskAlreadyCompletedError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt "
                                                 "oder ist entfallen.")
@@ -190,12 +195,9 @@ class Services:
     def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
         with uow or self.unit_of_work() as work:
             session = work.session
-            query = (select(Wait).where(Wait.kind == "timer", Wait.due_at <= self.engine.clock.now())
-                     .order_by(Wait.due_at, Wait.id).limit(1))
-            if self.engine.database.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            query = _DUE_TIMER_LOCKED if self.engine.database.dialect == "postgresql" else _DUE_TIMER
             try:
-                wait = session.scalar(query)
+                wait = session.connection().execute(query, {"now": self.engine.clock.now()}).first()
             except OperationalError as error:
                 raise ConflictError("Die Datenbank ist gerade belegt.") from error
             if wait is None:
@@ -213,8 +215,7 @@ class Services:
     # ------------------------------------------------------------------ helpers
 
     def _instance_and_case(self, session: Session, instance_id: int) -> tuple[InstanceRow, CaseRow]:
-        found = session.connection().execute(
-            _instance_and_case_query().where(ProcessInstance.id == instance_id)).first()
+        found = session.connection().execute(_INSTANCE_AND_CASE_BY_ID, {"instance_id": instance_id}).first()
         if found is None:
             raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
         return _instance_and_case(found)
