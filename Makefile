@@ -28,6 +28,24 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest -q
 
+# Diagram checks (tests/browser): bpmnlint, bpmn-js and dmn-js from npm, run in Debian's Chromium.
+MODELER_CHECK := tools/modeler-check
+NPM_STAMP := $(MODELER_CHECK)/node_modules/.installed
+
+.PHONY: chromium modeler-tools
+
+$(NPM_STAMP): $(MODELER_CHECK)/package.json $(MODELER_CHECK)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js 20 mit npm wird benötigt (npm nicht gefunden)."; exit 1; }
+	cd $(MODELER_CHECK) && npm ci --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+modeler-tools: $(NPM_STAMP)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: modeler-tools chromium
+
 bench: $(STAMP)
 	$(BIN)/sro bench
 

@@ -22,7 +22,8 @@ from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import Database, OpenTask
 from engine.services import Services
 
-DIAGRAM = Path(__file__).resolve().parent.parent / "processes" / "beratungszyklus.bpmn"
+# The one-pass counselling cycle the engine tests use (session, step deadline, check, review).
+DIAGRAM = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "engine" / "beratungszyklus.bpmn"
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 
 

@@ -61,9 +61,10 @@ def main() -> None:
 @friendly
 def lint(paths: tuple[Path, ...]) -> None:
     """Diagramme (.bpmn/.dmn) prüfen; Rückgabewert 1 bei jedem Befund."""
+    from engine.domain.actions import ACTIONS
     from engine.runtime.lint import expand, lint_paths
 
-    findings = lint_paths(paths)
+    findings = lint_paths(paths, actions=ACTIONS)
     for finding in findings:
         click.echo(str(finding))
     files = len(expand(paths))

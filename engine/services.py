@@ -4,8 +4,9 @@ one function and one database transaction. Web views, the command line and tests
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -14,7 +15,9 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine.domain.case import DEFAULT_PROCESS, Case, carry_over
+from engine.domain import plan
+from engine.domain.actions import ACTIONS, FUNCTIONS, today
+from engine.domain.case import DEFAULT_PROCESS, Case, carry_over, initial_data, projection
 from engine.runtime import forms
 from engine.runtime.clock import Clock, SystemClock
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
@@ -25,6 +28,8 @@ from engine.runtime.errors import (
     NothingWaitsError,
     TaskAlreadyCompletedError,
 )
+from engine.runtime.model import UserTaskDef
+from engine.runtime.spiff import SafeScriptEngine
 from engine.runtime.store import Database, OpenTask, ProcessInstance, ProcessVersion, Wait, table
 
 
@@ -79,6 +84,9 @@ _INSTANCE_AND_CASE_BY_ID = _INSTANCE_AND_CASE.where(ProcessInstance.id == bindpa
 _DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
               .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id).limit(1))
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
+_PROJECT_CASE = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
+                 .values({name: bindparam(name) for name in projection({})}))
+CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 
 
 def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseRow]:
@@ -94,6 +102,9 @@ class Services:
 
     def __init__(self, engine: ProcessEngine) -> None:
         self.engine = engine
+        # The service layer binds the counselling domain to the generic engine.
+        engine.script_engine = SafeScriptEngine(engine.clock, functions=FUNCTIONS, actions=ACTIONS)
+        self.custom_forms: dict[str, CustomForm] = {plan.FORM_KEY: plan.validate_plan}
 
     @classmethod
     def create(cls, database_url: str, clock: Clock | None = None) -> Services:
@@ -107,7 +118,7 @@ class Services:
 
     def deploy(self, paths: Iterable[Path], actor: str = "system") -> list[tuple[str, int]]:
         with self.unit_of_work() as uow:
-            versions = self.engine.deploy_paths(uow.session, paths, actor)
+            versions = self.engine.deploy_paths(uow.session, paths, actor, actions=ACTIONS)
             result = [(version.process_id, version.version) for version in versions]
             uow.commit()
         return result
@@ -122,15 +133,16 @@ class Services:
             if session.scalar(select(Case.id).where(Case.customer_number == customer_number)) is not None:
                 raise ConflictError(f"Für die Kundennummer {customer_number} gibt es bereits einen Fall.")
             now = self.engine.clock.now()
+            data = initial_data(data or {})
             case = Case(customer_number=customer_number, team=team, counsellor=counsellor, process_id=process_id,
-                        status="aktiv", cycle_count=0, data=self.engine.serializer.convert_data(dict(data or {})),
-                        created_at=now, updated_at=now)
+                        status="aktiv", cycle_count=0, data=self.engine.serializer.convert_data(data),
+                        created_at=now, updated_at=now, **projection(data))
             session.add(case)
             session.flush()
             self.engine.log(session, actor, "fall_angelegt", case_id=case.id,
                             data={"kundennummer": customer_number, "team": team, "daten": dict(data or {})})
             outcome = Outcome(case.id, 0)
-            self._start_cycle(session, CaseRow(case.id, case.process_id, 0), dict(data or {}), actor, outcome)
+            self._start_cycle(session, CaseRow(case.id, case.process_id, 0), dict(data), actor, outcome)
             work.commit()
         return outcome
 
@@ -147,7 +159,11 @@ class Services:
             definition = running.process.definition.user_tasks.get(row.element_id)
             if definition is None:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
-            cleaned = forms.validate(definition, data)
+            custom = self.custom_forms.get(definition.form_key or "")
+            if custom is not None:
+                cleaned = custom(definition, data, today(self.engine.clock))
+            else:
+                cleaned = forms.validate(definition, data)
             steps = self.engine.complete_user_task(running.workflow, task_id, cleaned)
             outcome = Outcome(case.id, instance.id)
             self._after_step(session, case, running, steps, actor, outcome,
@@ -228,6 +244,8 @@ class Services:
         self.engine.log(session, actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id,
                         data=data)
         outcome.passed.extend(steps.passed)
+        if steps.last_data is not None:
+            self._project_case(session, case.id, steps.last_data)
         if workflow.is_completed():
             final = carry_over(self.engine.final_data(workflow))
             self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
@@ -245,7 +263,7 @@ class Services:
         session.connection().execute(
             update(table(Case)).where(table(Case).c.id == case.id)
             .values(cycle_count=case.cycle_count, data=self.engine.serializer.convert_data(data),
-                    updated_at=self.engine.clock.now()))
+                    updated_at=self.engine.clock.now(), **projection(data)))
         running, steps, open_elements = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor)
         outcome.instance_id = running.instance.id
         outcome.cycles_started += 1
@@ -254,6 +272,9 @@ class Services:
             raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
                               "eine Endlosschleife erzeugt.")
         outcome.open_tasks = open_elements
+
+    def _project_case(self, session: Session, case_id: int, data: Mapping[str, Any]) -> None:
+        session.connection().execute(_PROJECT_CASE, {"case_id": case_id, **projection(data)})
 
     # ------------------------------------------------------------------ queries used by commands and tests
 

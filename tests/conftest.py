@@ -17,7 +17,9 @@ from engine.runtime.store import Database
 from engine.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
+# The engine tests run the one-pass counselling cycle of issue 2; the SRO model has its own tests.
+PROCESSES = ROOT / "tests" / "fixtures" / "engine"
+SRO_PROCESSES = ROOT / "processes"
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)  # a Monday
 POSTGRES_URL = os.environ.get("SRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.runtime.store import Base, Json, UtcDateTime
@@ -15,11 +15,41 @@ DEFAULT_PROCESS = "Beratungszyklus"
 
 # Values that belong to one pass of the cycle only; everything else (plan, next contact, history
 # counters) is carried into the next pass, as DESIGN decision 1 requires.
-PER_CYCLE_FIELDS = frozenset({"notiz"})
+PER_CYCLE_FIELDS = frozenset({"notiz", "verstossAm", "stichtag", "minderung", "wichtigerGrund", "haerte",
+                              "schrittNr", "schrittErledigt", "schrittEntscheidung", "neueFrist", "gruende"})
+
+INITIAL_DATA: dict[str, Any] = {
+    "anfangsphase": True, "modus": "selbstbestimmt", "modusGrund": None, "ausnahme": "keine",
+    "meldeversaeumnisse": [], "minderungen": [], "aufforderungen": [], "schlichtungLaeuft": False,
+    "letztesGespraechAm": None,
+}
+
+
+def initial_data(given: Mapping[str, Any]) -> dict[str, Any]:
+    """A new case starts in the initial phase, self-determined, with empty histories."""
+    return {**INITIAL_DATA, **given}
+
+
+def projection(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The case columns lists and the inbox filter on, from the case's current data."""
+    density = data.get("kontaktdichte") if isinstance(data.get("kontaktdichte"), Mapping) else {}
+    group = data.get("prioritaetsgruppe")
+    next_on = data.get("naechsterKontaktAm")
+    return {
+        "initial_phase": bool(data.get("anfangsphase", True)),
+        "mode": data.get("modus"),
+        "mode_reason": data.get("modusGrund"),
+        "priority_group": group if isinstance(group, int) else None,
+        "contact_interval_days": density.get("kontaktAbstandTage") if density else None,
+        "next_contact_on": next_on if isinstance(next_on, date) else None,
+        "next_contact_kind": data.get("naechsterKontakt"),
+    }
 
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_team_priority", "team", "priority_group"),
+                      Index("ix_cases_counsellor", "counsellor"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(40), unique=True)  # pseudonymous Kundennummer
     team: Mapped[str] = mapped_column(String(80))
@@ -28,6 +58,14 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16))  # aktiv, beendet
     cycle_count: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[Any] = mapped_column(Json())  # the case fields carried from cycle to cycle
+    # Projected from the data after every command, for lists and the inbox (no instance is loaded).
+    initial_phase: Mapped[bool] = mapped_column(Boolean, default=True)
+    mode: Mapped[str | None] = mapped_column(String(16), nullable=True)  # selbstbestimmt, fremdbestimmt
+    mode_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    priority_group: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1-6 (concept section 7)
+    contact_interval_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_contact_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    next_contact_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from lxml import etree
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.runtime import expressions, lint
@@ -113,11 +114,13 @@ class StepLog:
     """Elements an engine step passed through, in order (for the event log and QA's path assertions)."""
 
     passed: list[str] = field(default_factory=list)
+    last_data: dict[str, Any] | None = None  # the data of the last element passed
 
     def __call__(self, task: Any) -> None:
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         if bpmn_id:
             self.passed.append(bpmn_id)
+            self.last_data = task.data
 
 
 class ProcessEngine:
@@ -131,11 +134,13 @@ class ProcessEngine:
 
     # ----------------------------------------------------------------- deployment
 
-    def deploy(self, session: Session, files: Mapping[str, bytes], actor: str) -> list[ProcessVersion]:
+    def deploy(self, session: Session, files: Mapping[str, bytes], actor: str,
+               actions: Iterable[str] | None = None) -> list[ProcessVersion]:
         """Deploy a set of files (name -> content) together; all of them or none.
 
-        Unchanged content is not stored again; a process gets a new version only when the file
-        holding it changed.
+        Content is stored once per SHA-256. A process gets a new version when its own file or any
+        file it needs (called processes, decision tables) changed; this also re-pins processes that
+        are not in this set but use a table or process that is.
         """
         documents: dict[str, Document] = {}
         findings: list[Finding] = []
@@ -144,39 +149,80 @@ class ProcessEngine:
                 documents[name] = read_document(parse_xml(content, name), name)
             except UnsafeXmlError as error:
                 findings.append(error.finding)
-        findings.extend(lint.check(documents))
+        active = self._active_deployments(session)
+        known = {provided for deployment in active.values() for provided in deployment.provides}
+        findings.extend(lint.check(documents, known=known, actions=actions))
         if findings:
             raise DeploymentError(findings)
         now = self.clock.now()
-        versions: list[ProcessVersion] = []
+        activation = (session.scalar(select(func.max(Deployment.activation))) or 0) + 1
         for name, content in files.items():
             digest = hashlib.sha256(content).hexdigest()
-            document = documents[name]
-            if session.get(Deployment, digest) is None:
-                session.add(Deployment(id=digest, file_name=Path(name).name, kind=document.kind,
-                                       content=content.decode("utf-8"), deployed_at=now, deployed_by=actor))
-                session.flush()
-            for process in document.processes.values():
-                if not process.executable:
-                    continue
-                existing = session.scalar(select(ProcessVersion).where(
-                    ProcessVersion.process_id == process.id, ProcessVersion.deployment_id == digest))
-                if existing is not None:
-                    versions.append(existing)
-                    continue
-                latest = self._latest(session, process.id)
-                version = ProcessVersion(process_id=process.id, version=(latest.version + 1) if latest else 1,
-                                         name=process.name, deployment_id=digest, deployed_at=now)
-                session.add(version)
-                session.flush()
-                versions.append(version)
-                self.log(session, actor, "prozess_bereitgestellt", data={
-                    "process_id": process.id, "version": version.version, "datei": Path(name).name,
-                    "sha256": digest})
+            deployment = session.get(Deployment, digest)
+            if deployment is None:
+                session.add(Deployment(id=digest, file_name=Path(name).name, kind=documents[name].kind,
+                                       content=content.decode("utf-8"), provides=documents[name].provides,
+                                       deployed_at=now, deployed_by=actor, activation=activation))
+            else:
+                deployment.activation = activation
+        session.flush()
+        versions = self._pin_versions(session, now, actor)
+        batch = {pid for document in documents.values() for pid in document.provides}
+        return [version for version in versions if version.process_id in batch]
+
+    def _active_deployments(self, session: Session) -> dict[str, Deployment]:
+        """For each process or decision id, the most recently activated file that defines it."""
+        active: dict[str, Deployment] = {}
+        for deployment in session.scalars(select(Deployment).order_by(Deployment.activation, Deployment.id)):
+            for provided in deployment.provides:
+                active[provided] = deployment
+        return active
+
+    def _pin_versions(self, session: Session, now: datetime, actor: str) -> list[ProcessVersion]:
+        active = self._active_deployments(session)
+        documents: dict[str, Document] = {}
+
+        def document(deployment: Deployment) -> Document:
+            if deployment.id not in documents:
+                root = parse_xml(deployment.content.encode("utf-8"), deployment.file_name)
+                documents[deployment.id] = read_document(root, deployment.file_name)
+            return documents[deployment.id]
+
+        versions: list[ProcessVersion] = []
+        for process_id, deployment in sorted(active.items()):
+            if process_id not in document(deployment).processes:
+                continue  # a decision
+            requires: set[str] = set()
+            pending, seen = [process_id], set()
+            while pending:  # called processes, transitively, and every table they use
+                current = pending.pop()
+                seen.add(current)
+                definition = document(active[current]).processes[current]
+                for needed in sorted(definition.calls | definition.decision_refs):
+                    requires.add(active[needed].id)
+                    if needed in definition.calls and needed not in seen:
+                        pending.append(needed)
+            requires.discard(deployment.id)
+            fingerprint = hashlib.sha256(" ".join([deployment.id, *sorted(requires)]).encode()).hexdigest()
+            latest = self._latest(session, process_id)
+            if latest is not None and latest.fingerprint == fingerprint:
+                versions.append(latest)
+                continue
+            definition = document(deployment).processes[process_id]
+            version = ProcessVersion(process_id=process_id, version=(latest.version + 1) if latest else 1,
+                                     name=definition.name, deployment_id=deployment.id, requires=sorted(requires),
+                                     fingerprint=fingerprint, deployed_at=now)
+            session.add(version)
+            session.flush()
+            versions.append(version)
+            self.log(session, actor, "prozess_bereitgestellt", data={
+                "process_id": process_id, "version": version.version, "datei": deployment.file_name,
+                "sha256": deployment.id, "benoetigt": sorted(requires)})
         return versions
 
-    def deploy_paths(self, session: Session, paths: Iterable[Path], actor: str) -> list[ProcessVersion]:
-        return self.deploy(session, {str(path): path.read_bytes() for path in lint.expand(paths)}, actor)
+    def deploy_paths(self, session: Session, paths: Iterable[Path], actor: str,
+                     actions: Iterable[str] | None = None) -> list[ProcessVersion]:
+        return self.deploy(session, {str(path): path.read_bytes() for path in lint.expand(paths)}, actor, actions)
 
     @staticmethod
     def _latest(session: Session, process_id: str) -> ProcessVersion | None:
@@ -196,13 +242,25 @@ class ProcessEngine:
         version = session.get(ProcessVersion, version_id)
         if version is None:
             raise NotFoundError(f"Prozessversion {version_id} gibt es nicht.")
-        deployment = session.get(Deployment, version.deployment_id)
-        assert deployment is not None
-        root = parse_xml(deployment.content.encode("utf-8"), deployment.file_name)
-        document = read_document(root, deployment.file_name)
-        compiled = compile_process({deployment.file_name: root}, version.process_id)
+        bpmn: dict[str, etree._Element] = {}
+        decisions: dict[str, Any] = {}
+        own: Document | None = None
+        for deployment_id in [version.deployment_id, *version.requires]:
+            deployment = session.get(Deployment, deployment_id)
+            assert deployment is not None
+            root = parse_xml(deployment.content.encode("utf-8"), deployment.file_name)
+            if deployment.kind == "dmn":
+                from engine.runtime import dmn
+
+                decisions.update(dmn.read_decisions(root, deployment.file_name))
+            else:
+                bpmn[deployment.file_name] = root
+                if deployment_id == version.deployment_id:
+                    own = read_document(root, deployment.file_name)
+        assert own is not None
+        compiled = compile_process(bpmn, version.process_id, decisions)
         loaded = LoadedProcess(version.id, version.process_id, version.version, compiled,
-                               document.processes[version.process_id])
+                               own.processes[version.process_id])
         self._processes[version_id] = loaded
         return loaded
 

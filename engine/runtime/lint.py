@@ -24,11 +24,9 @@ _IDENTIFIER = re.compile(r"^[A-Za-zÄÖÜäöüß][A-Za-z0-9_ÄÖÜäöüß]*$")
 UNSUPPORTED = {
     "scriptTask": "Skript-Aufgaben werden aus Sicherheitsgründen nicht ausgeführt. "
                   "Bitte eine Benutzeraufgabe oder Gateway-Bedingungen verwenden.",
-    "serviceTask": "Service-Aufgaben kann die Engine nicht ausführen (keine Anbindung hinterlegt).",
     "sendTask": "Sende-Aufgaben kann die Engine nicht ausführen.",
     "complexGateway": "Komplexe Gateways kann die Engine nicht ausführen. Bitte exklusive, parallele oder "
                       "inklusive Gateways verwenden.",
-    "businessRuleTask": "Geschäftsregel-Aufgaben (DMN) werden von der Engine noch nicht ausgeführt.",
     "conditionalEventDefinition": "Bedingte Ereignisse kann die Engine nicht ausführen; bitte ein "
                                   "Nachrichten- oder Zeitereignis verwenden.",
     "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
@@ -74,13 +72,23 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def check(documents: Mapping[str, Document]) -> list[Finding]:
+def check(documents: Mapping[str, Document], known: Iterable[str] = (),
+          actions: Iterable[str] | None = None) -> list[Finding]:
+    """Findings for a set of files deployed together.
+
+    `known`: process and decision ids already deployed (call activities and business rule tasks may
+    refer to them); `actions`: the topics of the domain actions external tasks may name (None: any).
+    """
+    from engine.runtime import dmn
+
     findings: list[Finding] = []
-    process_ids = {pid for document in documents.values() for pid in document.processes}
+    available = set(known) | {pid for document in documents.values() for pid in document.provides}
+    topics = None if actions is None else set(actions)
     for document in documents.values():
         if document.kind == "dmn":
+            findings.extend(dmn.lint_dmn(document.root, document.file))
             continue
-        findings.extend(_check_elements(document, process_ids))
+        findings.extend(_check_elements(document, available, topics))
         for process in document.processes.values():
             if not process.executable:
                 continue
@@ -137,7 +145,7 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     return []
 
 
-def _check_elements(document: Document, process_ids: set[str]) -> list[Finding]:
+def _check_elements(document: Document, available: set[str], topics: set[str] | None) -> list[Finding]:
     findings: list[Finding] = []
     for element in document.root.iter():
         if not isinstance(element.tag, str):
@@ -162,14 +170,59 @@ def _check_elements(document: Document, process_ids: set[str]) -> list[Finding]:
                 findings.extend(_check_expression(_at(document, element), element.text, EXPRESSION_ELEMENTS[tag]))
             if tag in {"timeDate", "timeDuration", "timeCycle"}:
                 findings.extend(_check_timer(document, element))
-            if tag == "callActivity" and element.get("calledElement") not in process_ids:
+            if tag == "callActivity" and element.get("calledElement") not in available:
                 findings.append(_finding(document, element, f"Der aufgerufene Prozess »{element.get('calledElement')}« "
                                                             "ist nicht bereitgestellt."))
+            if tag == "serviceTask":
+                findings.extend(_check_service_task(document, element, topics))
+            if tag == "businessRuleTask":
+                findings.extend(_check_decision_task(document, element, available))
             if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
         elif namespace == CAMUNDA_NS and tag in UNSUPPORTED_CAMUNDA:
             findings.append(_finding(document, element, UNSUPPORTED_CAMUNDA[tag]))
+        elif namespace == CAMUNDA_NS and tag in {"in", "out"} and (
+                element.get("variables") != "all" or set(element.attrib) != {"variables"}):
+            findings.append(_finding(document, element, f"camunda:{tag} wird nur als variables=\"all\" unterstützt "
+                                                         "(alle Daten werden übergeben)."))
+    return findings
+
+
+def _camunda_attribute(element: etree._Element, name: str) -> str | None:
+    value: str | None = element.get(f"{{{CAMUNDA_NS}}}{name}")
+    return value
+
+
+def _check_service_task(document: Document, element: etree._Element, topics: set[str] | None) -> list[Finding]:
+    topic = _camunda_attribute(element, "topic")
+    if _camunda_attribute(element, "type") != "external" or not topic:
+        return [_finding(document, element, "Service-Aufgaben laufen nur als externe Aufgabe "
+                                            "(camunda:type=\"external\") mit dem Thema einer fachlichen Aktion "
+                                            "(camunda:topic).")]
+    if topics is not None and topic not in topics:
+        known = ", ".join(sorted(topics))
+        return [_finding(document, element, f"Die fachliche Aktion »{topic}« gibt es nicht. Bekannt sind: {known}.")]
+    return []
+
+
+def _check_decision_task(document: Document, element: etree._Element, available: set[str]) -> list[Finding]:
+    from engine.runtime.spiff import DecisionTask
+
+    reference = _camunda_attribute(element, "decisionRef")
+    mapping = _camunda_attribute(element, "mapDecisionResult")
+    if not reference:
+        return [_finding(document, element, "Die Geschäftsregel-Aufgabe nennt keine Entscheidung "
+                                            "(camunda:decisionRef).")]
+    findings = []
+    if reference not in available:
+        findings.append(_finding(document, element, f"Die Entscheidung »{reference}« ist nicht bereitgestellt."))
+    if mapping is not None and mapping not in DecisionTask.MAPPINGS:
+        findings.append(_finding(document, element, f"camunda:mapDecisionResult »{mapping}« ist unbekannt "
+                                                    f"({', '.join(DecisionTask.MAPPINGS)})."))
+    if _camunda_attribute(element, "resultVariable") is None:
+        findings.append(_finding(document, element, "Die Geschäftsregel-Aufgabe braucht eine Ergebnisvariable "
+                                                    "(camunda:resultVariable)."))
     return findings
 
 
@@ -330,7 +383,7 @@ def _check_executable(documents: Mapping[str, Document]) -> list[Finding]:
     return findings
 
 
-def lint_paths(paths: Iterable[Path]) -> list[Finding]:
+def lint_paths(paths: Iterable[Path], actions: Iterable[str] | None = None) -> list[Finding]:
     documents, findings = load_files(paths)
-    return findings + check(documents)
+    return findings + check(documents, actions=actions)
 

@@ -103,6 +103,8 @@ class ProcessDef:
     user_tasks: dict[str, UserTaskDef] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)  # gateway id -> default flow id
+    calls: set[str] = field(default_factory=set)  # process ids of call activities
+    decision_refs: set[str] = field(default_factory=set)  # decision ids of business rule tasks
 
     def outgoing(self, element_id: str) -> list[Flow]:
         return [flow for flow in self.flows.values() if flow.source == element_id]
@@ -119,6 +121,11 @@ class Document:
     processes: dict[str, ProcessDef] = field(default_factory=dict)
     decisions: dict[str, str] = field(default_factory=dict)  # DMN decision id -> name
     messages: dict[str, str] = field(default_factory=dict)  # message id -> name
+
+    @property
+    def provides(self) -> list[str]:
+        """The ids other files can refer to: executable processes and decisions."""
+        return sorted([pid for pid, process in self.processes.items() if process.executable] + list(self.decisions))
 
 
 def _form_fields(task: etree._Element) -> tuple[FormField, ...]:
@@ -181,6 +188,10 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
             result.lines[element_id] = element.sourceline
         if tag == "userTask":
             result.user_tasks[element_id] = _user_task(element)
+        elif tag == "callActivity" and element.get("calledElement"):
+            result.calls.add(element.get("calledElement", ""))
+        elif tag == "businessRuleTask" and _camunda(element, "decisionRef"):
+            result.decision_refs.add(_camunda(element, "decisionRef") or "")
         elif tag == "sequenceFlow":
             condition = element.find("bpmn:conditionExpression", NS)
             result.flows[element_id] = Flow(

@@ -30,6 +30,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins import BpmnSpecMixin
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask as ServiceTaskMixin
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -39,6 +41,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser,
     CamundaStartEventParser,
 )
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
@@ -49,6 +52,9 @@ from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 
 # --------------------------------------------------------------------------- expressions
+
+# A domain action: reads the task data and the clock, returns the data it changes.
+Action = Callable[[dict[str, Any], Clock], Mapping[str, Any]]
 
 
 def helper_functions(clock: Clock) -> dict[str, Callable[..., Any]]:
@@ -90,11 +96,14 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
 
 
 class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    """The script engine of every workflow we run: safe evaluation and the engine's clock."""
+    """The script engine of every workflow we run: safe evaluation, the engine's clock, domain actions."""
 
-    def __init__(self, clock: Clock) -> None:
-        super().__init__(environment=SafeEnvironment(helper_functions(clock)))
+    def __init__(self, clock: Clock, functions: Mapping[str, Callable[..., Any]] | None = None,
+                 actions: Mapping[str, Action] | None = None) -> None:
+        self.functions = {**helper_functions(clock), **(functions or {})}
+        super().__init__(environment=SafeEnvironment(self.functions))
         self.clock = clock
+        self.actions = dict(actions or {})
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         # Keep our German errors intact instead of SpiffWorkflow's English wrapper.
@@ -216,6 +225,101 @@ class _BoundaryEventParser(_ClockTimerParsing, CamundaBoundaryEventParser):  # t
     pass
 
 
+# --------------------------------------------------------------------------- actions and decisions
+
+
+class ActionTask(ServiceTaskMixin, BpmnSpecMixin):  # type: ignore[misc]
+    """A Camunda 7 external task whose topic names a built-in domain action, run in the same step.
+
+    Camunda hands external tasks to workers over the network; here the "worker" is a whitelisted
+    Python function of the domain, so a process owner can place it but not program it.
+    """
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, topic: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.topic = topic
+
+    def _execute(self, task: Any) -> bool:
+        engine = task.workflow.script_engine
+        action = engine.actions.get(self.topic)
+        if action is None:
+            raise ProcessError(self.bpmn_id, f"Die fachliche Aktion »{self.topic}« gibt es nicht.")
+        try:
+            changes = action(task.data, engine.clock)
+        except ProcessError:
+            raise
+        except (ValueError, KeyError, TypeError) as error:
+            message = f"Die fachliche Aktion »{self.topic}« ist fehlgeschlagen: {error}"
+            raise ProcessError(self.bpmn_id, message) from error
+        task.data.update(changes)
+        return True
+
+
+class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
+    """A business rule task evaluated by our DMN evaluator, with Camunda 7's result mapping."""
+
+    MAPPINGS = ("singleEntry", "singleResult", "collectEntries", "resultList")
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, decision_ref: str, result_variable: str | None,
+                 mapping: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.decision_ref = decision_ref
+        self.result_variable = result_variable
+        self.mapping = mapping
+        self.decisions: Mapping[str, Any] = {}  # set when the process is compiled with its tables
+
+    def _run_hook(self, task: Any) -> bool:
+        from engine.runtime.dmn import DmnError, evaluate
+
+        engine = task.workflow.script_engine
+        try:
+            result = evaluate(self.decisions, self.decision_ref, task.data, engine.functions)
+        except DmnError as error:
+            raise ProcessError(self.bpmn_id, str(error)) from error
+        value = self._map(result)
+        if self.result_variable:
+            task.data[self.result_variable] = value
+        return True
+
+    def _map(self, result: Any) -> Any:
+        outputs: list[dict[str, Any]] = result.outputs
+        decision = self.decisions[self.decision_ref]
+        if self.mapping in ("singleEntry", "singleResult") and len(outputs) > 1 and decision.aggregation is None:
+            raise ProcessError(self.bpmn_id, f"Die Entscheidung »{self.decision_ref}« lieferte {len(outputs)} "
+                                             f"Treffer; »{self.mapping}« erlaubt höchstens einen.")
+        if decision.aggregation is not None:
+            return result.value
+        if self.mapping == "singleEntry":
+            if not outputs:
+                return None
+            if len(outputs[0]) != 1:
+                raise ProcessError(self.bpmn_id, f"»singleEntry« braucht genau eine Ausgabe; die Entscheidung "
+                                                 f"»{self.decision_ref}« hat {len(outputs[0])}.")
+            return next(iter(outputs[0].values()))
+        if self.mapping == "singleResult":
+            return dict(outputs[0]) if outputs else None
+        if self.mapping == "collectEntries":
+            return [next(iter(row.values())) for row in outputs]
+        return [dict(row) for row in outputs]
+
+
+class _ActionTaskParser(CamundaTaskParser):  # type: ignore[misc]
+    def create_task(self) -> Any:
+        topic = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}topic") or ""
+        return self.spec_class(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
+
+
+class _DecisionTaskParser(CamundaTaskParser):  # type: ignore[misc]
+    def create_task(self) -> Any:
+        def attribute(name: str) -> str | None:
+            value: str | None = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{name}")
+            return value
+
+        return self.spec_class(self.spec, self.bpmn_id, decision_ref=attribute("decisionRef") or "",
+                               result_variable=attribute("resultVariable"),
+                               mapping=attribute("mapDecisionResult") or "resultList", **self.bpmn_attributes)
+
+
 # --------------------------------------------------------------------------- gateways
 
 
@@ -263,6 +367,8 @@ class SroParser(CamundaParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[Any, Any]]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, StrictExclusiveGateway),
+        full_tag("serviceTask"): (_ActionTaskParser, ActionTask),
+        full_tag("businessRuleTask"): (_DecisionTaskParser, DecisionTask),
         full_tag("startEvent"): (_StartEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),
         full_tag("endEvent"): (_EndEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
         full_tag("intermediateCatchEvent"): (
@@ -288,8 +394,13 @@ class CompiledProcess:
         self.subprocess_specs = subprocess_specs
 
 
-def compile_process(documents: Mapping[str, etree._Element], process_id: str) -> CompiledProcess:
-    """Build the SpiffWorkflow spec from already safely parsed documents (file name -> root)."""
+def compile_process(documents: Mapping[str, etree._Element], process_id: str,
+                    decisions: Mapping[str, Any] | None = None) -> CompiledProcess:
+    """Build the SpiffWorkflow spec from already safely parsed BPMN documents (file name -> root).
+
+    `decisions` (decision id -> compiled DMN decision) are handed to the business rule tasks here,
+    so an instance evaluates the tables its process version was deployed with.
+    """
     parser = SroParser()
     try:
         for filename, root in documents.items():
@@ -298,6 +409,15 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str) ->
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
         raise ProcessError(getattr(error, "id", None), f"Das Diagramm kann nicht ausgeführt werden: {error}") from error
+    if decisions is None:  # checking only (lint): the tables are checked on their own
+        return CompiledProcess(spec, subprocess_specs)
+    for each in (spec, *subprocess_specs.values()):
+        for task_spec in each.task_specs.values():
+            if isinstance(task_spec, DecisionTask):
+                if task_spec.decision_ref not in (decisions or {}):
+                    raise ProcessError(task_spec.bpmn_id, f"Die Entscheidung »{task_spec.decision_ref}« ist nicht "
+                                                          "bereitgestellt.")
+                task_spec.decisions = decisions
     return CompiledProcess(spec, subprocess_specs)
 
 

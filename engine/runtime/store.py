@@ -75,20 +75,30 @@ class Deployment(Base):
     file_name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(8))
     content: Mapped[str] = mapped_column(Text)
+    provides: Mapped[Any] = mapped_column(Json())  # process and decision ids defined in the file
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     deployed_by: Mapped[str] = mapped_column(String(80))
+    # Raised on every deployment that includes this content: the file activated last wins an id.
+    # A counter, not a time: two deployments within one clock tick (a simulated clock) still order.
+    activation: Mapped[int] = mapped_column(Integer)
 
 
 class ProcessVersion(Base):
-    """Version n of a process id points at the deployment that holds it; new cycles take the latest."""
+    """Version n of a process: its own file plus the files it needs (called processes, decision tables).
+
+    A process gets a new version when its file or any file it needs changes; an instance keeps the
+    version it started on, new cycles take the latest.
+    """
 
     __tablename__ = "process_versions"
-    __table_args__ = (UniqueConstraint("process_id", "version"), UniqueConstraint("process_id", "deployment_id"))
+    __table_args__ = (UniqueConstraint("process_id", "version"), UniqueConstraint("process_id", "fingerprint"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(255))
     deployment_id: Mapped[str] = mapped_column(ForeignKey("deployments.id"))
+    requires: Mapped[Any] = mapped_column(Json())  # deployment ids of called processes and decision tables
+    fingerprint: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -60,9 +60,10 @@ def test_plan_step_deadline_then_review_starts_next_cycle_with_data(services: Se
     assert task.element_id == "Task_Beratungsgespraech"
     data = services.case_data(case_id)
     assert data["planVereinbart"] is True
-    assert data["schrittErledigt"] is True
     assert data["naechsterKontaktAm"] == date(2025, 1, 14)
-    assert "notiz" not in data
+    assert data["schrittFaellig"] == date(2025, 1, 13)
+    # values of one pass only are not carried into the next
+    assert "notiz" not in data and "schrittErledigt" not in data
     with services.engine.database.session() as session:
         statuses = session.execute(select(ProcessInstance.cycle_no, ProcessInstance.status)
                                    .where(ProcessInstance.case_id == case_id).order_by(ProcessInstance.id)).all()

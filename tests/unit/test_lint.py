@@ -56,7 +56,8 @@ CASES = {
         (
             "Task_X",
             '<bpmn:serviceTask id="Task_X"',
-            "Service-Aufgaben kann die Engine nicht ausführen (keine Anbindung hinterlegt).",
+            "Service-Aufgaben laufen nur als externe Aufgabe (camunda:type=\"external\") mit dem Thema einer "
+            "fachlichen Aktion (camunda:topic).",
         ),
     ],
     "execution_listener.bpmn": [
@@ -317,5 +318,23 @@ def test_cli_lint_of_the_fixture_folder_exits_1() -> None:
 def test_cli_lint_exits_0_on_the_shipped_processes() -> None:
     result = run_sro("lint", "processes")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "Keine Befunde in 1 Datei(en)."
+    shipped = len([*Path("processes").rglob("*.bpmn"), *Path("processes").rglob("*.dmn")])
+    assert shipped >= 3
+    assert result.stdout.strip() == f"Keine Befunde in {shipped} Datei(en)."
     assert result.stderr == ""
+
+
+def test_external_task_topic_must_name_a_domain_action(tmp_path: Path) -> None:
+    source = (FIXTURES / "service_task.bpmn").read_text(encoding="utf-8")
+    diagram = tmp_path / "aktion.bpmn"
+    diagram.write_text(source.replace('name="Bescheid versenden"',
+                                      'name="Bescheid versenden" camunda:type="external" camunda:topic="bescheid"'),
+                       encoding="utf-8")
+    assert lint_paths([diagram]) == []  # without a list of actions any topic passes
+    [finding] = lint_paths([diagram], actions=["minderungErfassen", "stichtagHeute"])
+    assert finding.element_id == "Task_X"
+    assert finding.message == ("Die fachliche Aktion »bescheid« gibt es nicht. Bekannt sind: minderungErfassen, "
+                               "stichtagHeute.")
+    result = run_sro("lint", str(diagram))  # the command line knows the domain's actions
+    assert result.returncode == 1
+    assert "Die fachliche Aktion »bescheid« gibt es nicht." in result.stdout

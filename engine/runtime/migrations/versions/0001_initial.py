@@ -22,8 +22,10 @@ def upgrade() -> None:
         sa.Column("file_name", sa.String(255), nullable=False),
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("provides", Json(), nullable=False),
         sa.Column("deployed_at", UtcDateTime(), nullable=False),
         sa.Column("deployed_by", sa.String(80), nullable=False),
+        sa.Column("activation", sa.Integer(), nullable=False),
     )
     op.create_table(
         "process_versions",
@@ -32,9 +34,11 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("deployment_id", sa.String(64), sa.ForeignKey("deployments.id"), nullable=False),
+        sa.Column("requires", Json(), nullable=False),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("deployed_at", UtcDateTime(), nullable=False),
         sa.UniqueConstraint("process_id", "version"),
-        sa.UniqueConstraint("process_id", "deployment_id"),
+        sa.UniqueConstraint("process_id", "fingerprint"),
     )
     op.create_table(
         "cases",
@@ -46,9 +50,18 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("cycle_count", sa.Integer(), nullable=False),
         sa.Column("data", Json(), nullable=False),
+        sa.Column("initial_phase", sa.Boolean(), nullable=False),
+        sa.Column("mode", sa.String(16), nullable=True),
+        sa.Column("mode_reason", sa.String(32), nullable=True),
+        sa.Column("priority_group", sa.Integer(), nullable=True),
+        sa.Column("contact_interval_days", sa.Integer(), nullable=True),
+        sa.Column("next_contact_on", sa.Date(), nullable=True),
+        sa.Column("next_contact_kind", sa.String(32), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
     )
+    op.create_index("ix_cases_team_priority", "cases", ["team", "priority_group"])
+    op.create_index("ix_cases_counsellor", "cases", ["counsellor"])
     op.create_table(
         "process_instances",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -137,6 +150,8 @@ def _append_only(table: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_counsellor", "cases")
+    op.drop_index("ix_cases_team_priority", "cases")
     for table in ("events", "waits", "task_candidates", "open_tasks", "process_instances", "cases",
                   "process_versions", "deployments"):
         op.drop_table(table)

@@ -1,0 +1,232 @@
+"""The domain's built-in actions (Camunda external-task topics) and expression helper functions.
+
+A process owner places an action in a diagram as an external task with its topic; the engine runs
+it in the same transaction. Each action reads the task data and the clock and returns the fields
+it changes; none reads the wall clock, none has side effects beyond its return value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+from engine.domain import plan
+from engine.runtime.clock import BERLIN, Clock
+
+Data = dict[str, Any]
+# Bürgergeld: all reductions together (§§ 31a, 32) at most 30 % of the standard rate.
+REDUCTION_CAP = 30
+
+
+def today(clock: Clock) -> date:
+    return clock.now().astimezone(BERLIN).date()
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("DE", subdiv="NI", years=[year]))
+
+
+def deadline_end(day: date) -> date:
+    """fristende(d): a deadline on a Saturday, Sunday or public holiday in Lower Saxony ends on the
+    next working day (§ 26 Abs. 3 SGB X, § 193 BGB; Göttingen is in Niedersachsen)."""
+    while day.weekday() >= 5 or day in _public_holidays(day.year):
+        day += timedelta(days=1)
+    return day
+
+
+# ------------------------------------------------------------------ counselling
+
+
+def update_case(data: Data, clock: Clock) -> Data:
+    """fallFortschreiben: after a session; the mode follows the client's cooperation, reversibly."""
+    outcome = data.get("ergebnis")
+    changes: Data = {"anfangsphase": False, "letztesGespraechAm": today(clock)}
+    if outcome == "plan_vereinbart":
+        changes.update(modus="selbstbestimmt", modusGrund=None)
+    elif outcome in {"kein_plan", "beratungsunfaehig", "beratungsunwillig"}:
+        changes.update(modus="fremdbestimmt", modusGrund=outcome)
+    return changes
+
+
+def record_date(data: Data, clock: Clock) -> Data:
+    """stichtagHeute: the regime is decided by today's date (e.g. before offering conciliation)."""
+    return {"stichtag": today(clock)}
+
+
+def set_step_status(data: Data, clock: Clock) -> Data:
+    """schrittStatusSetzen: the checked step is done, or stays open for the talk about reasons."""
+    step = plan.find_step(data.get("schritte"), data.get("schrittNr"))
+    if step["status"] != plan.OPEN:
+        raise ValueError(f"Schritt Nr. {step['nr']} ist nicht mehr offen (Status: {step['status']}).")
+    if data.get("schrittErledigt"):
+        step.update(status="erledigt", erledigtAm=today(clock))
+    return {"schritte": plan.replace_step(data["schritte"], step)}
+
+
+def continue_step(data: Data, clock: Clock) -> Data:
+    """schrittFortschreiben: another try or an adjusted step gets a new deadline; a demand closes it here."""
+    step = plan.find_step(data.get("schritte"), data.get("schrittNr"))
+    decision = data.get("schrittEntscheidung")
+    if decision == "aufforderung":
+        step["status"] = "aufgefordert"
+    else:
+        new_deadline = data.get("neueFrist")
+        if not isinstance(new_deadline, date) or new_deadline < today(clock):
+            raise ValueError("Für einen weiteren Versuch oder einen angepassten Schritt bitte eine neue Frist "
+                             "ab heute angeben.")
+        step.update(faellig=new_deadline, wiedervorlage=None)
+        if decision == "anpassen" and data.get("schrittBeschreibung"):
+            step["beschreibung"] = data["schrittBeschreibung"]
+    return {"schritte": plan.replace_step(data["schritte"], step)}
+
+
+# ------------------------------------------------------------------ breaches and reductions
+
+
+def _earlier_reductions(data: Data, breach: date) -> int:
+    """Reductions established whose period began within the twelve months before the breach (§ 31a Abs. 1)."""
+    since = breach - relativedelta(months=12)
+    return sum(1 for reduction in data.get("minderungen") or () if since <= reduction["beginn"] <= breach)
+
+
+def record_missed_appointment(data: Data, clock: Clock) -> Data:
+    """meldeversaeumnisErfassen: count missed appointments (last 12 months, in a row) for § 32."""
+    missed_on = data.get("terminAm")
+    if not isinstance(missed_on, date):
+        raise ValueError("Das Datum des versäumten Termins fehlt.")
+    history = list(data.get("meldeversaeumnisse") or [])
+    if not data.get("wichtigerGrund") and missed_on not in history:
+        history.append(missed_on)
+    history.sort()
+    since = missed_on - relativedelta(months=12)
+    last_session = data.get("letztesGespraechAm")
+    in_a_row = [day for day in history if last_session is None or day > last_session]
+    return {
+        "meldeversaeumnisse": history,
+        "meldeversaeumnisseLetzte12Monate": sum(1 for day in history if since < day <= missed_on),
+        "meldeversaeumnisseInFolge": len(in_a_row),
+        "verstossAm": missed_on, "stichtag": missed_on, "art": "meldeversaeumnis",
+        "rfbErteilt": bool(data.get("einladungMitRfb")),
+        "haerte": bool(data.get("haerte")),
+        "wichtigerGrund": bool(data.get("wichtigerGrund")),
+        "fruehereMinderungen": _earlier_reductions(data, missed_on),
+        "schlichtungLaeuft": bool(data.get("schlichtungLaeuft")),
+        # the first invitation to draw up the plan carries no § 32 consequence (§ 15 SGB II)
+        "ersteEinladungZumPlan": bool(data.get("anfangsphase")),
+    }
+
+
+def record_breach(data: Data, clock: Clock) -> Data:
+    """verstossFeststellen: the demanded step was not done by its deadline (§ 31 Abs. 1 Nr. 1)."""
+    deadline = data.get("aufforderungFrist")
+    if not isinstance(deadline, date):
+        raise ValueError("Die Frist der Aufforderung fehlt.")
+    return {
+        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": True,
+        "haerte": bool(data.get("haerte")), "wichtigerGrund": bool(data.get("wichtigerGrund")),
+        "fruehereMinderungen": _earlier_reductions(data, deadline),
+        "schlichtungLaeuft": bool(data.get("schlichtungLaeuft")),
+        "ersteEinladungZumPlan": False, "meldeversaeumnisseInFolge": 0,
+    }
+
+
+def record_reduction(data: Data, clock: Clock) -> Data:
+    """minderungErfassen: record the decided reduction on the case, capped at 30 % where it overlaps.
+
+    The period starts the month after the decision (§ 31b Abs. 1); it must be established within
+    six months of the breach (§ 31b Abs. 2).
+    """
+    decided = data.get("minderung") or {}
+    decided_on, breach = data.get("bescheidAm"), data.get("verstossAm")
+    if not isinstance(decided_on, date) or not isinstance(breach, date):
+        raise ValueError("Bescheiddatum oder Datum der Pflichtverletzung fehlt.")
+    if decided_on > breach + relativedelta(months=6):
+        raise ValueError("Eine Minderung kann nur innerhalb von sechs Monaten nach der Pflichtverletzung "
+                         "festgestellt werden (§ 31b Abs. 2 SGB II).")
+    start = (decided_on.replace(day=1) + relativedelta(months=1))
+    months = int(decided.get("monate") or 0)
+    end = start + relativedelta(months=months) - timedelta(days=1)
+    percent = int(decided.get("prozent") or 0)
+    effective = percent
+    if percent <= REDUCTION_CAP:
+        overlapping = sum(reduction["prozent"] for reduction in data.get("minderungen") or ()
+                          if reduction["beginn"] <= end and reduction["ende"] >= start
+                          and reduction["prozent"] <= REDUCTION_CAP)
+        effective = max(0, min(percent, REDUCTION_CAP - overlapping))
+    reduction = {"art": data.get("art"), "verstossAm": breach, "bescheidAm": decided_on, "beginn": start,
+                 "ende": end, "monate": months, "prozentLautTabelle": percent, "prozent": effective,
+                 "begruendung": decided.get("begruendung")}
+    changes: Data = {"minderungen": [*(data.get("minderungen") or []), reduction], "letzteMinderung": reduction}
+    if data.get("art") == "pflichtverletzung":  # the demand that was not followed ends with this reduction
+        changes["aufforderungen"] = _close_newest_demand(data, "minderung", clock)
+    return changes
+
+
+def mode_duty_to_report(data: Data, clock: Clock) -> Data:
+    """modusMeldepflicht: repeated missed appointments: steps are set for the client (concept section 4)."""
+    return {"modus": "fremdbestimmt", "modusGrund": "meldepflicht"}
+
+
+# ------------------------------------------------------------------ demands and conciliation
+
+
+def record_demand(data: Data, clock: Clock) -> Data:
+    """aufforderungErfassen: a demand with legal consequences on the case's list of demands."""
+    demands = list(data.get("aufforderungen") or [])
+    demand = {"nr": len(demands) + 1, "rechtsgrundlage": data.get("rechtsgrundlage"),
+              "schritt": data.get("aufforderungSchritt"), "frist": data.get("aufforderungFrist"),
+              "erstelltAm": today(clock), "status": "offen"}
+    return {"aufforderungen": [*demands, demand]}
+
+
+def close_demand(data: Data, clock: Clock) -> Data:
+    """aufforderungErledigt: the newest open demand is closed (fulfilled, or no consequence)."""
+    return {"aufforderungen": _close_newest_demand(data, "erfuellt" if data.get("schrittErfuellt") else "ohne_folge",
+                                                   clock)}
+
+
+def _close_newest_demand(data: Data, status: str, clock: Clock) -> list[Data]:
+    demands = [dict(demand) for demand in data.get("aufforderungen") or ()]
+    for demand in reversed(demands):
+        if demand["status"] == "offen":
+            demand.update(status=status, abgeschlossenAm=today(clock))
+            break
+    return demands
+
+
+def start_conciliation(data: Data, clock: Clock) -> Data:
+    """schlichtungBeginnen: no reductions for breaches while conciliation runs (§ 15a)."""
+    return {"schlichtungLaeuft": True, "schlichtungSeit": today(clock)}
+
+
+def end_conciliation(data: Data, clock: Clock) -> Data:
+    """schlichtungBeenden."""
+    return {"schlichtungLaeuft": False, "schlichtungBis": today(clock)}
+
+
+ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {
+    "fallFortschreiben": update_case,
+    "stichtagHeute": record_date,
+    "schrittStatusSetzen": set_step_status,
+    "schrittFortschreiben": continue_step,
+    "meldeversaeumnisErfassen": record_missed_appointment,
+    "verstossFeststellen": record_breach,
+    "minderungErfassen": record_reduction,
+    "modusMeldepflicht": mode_duty_to_report,
+    "aufforderungErfassen": record_demand,
+    "aufforderungErledigt": close_demand,
+    "schlichtungBeginnen": start_conciliation,
+    "schlichtungBeenden": end_conciliation,
+}
+
+FUNCTIONS: Mapping[str, Callable[..., Any]] = {
+    "fristende": deadline_end,
+    "naechsterPruefzeitpunkt": plan.next_check,
+    "offeneSchritte": plan.open_count,
+}
