@@ -46,7 +46,10 @@ def deadline_end(day: date) -> date:
 def update_case(data: Data, clock: Clock) -> Data:
     """fallFortschreiben: after a session; the mode follows the client's cooperation, reversibly."""
     outcome = data.get("ergebnis")
-    changes: Data = {"anfangsphase": False, "letztesGespraechAm": today(clock)}
+    changes: Data = {"letztesGespraechAm": today(clock)}
+    # The start phase (clarify, explore will and resources) ends when the first plan is agreed.
+    if outcome in {"plan_vereinbart", "ausnahme_rueckmeldung"}:
+        changes["anfangsphase"] = False
     if outcome == "plan_vereinbart":
         changes.update(modus="selbstbestimmt", modusGrund=None)
     elif outcome in {"kein_plan", "beratungsunfaehig", "beratungsunwillig"}:

@@ -22,6 +22,9 @@ INITIAL_DATA: dict[str, Any] = {
     "anfangsphase": True, "modus": "selbstbestimmt", "modusGrund": None, "ausnahme": "keine",
     "meldeversaeumnisse": [], "minderungen": [], "aufforderungen": [], "schlichtungLaeuft": False,
     "letztesGespraechAm": None,
+    # A new case is in the start phase, which the priority table puts first (group 1); the table
+    # decides again after every session.
+    "prioritaetsgruppe": 1,
 }
 
 
