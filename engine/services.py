@@ -156,7 +156,7 @@ class Services:
                                                 "oder ist entfallen.")
             instance, case = _instance_and_case(row)
             running = self.engine.load(session, instance)
-            definition = running.process.definition.user_tasks.get(row.element_id)
+            definition = running.process.user_tasks.get(row.element_id)
             if definition is None:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
             custom = self.custom_forms.get(definition.form_key or "")

@@ -55,6 +55,8 @@ class LoadedProcess:
     version: int
     compiled: CompiledProcess
     definition: ProcessDef
+    # User tasks of this process and of every process it calls, by element id.
+    user_tasks: Mapping[str, UserTaskDef]
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ class ProcessEngine:
         bpmn: dict[str, etree._Element] = {}
         decisions: dict[str, Any] = {}
         own: Document | None = None
+        user_tasks: dict[str, UserTaskDef] = {}
         for deployment_id in [version.deployment_id, *version.requires]:
             deployment = session.get(Deployment, deployment_id)
             assert deployment is not None
@@ -255,12 +258,16 @@ class ProcessEngine:
                 decisions.update(dmn.read_decisions(root, deployment.file_name))
             else:
                 bpmn[deployment.file_name] = root
+                document = read_document(root, deployment.file_name)
+                for process in document.processes.values():
+                    user_tasks.update(process.user_tasks)
                 if deployment_id == version.deployment_id:
-                    own = read_document(root, deployment.file_name)
+                    own = document
         assert own is not None
         compiled = compile_process(bpmn, version.process_id, decisions)
+        user_tasks.update(own.processes[version.process_id].user_tasks)
         loaded = LoadedProcess(version.id, version.process_id, version.version, compiled,
-                               own.processes[version.process_id])
+                               own.processes[version.process_id], user_tasks)
         self._processes[version_id] = loaded
         return loaded
 
@@ -302,12 +309,12 @@ class ProcessEngine:
     def projection(workflow: Any) -> Projection:
         """Derived from the state alone: the stored projection was written from this very state."""
         waits = []
-        for task, definition, details in waiting_events(workflow):
+        for task, element_id, definition, details in waiting_events(workflow):
             kind = "timer" if is_timer(definition) else "message" if _is_message(definition) else "event"
             due = timer_due_from_details(details) if kind == "timer" else None
             if kind == "timer" and due is None:
                 continue  # a cycle timer that has run out
-            waits.append((str(task.id), kind, task.task_spec.bpmn_id, str(definition.name), due))
+            waits.append((str(task.id), kind, element_id, str(definition.name), due))
         return Projection(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 
@@ -378,11 +385,11 @@ class ProcessEngine:
             connection.execute(_DELETE_TASKS, {"ids": sorted(gone)})
         rows: list[dict[str, Any]] = []
         candidates: list[dict[str, str]] = []
-        definition = running.process.definition
+        definitions = running.process.user_tasks
         for task_id in sorted(after.tasks - running.before.tasks):
             task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
-            user_task = definition.user_tasks.get(spec_id) or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
+            user_task = definitions.get(spec_id) or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
             row = self._open_task(task, user_task, running.instance, now)
             rows.append(row)
             for kind, names in (("group", row["candidate_groups"]), ("user", row["candidate_users"])):
@@ -460,6 +467,16 @@ class ProcessEngine:
         session.connection().execute(_INSERT_EVENT, [{
             "at": self.clock.now(), "actor": actor, "case_id": case_id, "instance_id": instance_id, "kind": kind,
             "element_id": element_id, "data": self.serializer.convert_data(data) if isinstance(data, dict) else data}])
+
+    @staticmethod
+    def current_data(workflow: Any) -> dict[str, Any]:
+        """The data an instance holds now: that of what it waits at (tasks inside subprocesses included)."""
+        from SpiffWorkflow.util.task import TaskState
+
+        waiting = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+        waiting.sort(key=lambda task: task.last_state_change, reverse=True)
+        source = waiting[0].data if waiting else (workflow.last_task.data if workflow.last_task else workflow.data)
+        return {key: value for key, value in source.items() if not key.startswith("_")}
 
     def final_data(self, workflow: Any) -> dict[str, Any]:
         """The data of the end event a finished instance reached."""

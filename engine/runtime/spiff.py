@@ -310,6 +310,11 @@ class _ActionTaskParser(CamundaTaskParser):  # type: ignore[misc]
 
 
 class _DecisionTaskParser(CamundaTaskParser):  # type: ignore[misc]
+    @staticmethod
+    def get_decision_ref(node: Any) -> str:
+        """SpiffWorkflow asks this when collecting a process's dependencies."""
+        return str(node.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef") or "")
+
     def create_task(self) -> Any:
         def attribute(name: str) -> str | None:
             value: str | None = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{name}")
@@ -464,6 +469,10 @@ class StateSerializer:
     def __init__(self) -> None:
         config = deepcopy(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = _StateConverter
+        # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
+        for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
+                           (ClockCycle, CycleTimerEventDefinition)):
+            config[ours] = config[base]
         registry = BpmnWorkflowSerializer.configure(config)
         # Form dates are plain dates; the library only knows datetime and timedelta.
         registry.register(date, _date_to_dict, _date_from_dict, typename="date")
@@ -494,17 +503,24 @@ def ready_user_tasks(workflow: Any) -> list[Any]:
     return [task for task in workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
 
 
-def waiting_events(workflow: Any) -> list[tuple[Any, Any, PendingBpmnEvent]]:
-    """(task, event definition, details) for everything the instance waits for, event gateways flattened."""
+def waiting_events(workflow: Any) -> list[tuple[Any, str, Any, PendingBpmnEvent]]:
+    """(task, element id, event definition, details) for everything the instance waits for.
+
+    An event-based gateway waits for several events at once; each is listed under the id of the
+    catch event that follows the gateway, which is what a process owner sees in the diagram.
+    """
     waits = []
     for task in workflow.event_manager.tasks.values():
         definition = task.task_spec.event_definition
         inner = getattr(definition, "event_definitions", None)
         if inner is None:
-            waits.append((task, definition, definition.details(task)))
-        else:
-            for sub in inner:
-                waits.append((task, sub, sub.details(task)))
+            waits.append((task, task.task_spec.bpmn_id, definition, definition.details(task)))
+            continue
+        # SpiffWorkflow moves each following event's definition into the gateway, in output order.
+        outputs = task.task_spec.outputs
+        for index, sub in enumerate(inner):
+            element = outputs[index].bpmn_id if index < len(outputs) else task.task_spec.bpmn_id
+            waits.append((task, element, sub, sub.details(task)))
     return waits
 
 

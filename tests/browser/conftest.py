@@ -67,6 +67,13 @@ class ModelerPage:
     def import_file(self, path: Path) -> list[str]:
         return self.import_xml(path.suffix.lstrip("."), path.read_text(encoding="utf-8"))
 
+    def saved_after_opening(self, path: Path) -> str | None:
+        """The XML the Modeler would write when saving the file right after opening it."""
+        result = self.page.evaluate("([kind, xml]) => window.importDiagram(kind, xml)",
+                                    [path.suffix.lstrip("."), path.read_text(encoding="utf-8")])
+        saved: str | None = result["saved"]
+        return saved
+
 
 @pytest.fixture(scope="session")
 def modeler_page(modeler_check_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelerPage]:

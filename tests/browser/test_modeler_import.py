@@ -44,3 +44,20 @@ def test_broken_dmn_is_reported(modeler_page: ModelerPage) -> None:
 def test_unparsable_xml_is_reported(modeler_page: ModelerPage) -> None:
     problems = modeler_page.import_xml("bpmn", "<bpmn:definitions")
     assert problems and problems[0].startswith("Fehler: unparsable content"), problems
+
+
+@pytest.mark.parametrize("path", diagrams(".bpmn", ".dmn"), ids=diagram_id)
+def test_diagram_is_stored_exactly_as_the_modeler_saves_it(modeler_page: ModelerPage, path: Path) -> None:
+    """Opening and saving in the Modeler changes nothing: no noise in reviews, no lost attribute."""
+    saved = modeler_page.saved_after_opening(path)
+    assert saved is not None
+    source = path.read_text(encoding="utf-8")
+    assert saved.rstrip("\n") == source.rstrip("\n"), f"{diagram_id(path)} würde beim Speichern verändert"
+
+
+def test_saving_check_can_fail(modeler_page: ModelerPage, tmp_path: Path) -> None:
+    source = (FIXTURES / "valid_process.bpmn").read_text(encoding="utf-8")
+    reordered = tmp_path / "umsortiert.bpmn"
+    reordered.write_text(source.replace("<bpmn:process ", "<bpmn:process  "), encoding="utf-8")
+    saved = modeler_page.saved_after_opening(reordered)
+    assert saved is not None and saved.rstrip("\n") != reordered.read_text(encoding="utf-8").rstrip("\n")

@@ -28,7 +28,7 @@ from engine.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
-GOOD = ROOT / "processes" / "beratungszyklus.bpmn"
+GOOD = ROOT / "tests" / "fixtures" / "engine" / "beratungszyklus.bpmn"
 START = datetime(2025, 1, 6, 8, tzinfo=UTC)
 T = TypeVar("T")
 LIMIT_SECONDS = 2.0  # a safety net against runaway parsing or evaluation, not a benchmark

@@ -29,6 +29,10 @@ class Fall:
     def today(self) -> date:
         return self.clock.now().astimezone(BERLIN).date()
 
+    def in_days(self, days: int) -> str:
+        """A date relative to the simulated today, as a form field carries it."""
+        return (self.today + timedelta(days=days)).isoformat()
+
     def waiting(self) -> list[str]:
         """Open user tasks and waits (timers, messages), by element id."""
         tasks = [task.element_id for task in self.services.open_tasks(self.id)]
@@ -104,9 +108,10 @@ class Fall:
             instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == self.id,
                                                                     ProcessInstance.status == "running"))
             assert instance is not None
-            running = self.services.engine.load(session, self.services.engine.find(session, instance.id))
-        data: dict[str, Any] = running.workflow.last_task.data if running.workflow.last_task else {}
-        return data
+            row = self.services.engine.find(session, instance.id)
+            assert row is not None
+            running = self.services.engine.load(session, row)
+        return self.services.engine.current_data(running.workflow)
 
 
 def passed_in_order(history: list[str], *expected: str) -> bool:

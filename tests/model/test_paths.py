@@ -154,7 +154,7 @@ def test_step_not_done_adjusted(services: Services) -> None:
     fall.advance("P7D")
     fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=False)
     fall.complete("Task_GruendeBesprechen", gruende="Zu viel auf einmal", schrittEntscheidung="anpassen",
-                  schrittBeschreibung="Eine Bewerbung pro Woche", neueFrist=(fall.today + timedelta(days=7)).isoformat())
+                  schrittBeschreibung="Eine Bewerbung pro Woche", neueFrist=fall.in_days(7))
     [step] = fall.current()["schritte"]
     assert step["beschreibung"] == "Eine Bewerbung pro Woche"
     assert "timer:Event_SchrittFaellig" in fall.waiting()
@@ -165,7 +165,8 @@ def test_step_not_done_demand_with_legal_consequences(services: Services) -> Non
     fall.advance("P7D")
     fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=False)
     fall.complete("Task_GruendeBesprechen", gruende="Keine Angabe", schrittEntscheidung="aufforderung")
-    assert passed_in_order(fall.passed, "Task_SchrittNeu", "Gateway_SchrittEntscheidung", "Call_AufforderungSchritt")
+    # the call activity runs until the demand's process ends; the demand is the task now waiting
+    assert passed_in_order(fall.passed, "Task_SchrittNeu", "Gateway_SchrittEntscheidung", "StartEvent_Af")
     assert fall.tasks() == ["Task_AfErstellen"]
 
 
@@ -178,7 +179,7 @@ def test_review_after_the_plans_term_even_with_steps_open(services: Services) ->
     assert "Event_Ueberpruefung" in fall.history()
     assert fall.tasks() == ["Task_PlanUeberpruefen"]
     fall.complete("Task_PlanUeberpruefen", ueberpruefung="Plan fortgeschrieben", gespraechsart="praesenz",
-                  naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=(fall.today + timedelta(days=3)).isoformat())
+                  naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=fall.in_days(3))
     assert fall.row.cycle_count == 2
     assert fall.tasks() == ["Task_Beratungsgespraech"]
 
@@ -190,7 +191,8 @@ def test_exception_only_a_short_report_after_six_months(services: Services) -> N
     assert fall.tasks() == []
     assert fall.advance(timedelta(days=180)) == 0
     assert fall.advance("P6M") == 1
-    fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Kind jetzt drei Jahre alt", rueckmeldungEntscheidung="einladen",
+    fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Kind jetzt drei Jahre alt",
+                  rueckmeldungEntscheidung="einladen",
                   naechsterKontaktAm=(fall.today + timedelta(days=10)).isoformat())
     assert fall.row.cycle_count == 2
     assert fall.tasks() == ["Task_Beratungsgespraech"]
@@ -200,7 +202,8 @@ def test_exception_report_can_update_the_plan(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="ausnahme_rueckmeldung", ausnahme="integriert")
     fall.advance("P6M")
-    fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Arbeit läuft", rueckmeldungEntscheidung="plan_aktualisieren",
+    fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Arbeit läuft",
+                  rueckmeldungEntscheidung="plan_aktualisieren",
                   naechsterKontaktAm=(fall.today + timedelta(days=180)).isoformat())
     assert fall.tasks() == ["Task_Kooperationsplan"]
 
@@ -215,7 +218,8 @@ def test_unwilling_client_steps_set_then_demand_without_plan(services: Services)
     assert fall.row.priority_group == 1  # still in the start phase: no plan yet
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung bei Firma X",
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat(), planDochVereinbart=False)
-    assert passed_in_order(fall.passed, "Task_SchritteFestlegen", "Gateway_PlanDoch", "Call_AufforderungOhnePlan")
+    assert passed_in_order(fall.passed, "Task_SchritteFestlegen", "Gateway_PlanDoch", "Gateway_AufforderungMerge",
+                           "StartEvent_Af")
     assert fall.tasks() == ["Task_AfErstellen"]
 
 
@@ -246,7 +250,8 @@ def test_no_plan_conciliation_then_plan(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="kein_plan")
     assert passed_in_order(fall.passed, "Gateway_Ergebnis", "Task_StichtagHeute", "Task_Rechtskreis",
-                           "Gateway_Rechtskreis", "Task_SchlichtungAnbieten")
+                           "Gateway_Rechtskreis")
+    assert fall.tasks() == ["Task_SchlichtungAnbieten"]
     assert fall.row.mode_reason == "kein_plan"
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=True)
     assert "message:Event_SlBeendet" in fall.waiting() and "timer:Event_SlFrist" in fall.waiting()
@@ -263,8 +268,8 @@ def test_no_plan_conciliation_at_most_four_weeks_then_demand(services: Services)
     assert fall.advance("P27D") == 0
     assert fall.advance("P1D") == 1
     fall.complete("Task_SlErgebnis", einigung=False)
-    assert passed_in_order(fall.history(), "Event_SlFrist", "Task_SlErgebnis", "Task_SlBeenden",
-                           "Gateway_Einigung", "Call_AufforderungOhnePlan")
+    assert passed_in_order(fall.history(), "Event_SlFrist", "Task_SlErgebnis", "Task_SlBeenden", "Call_Schlichtung",
+                           "Gateway_Einigung", "Gateway_AufforderungMerge", "StartEvent_Af")
     assert fall.tasks() == ["Task_AfErstellen"]
 
 
@@ -284,22 +289,23 @@ def test_no_plan_under_the_new_regime_goes_straight_to_a_demand(tmp_path: Path) 
 
 
 def test_missed_appointment_reduction_then_new_invitation(services: Services) -> None:
-    fall = agreed_plan(services, (90, None), laufzeit="P6M")
-    fall.advance("P3M")
+    fall = agreed_plan(services, (200, None), laufzeit="P1M")
+    fall.advance("P1M")
     fall.complete("Task_PlanUeberpruefen", ueberpruefung="Weiter so", gespraechsart="praesenz",
-                  naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=(fall.today + timedelta(days=7)).isoformat())
+                  naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=fall.in_days(7))
     missed = fall.today + timedelta(days=7)
     fall.advance("P8D")
     fall.message("Meldeversaeumnis")
     assert fall.tasks() == ["Task_MvPruefen"]
-    fall.complete("Task_MvPruefen", terminAm=missed.isoformat(), einladungMitRfb=True, wichtigerGrund=False, haerte=False)
+    fall.complete("Task_MvPruefen", terminAm=missed.isoformat(), einladungMitRfb=True, wichtigerGrund=False,
+                  haerte=False)
     assert fall.current()["minderung"]["prozent"] == 10
     fall.complete("Task_MvBescheid", bescheidAm=fall.today.isoformat())
     [reduction] = fall.current()["minderungen"]
     assert (reduction["prozent"], reduction["monate"], reduction["art"]) == (10, 1, "meldeversaeumnis")
     assert reduction["beginn"] == (fall.today.replace(day=1) + timedelta(days=32)).replace(day=1)
     assert fall.tasks() == ["Task_MvEinladen"]
-    fall.complete("Task_MvEinladen", naechsterKontaktAm=(fall.today + timedelta(days=7)).isoformat(), einladungMitRfb=True)
+    fall.complete("Task_MvEinladen", naechsterKontaktAm=fall.in_days(7), einladungMitRfb=True)
     assert fall.tasks() == ["Task_Beratungsgespraech"]
     assert fall.task("Task_Beratungsgespraech").follow_up_at.date() == fall.today + timedelta(days=6)
 
@@ -340,7 +346,7 @@ def test_repeated_missed_appointments_escalate_to_a_demand_without_plan(services
             fall.advance("P14D")
     assert fall.current()["meldeversaeumnisseLetzte12Monate"] == 2
     assert (fall.row.mode, fall.row.mode_reason) == ("fremdbestimmt", "meldepflicht")
-    assert passed_in_order(fall.history(), "Gateway_MvWiederholt", "Task_MvFremdbestimmt", "Call_MvAufforderung")
+    assert passed_in_order(fall.history(), "Gateway_MvWiederholt", "Task_MvFremdbestimmt", "StartEvent_Af")
     assert fall.tasks() == ["Task_AfErstellen"]
 
 
@@ -409,7 +415,7 @@ def test_demand_hearing_with_good_reason_no_reduction(services: Services) -> Non
     fall.complete("Task_AnhoerungEinleiten", anhoerungFrist=(fall.today + timedelta(days=7)).isoformat())
     fall.advance("P8D")  # no statement: the hearing's deadline passes
     fall.complete("Task_GrundPruefen", wichtigerGrund=True, grundBeschreibung="Attest", haerte=False)
-    assert fall.current()["minderung"]["folge"] == "keine"
+    assert [d["status"] for d in fall.data["aufforderungen"]] == ["ohne_folge"]
     assert passed_in_order(fall.history(), "Event_AnhoerungFrist", "Task_GrundPruefen", "Gateway_AfFolge",
                            "Task_AfOhneFolge", "EndEvent_AfKeineMinderung")
     assert fall.data["minderungen"] == []

@@ -387,9 +387,9 @@ def test_every_problem_is_reported_at_once() -> None:
 
 @pytest.fixture(scope="module")
 def session_task() -> UserTaskDef:
-    documents, findings = load_files([ROOT / "processes"])
+    documents, findings = load_files([ROOT / "tests" / "fixtures" / "engine"])
     assert findings == []
-    document = documents[str(ROOT / "processes" / "beratungszyklus.bpmn")]
+    document = documents[str(ROOT / "tests" / "fixtures" / "engine" / "beratungszyklus.bpmn")]
     return document.processes["Beratungszyklus"].user_tasks["Task_Beratungsgespraech"]
 
 
