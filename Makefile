@@ -13,7 +13,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# Front-end packages of the web app (bpmn-js), from the npm registry; served from web/node_modules.
+WEB_STAMP := web/node_modules/.installed
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js 20 mit npm wird benötigt (npm nicht gefunden)."; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
+
+run: $(STAMP) $(WEB_STAMP)
 	$(BIN)/sro deploy processes
 	$(BIN)/sro demo
 	$(BIN)/sro serve --host 127.0.0.1 --port 5000 --with-worker
@@ -44,7 +52,7 @@ modeler-tools: $(NPM_STAMP)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: modeler-tools chromium
+test: modeler-tools chromium $(WEB_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/sro bench

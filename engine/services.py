@@ -10,14 +10,16 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine.domain import plan
 from engine.domain.actions import ACTIONS, FUNCTIONS, today
 from engine.domain.case import DEFAULT_PROCESS, Case, carry_over, initial_data, projection
+from engine.domain.workplace import CounsellingSession, TaskDraft
 from engine.runtime import forms
 from engine.runtime.clock import Clock, SystemClock
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
@@ -61,6 +63,7 @@ class CaseRow:
     id: int
     process_id: str
     cycle_count: int
+    team: str = ""
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Outcome:
     cycles_started: int = 0
 
 
-_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count)
+_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team)
                       .join(Case, Case.id == ProcessInstance.case_id))
 # Prebuilt: the counsellor's most frequent command reads task, instance and case in one statement.
 _TASK_INSTANCE_AND_CASE = (_INSTANCE_AND_CASE.add_columns(OpenTask.element_id, OpenTask.name)
@@ -86,6 +89,9 @@ _DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
 _PROJECT_CASE = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                  .values({name: bindparam(name) for name in projection({})}))
+_RECORD_SESSION = insert(table(CounsellingSession))
+_DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
+SESSION_KINDS = frozenset({"praesenz", "telefon"})
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 
 
@@ -94,7 +100,7 @@ def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseR
         raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
     instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
                            found.state, found.version)
-    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count)
+    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team)
 
 
 class Services:
@@ -142,7 +148,7 @@ class Services:
             self.engine.log(session, actor, "fall_angelegt", case_id=case.id,
                             data={"kundennummer": customer_number, "team": team, "daten": dict(data or {})})
             outcome = Outcome(case.id, 0)
-            self._start_cycle(session, CaseRow(case.id, case.process_id, 0), dict(data), actor, outcome)
+            self._start_cycle(session, CaseRow(case.id, case.process_id, 0, team), dict(data), actor, outcome)
             work.commit()
         return outcome
 
@@ -169,6 +175,12 @@ class Services:
             self._after_step(session, case, running, steps, actor, outcome,
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
+            connection = session.connection()
+            if cleaned.get("gespraechsart") in SESSION_KINDS:  # a form that records a held session
+                connection.execute(_RECORD_SESSION, {
+                    "case_id": case.id, "counsellor": actor, "team": case.team, "held_at": self.engine.clock.now(),
+                    "kind": cleaned["gespraechsart"], "element_id": row.element_id})
+            connection.execute(_DELETE_DRAFTS, {"task_id": task_id})
             work.commit()
         return outcome
 
@@ -277,6 +289,21 @@ class Services:
         session.connection().execute(_PROJECT_CASE, {"case_id": case_id, **projection(data)})
 
     # ------------------------------------------------------------------ queries used by commands and tests
+
+    def task_form(self, task_id: str) -> tuple[OpenTask, UserTaskDef, dict[str, Any]]:
+        """An open task, its form as the diagram declares it, and the instance's current data."""
+        with self.engine.database.session() as session:
+            task = session.get(OpenTask, task_id)
+            if task is None:
+                raise TaskAlreadyCompletedError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt "
+                                                "oder ist entfallen.")
+            row = self.engine.find(session, task.instance_id)
+            assert row is not None
+            running = self.engine.load(session, row)
+            definition = running.process.user_tasks.get(task.element_id) or UserTaskDef(task.element_id, task.name)
+            spiff_task = running.workflow.get_task_from_id(UUID(task_id))
+            data = {key: value for key, value in spiff_task.data.items() if not key.startswith("_")}
+            return task, definition, data
 
     def open_tasks(self, case_id: int) -> list[OpenTask]:
         with self.engine.database.session() as session:

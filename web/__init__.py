@@ -1,40 +1,117 @@
-"""The Flask web application: thin views over the engine's service functions."""
+"""The Flask web application: thin views over the engine's service functions and read models."""
 
 from __future__ import annotations
 
+import os
+import secrets
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
-from sqlalchemy import func, select
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine.domain.case import Case
-from engine.runtime.store import OpenTask, ProcessVersion
+from engine.runtime.clock import BERLIN
+from engine.runtime.errors import ConflictError, NotFoundError
+from engine.workplace import AccessDenied, Workplace
+
+VENDOR = Path(__file__).resolve().parent / "node_modules"
 
 
 def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.environ.get("SRO_SECRET_KEY") or _secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # Chromium and Firefox accept Secure cookies on http://127.0.0.1 and localhost, so this holds in
+        # development too; behind a proxy the site is served over HTTPS anyway.
+        SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+    )
     app.config.update(config or {})
     app.extensions["sro"] = services
+    app.extensions["sro.workplace"] = Workplace(services)
+    CSRFProtect(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = "Bitte melden Sie sich an."
+    login.login_message_category = "hinweis"
+
+    from web import auth, cases, figures, inbox, processes, tasks
+
+    login.user_loader(auth.load_user)
+    for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, figures.blueprint,
+                      processes.blueprint):
+        app.register_blueprint(blueprint)
 
     @app.after_request
     def security_headers(response: Any) -> Any:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'")
+        response.headers.setdefault("Cache-Control", "no-store")
+        # bpmn-js styles SVG elements inline; scripts come only from this site.
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
         return response
 
-    @app.get("/")
-    def overview() -> str:
-        with services.engine.database.session() as session:
-            versions = session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id,
-                                                                       ProcessVersion.version.desc())).all()
-            cases = session.execute(
-                select(Case.id, Case.customer_number, Case.team, Case.cycle_count,
-                       func.count(OpenTask.id))
-                .outerjoin(OpenTask, OpenTask.case_id == Case.id)
-                .group_by(Case.id).order_by(Case.id).limit(200)).all()
-            total = session.scalar(select(func.count(Case.id))) or 0
-        return render_template("overview.html", versions=versions, cases=cases, total=total)
+    def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(AccessDenied)
+    @app.errorhandler(403)
+    def forbidden(error: Any) -> tuple[str, int]:
+        message = str(error) if isinstance(error, AccessDenied) else "Dafür fehlt Ihnen die Berechtigung."
+        return error_page(403, "Kein Zugriff", message)
+
+    @app.errorhandler(NotFoundError)
+    @app.errorhandler(404)
+    def not_found(error: Any) -> tuple[str, int]:
+        message = str(error) if isinstance(error, NotFoundError) else "Diese Seite gibt es nicht."
+        return error_page(404, "Nicht gefunden", message)
+
+    @app.errorhandler(ConflictError)
+    def conflict(error: ConflictError) -> tuple[str, int]:
+        return error_page(409, "Zwischenzeitlich geändert", str(error))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        return error_page(400, "Formular abgelaufen", "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie "
+                                                      "die Seite neu und senden Sie es erneut.")
+
+    @app.template_filter("datum")
+    def german_date(value: date | datetime | None) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, datetime):
+            return value.astimezone(BERLIN).strftime("%d.%m.%Y")
+        return value.strftime("%d.%m.%Y")
+
+    @app.template_filter("zeit")
+    def german_time(value: datetime | None) -> str:
+        return "–" if value is None else value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+    @app.context_processor
+    def labels() -> dict[str, Any]:
+        from web.labels import LABELS
+
+        return {"labels": LABELS}
 
     return app
+
+
+def _secret_key() -> str:
+    """A key kept under var/ so sessions survive a restart; created on first start."""
+    path = Path(os.environ.get("SRO_VAR", "var")) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -21,6 +21,7 @@ from engine.runtime.clock import BERLIN, Clock
 Data = dict[str, Any]
 # Bürgergeld: all reductions together (§§ 31a, 32) at most 30 % of the standard rate.
 REDUCTION_CAP = 30
+BREACHES_OF_DUTY = frozenset({"pflichtverletzung", "arbeitsverweigerung"})
 
 
 def today(clock: Clock) -> date:
@@ -75,6 +76,8 @@ def set_step_status(data: Data, clock: Clock) -> Data:
 def continue_step(data: Data, clock: Clock) -> Data:
     """schrittFortschreiben: another try or an adjusted step gets a new deadline; a demand closes it here."""
     step = plan.find_step(data.get("schritte"), data.get("schrittNr"))
+    if step["status"] != plan.OPEN:
+        raise ValueError(f"Schritt Nr. {step['nr']} ist nicht mehr offen (Status: {step['status']}).")
     decision = data.get("schrittEntscheidung")
     if decision == "aufforderung":
         step["status"] = "aufgefordert"
@@ -93,9 +96,11 @@ def continue_step(data: Data, clock: Clock) -> Data:
 
 
 def _earlier_reductions(data: Data, breach: date) -> int:
-    """Reductions established whose period began within the twelve months before the breach (§ 31a Abs. 1)."""
+    """Reductions for breaches of duty (§ 31) whose period began within the twelve months before the breach:
+    only those make a breach "repeated" under § 31a Abs. 1 (a § 32 reduction is always 10 %)."""
     since = breach - relativedelta(months=12)
-    return sum(1 for reduction in data.get("minderungen") or () if since <= reduction["beginn"] <= breach)
+    return sum(1 for reduction in data.get("minderungen") or ()
+               if reduction.get("art") in BREACHES_OF_DUTY and since <= reduction["beginn"] <= breach)
 
 
 def record_missed_appointment(data: Data, clock: Clock) -> Data:
@@ -158,10 +163,13 @@ def record_reduction(data: Data, clock: Clock) -> Data:
     percent = int(decided.get("prozent") or 0)
     effective = percent
     if percent <= REDUCTION_CAP:
-        overlapping = sum(reduction["prozent"] for reduction in data.get("minderungen") or ()
-                          if reduction["beginn"] <= end and reduction["ende"] >= start
-                          and reduction["prozent"] <= REDUCTION_CAP)
-        effective = max(0, min(percent, REDUCTION_CAP - overlapping))
+        # The cap holds on every day; the most that already runs at once is reached on the new period's
+        # first day or on a day another reduction begins within it.
+        capped = [reduction for reduction in data.get("minderungen") or () if reduction["prozent"] <= REDUCTION_CAP]
+        days = {start} | {reduction["beginn"] for reduction in capped if start <= reduction["beginn"] <= end}
+        busiest = max(sum(reduction["prozent"] for reduction in capped
+                          if reduction["beginn"] <= day <= reduction["ende"]) for day in days)
+        effective = max(0, min(percent, REDUCTION_CAP - busiest))
     reduction = {"art": data.get("art"), "verstossAm": breach, "bescheidAm": decided_on, "beginn": start,
                  "ende": end, "monate": months, "prozentLautTabelle": percent, "prozent": effective,
                  "begruendung": decided.get("begruendung")}

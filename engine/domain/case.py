@@ -46,6 +46,7 @@ def projection(data: Mapping[str, Any]) -> dict[str, Any]:
         "contact_interval_days": density.get("kontaktAbstandTage") if density else None,
         "next_contact_on": next_on if isinstance(next_on, date) else None,
         "next_contact_kind": data.get("naechsterKontakt"),
+        "open_demands": sum(1 for demand in data.get("aufforderungen") or () if demand.get("status") == "offen"),
     }
 
 
@@ -69,6 +70,7 @@ class Case(Base):
     contact_interval_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     next_contact_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     next_contact_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    open_demands: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -61,7 +61,7 @@ def _step(number: int, raw: Any, today: date) -> tuple[dict[str, Any], dict[str,
     elif len(description) > 500:
         problems[f"{prefix}.beschreibung"] = "Höchstens 500 Zeichen."
     responsible = raw.get("verantwortlich")
-    if responsible not in RESPONSIBLE:
+    if not isinstance(responsible, str) or responsible not in RESPONSIBLE:
         allowed = ", ".join(f"»{label}«" for label in RESPONSIBLE.values())
         problems[f"{prefix}.verantwortlich"] = f"Ungültige Auswahl; erlaubt sind {allowed}."
     due = _date(raw.get("faellig"), f"{prefix}.faellig", problems, required=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.domain import case as _case  # noqa: F401  (registers the cases table)
+from engine.domain import case as _case  # noqa: F401  (registers the domain tables)
+from engine.domain import staff as _staff  # noqa: F401
+from engine.domain import workplace as _workplace  # noqa: F401
 from engine.runtime.store import Base
 from engine.services import Services
 

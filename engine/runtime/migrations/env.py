@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from engine.domain import case as _case  # noqa: F401  (registers the cases table on the metadata)
+from engine.domain import case as _case  # noqa: F401  (registers the domain tables on the metadata)
+from engine.domain import staff as _staff  # noqa: F401
+from engine.domain import workplace as _workplace  # noqa: F401
 from engine.runtime.store import Base
 
 connectable = context.config.attributes["engine"]
