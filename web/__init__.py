@@ -13,7 +13,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.runtime.clock import BERLIN
-from engine.runtime.errors import ConflictError, NotFoundError
+from engine.runtime.errors import ConflictError, EngineError, NotFoundError
 from engine.workplace import AccessDenied, Workplace
 
 VENDOR = Path(__file__).resolve().parent / "node_modules"
@@ -78,6 +78,10 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[str, int]:
         return error_page(409, "Zwischenzeitlich geändert", str(error))
+
+    @app.errorhandler(EngineError)
+    def engine_error(error: EngineError) -> tuple[str, int]:
+        return error_page(422, "Nicht ausgeführt", f"{error} Es wurde nichts gespeichert.")
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:

@@ -8,13 +8,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.datastructures import MultiDict
 
 from engine.domain import plan
-from engine.runtime.errors import FormError
+from engine.runtime.errors import FormError, ProcessError
 from engine.runtime.model import FormField, UserTaskDef
 from web.auth import case_worker_required, me, workplace
 
 blueprint = Blueprint("tasks", __name__)
 STEP_FIELDS = ("beschreibung", "verantwortlich", "faellig", "wiedervorlage")
 DEFAULT_STEP_ROWS = 3
+GENERAL = "Hinweis"  # errors that belong to no single field
 MAX_STEP_ROWS = plan.MAX_STEPS
 
 
@@ -41,6 +42,8 @@ def form(task_id: str) -> Any:
         services.complete_task(task_id, submitted, actor=me().username)
     except FormError as error:
         return _render(task, definition, data, submitted, error.errors, custom, rows), 422
+    except ProcessError as error:  # e.g. a domain rule refused the values; nothing was saved
+        return _render(task, definition, data, submitted, {GENERAL: str(error)}, custom, rows), 422
     flash(f"»{task.name}« erledigt.", "hinweis")
     return redirect(url_for("cases.show", case_id=task.case_id))
 
