@@ -14,7 +14,7 @@ from engine.domain.staff import StaffMember
 from engine.domain.workplace import CounsellingSession
 from engine.runtime.clock import BERLIN
 from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Deployment, Event, OpenTask, ProcessInstance, ProcessVersion, TaskCandidate, Wait
+from engine.runtime.store import Event, OpenTask, ProcessInstance, ProcessVersion, TaskCandidate, Wait
 
 PAGE_SIZE = 50
 
@@ -190,7 +190,7 @@ def case_file(session: Session, engine: ProcessEngine, case_id: int, timeline_li
         data = engine.current_data(running.workflow)
         passed = _passed(session, instance.id)
         waiting = {task.element_id for task in tasks} | {wait.element_id for wait in waits} | _started(running.workflow)
-        diagrams = _diagrams(session, instance.process_version_id, waiting, passed)
+        diagrams = _diagrams(session, engine, instance.process_version_id, waiting, passed)
     events = session.execute(select(Event.at, Event.actor, Event.kind, Event.element_id, Event.data)
                              .where(Event.case_id == case_id).order_by(Event.id.desc()).limit(timeline_limit))
     timeline = [(row.at, row.actor, EVENT_LABELS.get(row.kind, row.kind), row.element_id, row.data) for row in events]
@@ -215,19 +215,15 @@ def _started(workflow: Any) -> set[str]:
             if getattr(task.task_spec, "bpmn_id", None)}
 
 
-def _diagrams(session: Session, version_id: int, waiting: set[str], passed: list[str]) -> list[Diagram]:
+def _diagrams(session: Session, engine: ProcessEngine, version_id: int, waiting: set[str],
+              passed: list[str]) -> list[Diagram]:
     version = session.get(ProcessVersion, version_id)
     assert version is not None
-    from engine.runtime.model import read_document
-    from engine.runtime.xmlsafe import parse_xml
-
     result = []
     for deployment_id in [version.deployment_id, *version.requires]:
-        deployment = session.get(Deployment, deployment_id)
-        if deployment is None or deployment.kind != "bpmn":
+        deployment, document = engine.deployment(session, deployment_id)
+        if deployment.kind != "bpmn":
             continue
-        document = read_document(parse_xml(deployment.content.encode("utf-8"), deployment.file_name),
-                                 deployment.file_name)
         for process in document.processes.values():
             ids = set(process.elements)
             shown_waiting = sorted(waiting & ids)

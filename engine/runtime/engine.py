@@ -133,6 +133,8 @@ class ProcessEngine:
         self.script_engine = SafeScriptEngine(clock)
         # Parsed specs per (deployment, process): parsing is ms, loading an instance must not pay it.
         self._processes: dict[int, LoadedProcess] = {}
+        # Deployed files never change (they are keyed by content hash), so their parse is kept.
+        self._documents: dict[str, tuple[Deployment, Document]] = {}
 
     # ----------------------------------------------------------------- deployment
 
@@ -237,6 +239,18 @@ class ProcessEngine:
             raise NotFoundError(f"Der Prozess »{process_id}« ist nicht bereitgestellt.")
         return version
 
+    def deployment(self, session: Session, deployment_id: str) -> tuple[Deployment, Document]:
+        """A deployed file and what it declares, parsed once per engine."""
+        cached = self._documents.get(deployment_id)
+        if cached is None:
+            deployment = session.get(Deployment, deployment_id)
+            if deployment is None:
+                raise NotFoundError(f"Die Bereitstellung {deployment_id} gibt es nicht.")
+            session.expunge(deployment)
+            root = parse_xml(deployment.content.encode("utf-8"), deployment.file_name)
+            cached = self._documents[deployment_id] = (deployment, read_document(root, deployment.file_name))
+        return cached
+
     def process(self, session: Session, version_id: int) -> LoadedProcess:
         cached = self._processes.get(version_id)
         if cached is not None:
@@ -249,16 +263,13 @@ class ProcessEngine:
         own: Document | None = None
         user_tasks: dict[str, UserTaskDef] = {}
         for deployment_id in [version.deployment_id, *version.requires]:
-            deployment = session.get(Deployment, deployment_id)
-            assert deployment is not None
-            root = parse_xml(deployment.content.encode("utf-8"), deployment.file_name)
+            deployment, document = self.deployment(session, deployment_id)
             if deployment.kind == "dmn":
                 from engine.runtime import dmn
 
-                decisions.update(dmn.read_decisions(root, deployment.file_name))
+                decisions.update(dmn.read_decisions(document.root, deployment.file_name))
             else:
-                bpmn[deployment.file_name] = root
-                document = read_document(root, deployment.file_name)
+                bpmn[deployment.file_name] = document.root
                 for process in document.processes.values():
                     user_tasks.update(process.user_tasks)
                 if deployment_id == version.deployment_id:

@@ -1,21 +1,28 @@
-"""The minimal web page until the workplace issue: deployments and cases, security headers."""
+"""The process overview for process owners: deployments and versions, after signing in."""
 
 from __future__ import annotations
 
 from engine.services import Services
+from engine.workplace import Workplace
 from tests.cycle import today
 from web import create_app
 
 
-def test_overview_lists_deployments_and_cases(sqlite_services: Services) -> None:
+def test_process_overview_lists_versions_for_process_owners(sqlite_services: Services) -> None:
     sqlite_services.start_case("K-WEB-1", "team-nord", data={"naechsterKontaktAm": today(sqlite_services)},
                                actor="ifk")
-    client = create_app(sqlite_services).test_client()
-    response = client.get("/")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Beratungszyklus (SRO)" in page
-    assert "K-WEB-1" in page
-    assert "Fälle (1)" in page
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    Workplace(sqlite_services).add_staff("pv", "Paula Prozess", "prozessverantwortung", "ein-langes-passwort")
+    app = create_app(sqlite_services, {"SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    assert client.get("/prozesse").status_code == 302
+    signed_in = client.post("/anmelden", data={"benutzer": "pv", "passwort": "ein-langes-passwort"})
+    assert signed_in.headers["Location"] == "/"
+    assert client.get("/").headers["Location"] == "/prozesse"  # no inbox for roles without case data
+    page = client.get("/prozesse")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Beratungszyklus (SRO)" in text
+    assert "Fälle im Bestand: 1" in text
+    assert "K-WEB-1" not in text  # no social data on this page
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]

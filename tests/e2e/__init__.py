@@ -1,0 +1,1 @@
+"""End-to-end tests of the counsellor's workplace: a real server, driven in headless Debian Chromium."""
