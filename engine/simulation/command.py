@@ -1,0 +1,73 @@
+"""`sro simulate`: run QA scenarios on a simulated clock, print a summary, write coverage reports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine.runtime.errors import EngineError
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--prozesse", "processes", default=Path("processes"), show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path), help="Ordner mit den Diagrammen.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="HTML-Bericht mit Abdeckung.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Ergebnis als JSON.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
+              help="Mindestabdeckung je Diagramm in Prozent (Knoten und Flüsse).")
+def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json_path: Path | None,
+             min_coverage: float | None) -> None:
+    """Szenarien (YAML) auf der simulierten Uhr ausführen und die Abdeckung der Diagramme zeigen."""
+    from engine.simulation.coverage import coverage
+    from engine.simulation.report import as_json, write_html
+    from engine.simulation.runner import Simulator, scenario_files
+    from engine.simulation.scenario import ScenarioError
+
+    files = scenario_files(list(paths) or [processes / "scenarios"])
+    if not files:
+        click.echo("Keine Szenarien gefunden.", err=True)
+        sys.exit(1)
+    try:
+        simulator = Simulator(processes)
+    except EngineError as error:
+        click.echo(f"Fehler: {error}", err=True)
+        sys.exit(1)
+    try:
+        try:
+            scenarios = [simulator.load(path) for path in files]
+        except ScenarioError as error:
+            click.echo(f"Szenario fehlerhaft: {error}", err=True)
+            sys.exit(1)
+        results = [simulator.run(scenario) for scenario in scenarios]
+    finally:
+        simulator.close()
+    reached = set().union(*(result.reached for result in results))
+    sequences = [sequence for result in results for sequence in result.sequences]
+    diagrams = coverage(simulator.documents, reached, sequences)
+    for result in results:
+        click.echo(f"{'✓' if result.ok else '✗'} {result.scenario.name}")
+        for failure in result.failures:
+            click.echo(f"    {failure}")
+    click.echo("")
+    below = []
+    for item in diagrams:
+        click.echo(f"{item.name}: {item.percent:.1f} % (Knoten {len(item.covered_nodes)}/{len(item.nodes)}, "
+                   f"Flüsse {len(item.covered_flows)}/{len(item.flows)})")
+        if min_coverage is not None and item.percent + 1e-9 < min_coverage:
+            below.append(item)
+    passed = sum(result.ok for result in results)
+    click.echo(f"\n{passed} von {len(results)} Szenarien bestanden.")
+    if report:
+        write_html(report, results, diagrams)
+        click.echo(f"Bericht: {report}")
+    if json_path:
+        json_path.write_text(json.dumps(as_json(results, diagrams), ensure_ascii=False, indent=2), encoding="utf-8")
+    if below:
+        names = ", ".join(f"{item.name} ({item.percent:.1f} %)" for item in below)
+        click.echo(f"Abdeckung unter {min_coverage:g} %: {names}", err=True)
+    if passed < len(results) or below:
+        sys.exit(1)

@@ -1,0 +1,274 @@
+"""Runs QA scenarios on a simulated clock through the same service functions as production.
+
+Every scenario gets its own throwaway SQLite database (a copy of one prepared with the schema and
+the diagrams), so scenarios cannot disturb each other and production data is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.runtime.clock import BERLIN, SimulatedClock
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.errors import EngineError, FormError
+from engine.runtime.lint import load_files
+from engine.runtime.model import Document
+from engine.runtime.store import Database, Event, OpenTask, ProcessInstance, Wait
+from engine.services import Services
+from engine.simulation.scenario import Names, Scenario, Step, load, resolve_relative
+
+DEFAULT_START = datetime(2025, 3, 3, 8, 0, tzinfo=BERLIN)
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    failures: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)  # elements passed, in order
+    reached: set[str] = field(default_factory=set)  # passed or waited at
+    sequences: list[list[str]] = field(default_factory=list)  # per instance, in order, for flow coverage
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class Simulator:
+    def __init__(self, processes: Path) -> None:
+        self.processes = processes
+        self.documents, findings = load_files([processes])
+        if findings:
+            raise EngineError("Die Diagramme haben Befunde: " + "; ".join(map(str, findings)))
+        self.task_names, self.element_names = names(self.documents)
+        self._folder = Path(tempfile.mkdtemp(prefix="sro-simulation-"))
+        self._template = self._folder / "vorlage.sqlite3"
+        services = Services(ProcessEngine(Database(f"sqlite:///{self._template}"), SimulatedClock(DEFAULT_START)))
+        services.engine.database.upgrade()
+        services.deploy([processes], actor="simulation")
+        services.engine.database.dispose()
+        self._runs = 0
+
+    def close(self) -> None:
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def load(self, path: Path) -> Scenario:
+        return load(path, self.task_names, self.element_names)
+
+    def run(self, scenario: Scenario) -> ScenarioResult:
+        self._runs += 1
+        database_file = self._folder / f"lauf-{self._runs}.sqlite3"
+        shutil.copyfile(self._template, database_file)
+        clock = SimulatedClock(scenario.start or DEFAULT_START)
+        services = Services(ProcessEngine(Database(f"sqlite:///{database_file}"), clock))
+        result = ScenarioResult(scenario)
+        try:
+            today = clock.now().astimezone(BERLIN).date()
+            start_data = resolve_relative(dict(scenario.case_data), today)
+            start_data.setdefault("naechsterKontaktAm", today.isoformat())
+            case_id = services.start_case("SIM-1", "simulation", counsellor="qa", process_id=scenario.process,
+                                          data=_dates(start_data), actor="qa").case_id
+            self._note_waiting(services, case_id, result)
+            for step in scenario.steps:
+                failure = self._step(services, clock, case_id, step, result)
+                self._note_waiting(services, case_id, result)
+                if failure:
+                    result.failures.append(f"{scenario.file}:{step.line}: {failure}")
+                    if step.kind != "erwarte":
+                        break  # the path is off; later steps would only repeat the error
+            result.history = _history(services, case_id)
+            result.sequences = _sequences(services, case_id)
+            result.reached |= set(result.history)
+        finally:
+            services.engine.database.dispose()
+            database_file.unlink(missing_ok=True)
+        return result
+
+    def _step(self, services: Services, clock: SimulatedClock, case_id: int, step: Step,
+              result: ScenarioResult) -> str | None:
+        today = clock.now().astimezone(BERLIN).date()
+        try:
+            if step.kind == "erledige":
+                task = _open_task(services, case_id, step.candidates)
+                if task is None:
+                    return (f"Erwartet wurde die offene Aufgabe »{step.target}«; offen sind: "
+                            f"{_names(self.element_names, _waiting(services, case_id)) or 'keine'}.")
+                services.complete_task(task.id, resolve_relative(dict(step.data), today), actor="qa")
+            elif step.kind == "warte":
+                clock.advance(step.target)
+                services.fire_due_timers(limit=10_000)
+            elif step.kind == "nachricht":
+                services.deliver_message(case_id, step.target, resolve_relative(dict(step.data), today), actor="qa")
+            else:
+                return self._check(services, case_id, step)
+        except FormError as error:
+            return f"Die Eingaben wurden abgelehnt: {error}"
+        except EngineError as error:
+            return str(error)
+        return None
+
+    def _check(self, services: Services, case_id: int, step: Step) -> str | None:
+        problems: list[str] = []
+        waiting = _waiting(services, case_id)
+        for name, ids in step.expect.get("wartet", []):
+            if not waiting & set(ids):
+                actual = _names(self.element_names, waiting) or "nichts"
+                problems.append(f"wartet nicht an »{name}«; wartet an: {actual}")
+        expected = step.expect.get("durchlaufen", [])
+        if expected:
+            history = _history(services, case_id)
+            missing = _first_missing(history, [set(ids) for _, ids in expected])
+            if missing is not None:
+                wanted = " → ".join(name for name, _ in expected)
+                actual = " → ".join(_label(self.element_names, element) for element in history)
+                problems.append(f"Pfad weicht ab bei »{expected[missing][0]}«.\n    erwartet (in Reihenfolge): "
+                                f"{wanted}\n    tatsächlich: {actual}")
+        current = _current(services, case_id)
+        for section in ("fall", "entscheidungen"):
+            for key, value in step.expect.get(section, {}).items():
+                if not _matches(current.get(key), value):
+                    problems.append(f"{section}.{key}: erwartet {value!r}, tatsächlich {_plain(current.get(key))!r}")
+        return "; ".join(problems) if problems else None
+
+    @staticmethod
+    def _note_waiting(services: Services, case_id: int, result: ScenarioResult) -> None:
+        result.reached |= _waiting(services, case_id)
+
+
+def names(documents: dict[str, Document]) -> tuple[Names, Names]:
+    tasks: dict[str, set[str]] = defaultdict(set)
+    elements: dict[str, set[str]] = defaultdict(set)
+    for document in documents.values():
+        for process in document.processes.values():
+            for element_id, tag in process.elements.items():
+                if tag == "sequenceFlow":
+                    continue
+                elements[element_id].add(element_id)
+                if process.names.get(element_id):
+                    elements[process.names[element_id]].add(element_id)
+            for task in process.user_tasks.values():
+                tasks[task.id].add(task.id)
+                tasks[task.name].add(task.id)
+    return ({key: tuple(sorted(value)) for key, value in tasks.items()},
+            {key: tuple(sorted(value)) for key, value in elements.items()})
+
+
+def _dates(data: dict[str, Any]) -> dict[str, Any]:
+    """Start data: ISO dates become dates (the forms would do that for task data)."""
+    result = {}
+    for key, value in data.items():
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                result[key] = date.fromisoformat(value)
+                continue
+            except ValueError:
+                pass
+        result[key] = value
+    return result
+
+
+def _open_task(services: Services, case_id: int, candidates: tuple[str, ...]) -> OpenTask | None:
+    return next((task for task in services.open_tasks(case_id) if task.element_id in candidates), None)
+
+
+def _waiting(services: Services, case_id: int) -> set[str]:
+    with services.engine.database.session() as session:
+        tasks = set(session.scalars(select(OpenTask.element_id).where(OpenTask.case_id == case_id)))
+        waits = set(session.scalars(select(Wait.element_id).where(Wait.case_id == case_id)))
+        instance = session.scalar(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
+                                                                   ProcessInstance.status == "running"))
+        started: set[str] = set()
+        if instance is not None:
+            from SpiffWorkflow.util.task import TaskState
+
+            row = services.engine.find(session, instance)
+            assert row is not None
+            workflow = services.engine.load(session, row).workflow
+            started = {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.STARTED)
+                       if getattr(task.task_spec, "bpmn_id", None)}
+    return tasks | waits | started
+
+
+def _events(services: Services, case_id: int) -> list[tuple[int | None, Any]]:
+    with services.engine.database.session() as session:
+        return [(row.instance_id, row.data) for row in session.execute(
+            select(Event.instance_id, Event.data).where(Event.case_id == case_id).order_by(Event.id))]
+
+
+def _history(services: Services, case_id: int) -> list[str]:
+    return [element for _, data in _events(services, case_id) if isinstance(data, dict)
+            for element in data.get("durchlaufen", [])]
+
+
+def _sequences(services: Services, case_id: int) -> list[list[str]]:
+    by_instance: dict[int | None, list[str]] = defaultdict(list)
+    for instance, data in _events(services, case_id):
+        if isinstance(data, dict):
+            by_instance[instance].extend(data.get("durchlaufen", []))
+    return list(by_instance.values())
+
+
+def _current(services: Services, case_id: int) -> dict[str, Any]:
+    with services.engine.database.session() as session:
+        instance = session.scalar(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
+                                                                   ProcessInstance.status == "running"))
+        if instance is None:
+            return services.case_data(case_id)
+        row = services.engine.find(session, instance)
+        assert row is not None
+        return services.engine.current_data(services.engine.load(session, row).workflow)
+
+
+def _first_missing(history: list[str], expected: list[set[str]]) -> int | None:
+    position = 0
+    for element in history:
+        if position < len(expected) and element in expected[position]:
+            position += 1
+    return None if position == len(expected) else position
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _matches(actual: Any, expected: Any) -> bool:
+    """Expected values match the actual ones; a mapping only needs the keys it names."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(_matches(actual.get(key), value) for key, value in expected.items())
+    return bool(_plain(actual) == _plain(expected))
+
+
+def _label(names: Names, element: str) -> str:
+    for name, ids in names.items():
+        if ids == (element,) and name != element:
+            return name
+    return element
+
+
+def _names(names: Names, elements: set[str]) -> str:
+    return ", ".join(sorted(_label(names, element) for element in elements))
+
+
+def run_paths(simulator: Simulator, paths: list[Path]) -> list[ScenarioResult]:
+    return [simulator.run(simulator.load(path)) for path in scenario_files(paths)]
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")) if path.is_dir() else [path])
+    return files
+
