@@ -22,12 +22,15 @@ from engine.runtime.errors import EngineError
 def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json_path: Path | None,
              min_coverage: float | None) -> None:
     """Szenarien (YAML) auf der simulierten Uhr ausführen und die Abdeckung der Diagramme zeigen."""
+    from engine.simulation import decisions as decision_tests
     from engine.simulation.coverage import coverage
     from engine.simulation.report import as_json, write_html
     from engine.simulation.runner import Simulator, scenario_files
     from engine.simulation.scenario import ScenarioError
 
-    files = scenario_files(list(paths) or [processes / "scenarios"])
+    every = scenario_files(list(paths) or [processes / "scenarios"])
+    table_files = [path for path in every if decision_tests.is_decision_test(path)]
+    files = [path for path in every if path not in table_files]
     if not files:
         click.echo("Keine Szenarien gefunden.", err=True)
         sys.exit(1)
@@ -39,10 +42,12 @@ def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json
     try:
         try:
             scenarios = [simulator.load(path) for path in files]
+            tables = [decision_tests.load(path, simulator.decisions) for path in table_files]
         except ScenarioError as error:
             click.echo(f"Szenario fehlerhaft: {error}", err=True)
             sys.exit(1)
         results = [simulator.run(scenario) for scenario in scenarios]
+        table_results = [decision_tests.run(test, simulator.decisions) for test in tables]
     finally:
         simulator.close()
     reached = set().union(*(result.reached for result in results))
@@ -59,8 +64,16 @@ def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json
                    f"Flüsse {len(item.covered_flows)}/{len(item.flows)})")
         if min_coverage is not None and item.percent + 1e-9 < min_coverage:
             below.append(item)
+    for table_result in table_results:
+        click.echo(f"{'✓' if table_result.ok else '✗'} Entscheidung {table_result.test.decision}: "
+                   f"{len(table_result.test.cases)} Fälle, Regeln getroffen: {len(table_result.rules)}/"
+                   f"{len(simulator.decisions[table_result.test.decision].rules)}")
+        for failure in table_result.failures:
+            click.echo(f"    {failure}")
     passed = sum(result.ok for result in results)
-    click.echo(f"\n{passed} von {len(results)} Szenarien bestanden.")
+    tables_passed = sum(result.ok for result in table_results)
+    click.echo(f"\n{passed} von {len(results)} Szenarien bestanden; {tables_passed} von {len(table_results)} "
+               "Entscheidungstests bestanden.")
     if report:
         write_html(report, results, diagrams)
         click.echo(f"Bericht: {report}")
@@ -69,5 +82,5 @@ def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json
     if below:
         names = ", ".join(f"{item.name} ({item.percent:.1f} %)" for item in below)
         click.echo(f"Abdeckung unter {min_coverage:g} %: {names}", err=True)
-    if passed < len(results) or below:
+    if passed < len(results) or tables_passed < len(table_results) or below:
         sys.exit(1)

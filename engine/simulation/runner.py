@@ -48,6 +48,10 @@ class Simulator:
         if findings:
             raise EngineError("Die Diagramme haben Befunde: " + "; ".join(map(str, findings)))
         self.task_names, self.element_names = names(self.documents)
+        from engine.runtime import dmn
+
+        self.decisions = {key: value for document in self.documents.values() if document.kind == "dmn"
+                          for key, value in dmn.read_decisions(document.root, document.file).items()}
         self._folder = Path(tempfile.mkdtemp(prefix="sro-simulation-"))
         self._template = self._folder / "vorlage.sqlite3"
         services = Services(ProcessEngine(Database(f"sqlite:///{self._template}"), SimulatedClock(DEFAULT_START)))
@@ -80,9 +84,13 @@ class Simulator:
                 failure = self._step(services, clock, case_id, step, result)
                 self._note_waiting(services, case_id, result)
                 if failure:
+                    if step.kind != "erwarte":  # the path is off: show where it went; later steps would only
+                        path = " → ".join(_label(self.element_names, element)  # repeat the error
+                                          for element in _history(services, case_id)[-12:])
+                        failure += f"\n    zuletzt durchlaufen: {path}"
                     result.failures.append(f"{scenario.file}:{step.line}: {failure}")
                     if step.kind != "erwarte":
-                        break  # the path is off; later steps would only repeat the error
+                        break
             result.history = _history(services, case_id)
             result.sequences = _sequences(services, case_id)
             result.reached |= set(result.history)

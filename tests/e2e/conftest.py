@@ -160,12 +160,17 @@ class Workstation:
         self.page.get_by_role("button", name="Anmelden").click()
         self.page.wait_for_url(self.url("/eingang"))
 
-    def wait_for_diagrams(self) -> None:
-        """Until bpmn-js has drawn every diagram of the case file (or failed to)."""
+    def diagram_problems(self) -> list[str]:
+        """Waits until bpmn-js has drawn every diagram of the case file or given up; its messages if it did."""
         self.page.wait_for_function("() => document.querySelectorAll('.diagramm').length > 0 && "
                                     "[...document.querySelectorAll('.diagramm')].every((d) => d.dataset.status)")
-        failed = self.page.locator('.diagramm[data-status="fehler"]')
-        assert failed.count() == 0, failed.all_inner_texts()
+        problems: list[str] = self.page.locator('.diagramm[data-status="fehler"]').all_inner_texts()
+        return [problem[:200] for problem in problems]
+
+    def wait_for_diagrams(self) -> None:
+        """Until every diagram of the case file is drawn: `[data-status="geladen"]` on each container."""
+        problems = self.diagram_problems()
+        assert not problems, problems
         self.page.locator('.diagramm[data-status="geladen"]').first.wait_for()
 
     def markers(self, element_id: str) -> set[str]:

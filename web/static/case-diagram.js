@@ -4,7 +4,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     const container = document.getElementById(source.dataset.for);
     const viewer = new BpmnJS({ container });
     try {
-      await viewer.importXML(source.textContent);
+      await viewer.importXML(JSON.parse(source.textContent));
     } catch (error) {
       container.textContent = 'Das Diagramm konnte nicht angezeigt werden: ' + error.message;
       container.dataset.status = 'fehler';
