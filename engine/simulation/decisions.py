@@ -68,7 +68,7 @@ def load(path: Path, decisions: Mapping[str, dmn.Decision]) -> DecisionTest:
         raise ScenarioError(file, mark.line + 1 if mark else None, f"Kein gültiges YAML: {error}") from error
     if not isinstance(raw, dict) or node is None:
         raise ScenarioError(file, 1, "Ein Entscheidungstest ist eine Zuordnung mit »entscheidung« und »faelle«.")
-    decision = raw.get("entscheidung")
+    decision = str(raw.get("entscheidung"))
     if decision not in decisions:
         raise ScenarioError(file, 1, f"Die Entscheidung »{decision}« gibt es nicht; bereitgestellt sind: "
                                      f"{', '.join(sorted(decisions))}.")
