@@ -140,16 +140,34 @@ def serve(host: str, port: int, with_worker: bool) -> None:
 
 
 @main.command()
-@click.option("--cases", default=50, show_default=True, type=int)
+@click.option("--cases", default=1200, show_default=True, type=click.IntRange(min=0),
+              help="Anzahl der Demo-Fälle.")
+@click.option("--seed", "seed_value", default=20251124, show_default=True, type=int,
+              help="Startwert des Zufallsgenerators (gleicher Wert, gleicher Fallbestand).")
 @friendly
-def demo(cases: int) -> None:
-    """Einen kleinen Demo-Fallbestand anlegen."""
-    from engine.demo import seed
+def demo(cases: int, seed_value: int) -> None:
+    """Demo-Konten und einen Demo-Fallbestand anlegen (drei Teams, neun Monate Verlauf) und die
+    Demo-Anmeldungen ausgeben. Sind die Demo-Konten schon da, wird nichts angelegt."""
+    from engine.demo import seed, sign_in_table
 
     service = services()
     service.deploy([PROCESSES], actor="demo")
-    created = seed(service, cases)
-    click.echo(f"{created} Demo-Fälle angelegt.")
+    report = seed(service.engine.database, cases=cases, seed_value=seed_value, progress=click.echo)
+    if report.accounts_created == 0 and report.cases_created == 0:
+        click.echo("Die Demo-Daten sind schon angelegt; es wurde nichts verändert.")
+    else:
+        click.echo(f"{report.accounts_created} Demo-Konten und {report.cases_created} Demo-Fälle angelegt "
+                   f"({report.commands} Schritte, davon {report.timers_fired} Zeitereignisse, "
+                   f"in {report.seconds:.0f} s).")
+    if report.overview is not None:
+        for line in report.overview.lines():
+            click.echo(line)
+    if report.problems:
+        click.echo(f"{len(report.problems)} Fall/Fälle blieben wegen eines Fehlers stehen, z. B.:", err=True)
+        for problem in report.problems[:5]:
+            click.echo(f"  {problem}", err=True)
+    click.echo()
+    click.echo(sign_in_table())
 
 
 @main.command()

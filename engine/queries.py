@@ -140,6 +140,7 @@ class Diagram:
     xml: str
     waiting: list[str] = field(default_factory=list)
     passed: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -152,6 +153,7 @@ class CaseFile:
     timeline: list[tuple[datetime, str, str, str | None, Any]]  # at, actor, label, element, data
     sessions: list[CounsellingSession]
     diagrams: list[Diagram]
+    names: dict[str, str] = field(default_factory=dict)  # element id -> German name, of the running version
 
     @property
     def steps(self) -> list[dict[str, Any]]:
@@ -196,7 +198,8 @@ def case_file(session: Session, engine: ProcessEngine, case_id: int, timeline_li
     timeline = [(row.at, row.actor, EVENT_LABELS.get(row.kind, row.kind), row.element_id, row.data) for row in events]
     sessions = list(session.scalars(select(CounsellingSession).where(CounsellingSession.case_id == case_id)
                                     .order_by(CounsellingSession.held_at.desc())))
-    return CaseFile(found, counsellor, data, tasks, waits, timeline, sessions, diagrams)
+    names = {element: name for diagram in diagrams for element, name in diagram.names.items()}
+    return CaseFile(found, counsellor, data, tasks, waits, timeline, sessions, diagrams, names)
 
 
 def _passed(session: Session, instance_id: int) -> list[str]:
@@ -230,5 +233,6 @@ def _diagrams(session: Session, engine: ProcessEngine, version_id: int, waiting:
             if deployment_id != version.deployment_id and not shown_waiting:
                 continue  # a called process that is not under way
             result.append(Diagram(process.id, process.name, deployment.file_name, deployment.content,
-                                  shown_waiting, sorted({element for element in passed if element in ids})))
+                                  shown_waiting, sorted({element for element in passed if element in ids}),
+                                  {element: name for element, name in process.names.items() if name}))
     return result

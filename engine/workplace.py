@@ -96,6 +96,13 @@ class Workplace:
             raise AccessDenied("Diese Aufgabe hat eine Kollegin oder ein Kollege übernommen.")
         return task
 
+    def refuse(self, member: StaffMember, what: str) -> None:
+        """Record a refused access by someone whose role sees no case data (audit trail)."""
+        with self.services.unit_of_work() as work:
+            self.engine.log(work.session, member.username, "zugriff_verweigert", data={"seite": what,
+                                                                                       "rolle": member.role})
+            work.commit()
+
     # ------------------------------------------------------------------ claiming
 
     def claim(self, member: StaffMember, task_id: str) -> None:
@@ -105,13 +112,19 @@ class Workplace:
         self._assign(member, task_id, None, "aufgabe_freigegeben")
 
     def _assign(self, member: StaffMember, task_id: str, assignee: str | None, kind: str) -> None:
-        self.case_for(member, self.task_for(member, task_id).case_id)
+        with self.engine.database.session() as session:
+            found = session.get(OpenTask, task_id)
+        if found is None:
+            raise ConflictError("Diese Aufgabe ist inzwischen erledigt.")
+        self.case_for(member, found.case_id)
         with self.services.unit_of_work() as work:
             task = work.session.get(OpenTask, task_id, with_for_update=True)
             if task is None:
                 raise ConflictError("Diese Aufgabe ist inzwischen erledigt.")
             if assignee is not None and task.assignee not in (None, assignee):
                 raise ConflictError("Diese Aufgabe hat inzwischen jemand anderes übernommen.")
+            if assignee is None and task.assignee not in (None, member.username) and member.role != "teamleitung":
+                raise AccessDenied("Nur wer die Aufgabe übernommen hat (oder die Teamleitung) kann sie freigeben.")
             task.assignee = assignee
             self.engine.log(work.session, member.username, kind, case_id=task.case_id, element_id=task.element_id,
                             data={"aufgabe": task.name})

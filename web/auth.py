@@ -75,6 +75,7 @@ def case_worker_required(view: F) -> F:
     @login_required
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not me().sees_cases:
+            workplace().refuse(me(), request.path)
             abort(403)
         return view(*args, **kwargs)
 

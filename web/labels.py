@@ -14,6 +14,8 @@ LABELS: dict[str, dict[str, str]] = {
     "rechtsgrundlage": {"par15abs5": "§ 15 Abs. 5 SGB II", "par15abs6": "§ 15 Abs. 6 SGB II"},
     "art": {"pflichtverletzung": "Pflichtverletzung (§ 31)", "meldeversaeumnis": "Meldeversäumnis (§ 32)",
             "arbeitsverweigerung": "Arbeitsverweigerung"},
+    "laufzeit": {"P14D": "2 Wochen", "P1M": "1 Monat", "P2M": "2 Monaten", "P3M": "3 Monaten",
+                 "P6M": "6 Monaten"},
     "rolle": {"ifk": "Integrationsfachkraft", "teamleitung": "Teamleitung",
               "prozessverantwortung": "Prozessverantwortung", "qa": "Qualitätssicherung", "admin": "Administration"},
 }

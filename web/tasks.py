@@ -14,6 +14,8 @@ from web.auth import case_worker_required, me, workplace
 
 blueprint = Blueprint("tasks", __name__)
 STEP_FIELDS = ("beschreibung", "verantwortlich", "faellig", "wiedervorlage")
+STEP_LABELS = {"beschreibung": "Schritt", "verantwortlich": "Verantwortlich", "faellig": "Fällig am",
+               "wiedervorlage": "Wiedervorlage"}
 DEFAULT_STEP_ROWS = 3
 GENERAL = "Hinweis"  # errors that belong to no single field
 MAX_STEP_ROWS = plan.MAX_STEPS
@@ -50,8 +52,17 @@ def form(task_id: str) -> Any:
 
 def _render(task: Any, definition: UserTaskDef, data: dict[str, Any], values: dict[str, Any],
             errors: dict[str, str], custom: bool, rows: int) -> str:
+    labels = {field.id: field.label for field in definition.fields}
+
+    def field_label(key: str) -> str:
+        """German label of an error key: a form field, a plan step's field, or a general note."""
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "schritte":
+            return f"Schritt {parts[1]}, {STEP_LABELS.get(parts[2], parts[2])}"
+        return {"schritte": "Schritte"}.get(key) or labels.get(key, key)
+
     return render_template("task.html", task=task, definition=definition, data=data, values=values,
-                           errors=errors, custom=custom, rows=rows, widget=widget)
+                           errors=errors, custom=custom, rows=rows, widget=widget, field_label=field_label)
 
 
 def widget(field: FormField) -> str:

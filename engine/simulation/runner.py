@@ -139,8 +139,9 @@ class Simulator:
                 problems.append(f"Pfad weicht ab bei »{expected[missing][0]}«.\n    erwartet (in Reihenfolge): "
                                 f"{wanted}\n    tatsächlich: {actual}")
         current = _current(services, case_id)
+        today = services.engine.clock.now().astimezone(BERLIN).date()
         for section in ("fall", "entscheidungen"):
-            for key, value in step.expect.get(section, {}).items():
+            for key, value in resolve_relative(dict(step.expect.get(section, {})), today).items():
                 if not _matches(current.get(key), value):
                     problems.append(f"{section}.{key}: erwartet {value!r}, tatsächlich {_plain(current.get(key))!r}")
         return "; ".join(problems) if problems else None
@@ -168,18 +169,18 @@ def names(documents: dict[str, Document]) -> tuple[Names, Names]:
             {key: tuple(sorted(value)) for key, value in elements.items()})
 
 
-def _dates(data: dict[str, Any]) -> dict[str, Any]:
-    """Start data: ISO dates become dates (the forms would do that for task data)."""
-    result = {}
-    for key, value in data.items():
-        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                result[key] = date.fromisoformat(value)
-                continue
-            except ValueError:
-                pass
-        result[key] = value
-    return result
+def _dates(value: Any) -> Any:
+    """Start data: ISO dates become dates, also inside lists and mappings (the forms would do that)."""
+    if isinstance(value, dict):
+        return {key: _dates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates(item) for item in value]
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _open_task(services: Services, case_id: int, candidates: tuple[str, ...]) -> OpenTask | None:

@@ -67,6 +67,12 @@ class Site:
         assert len(found) == 1, f"{element_id} nicht offen: {[t.element_id for t in self.services.open_tasks(case_id)]}"
         return found[0]
 
+    def draft(self, username: str, task_id: str) -> dict[str, Any] | None:
+        workplace = Workplace(self.services)
+        member = workplace.member(username)
+        assert member is not None
+        return workplace.draft(member, task_id)
+
     def events(self, case_id: int, kind: str) -> list[Event]:
         with self.services.engine.database.session() as session:
             return list(session.scalars(select(Event).where(Event.case_id == case_id, Event.kind == kind)

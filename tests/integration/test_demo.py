@@ -1,0 +1,131 @@
+"""The demo caseload: accounts per role and team, a living caseload in every phase, and idempotence."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.demo import ACCOUNTS, TEAMS, DemoReport, overview, seed, sign_in_table
+from engine.domain.case import Case
+from engine.domain.staff import StaffMember
+from engine.domain.workplace import CounsellingSession
+from engine.runtime.clock import BERLIN, SystemClock
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.store import Database, Event, OpenTask, Wait
+from engine.services import Services
+from engine.workplace import Workplace
+from tests.conftest import SRO_PROCESSES
+
+NOW = datetime(2026, 3, 18, 11, 0, tzinfo=UTC)  # a Wednesday, while Bürgergeld still applies
+CASES = 120
+
+
+@dataclass
+class Seeded:
+    database: Database
+    report: DemoReport
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    services = Services.create(url)
+    services.engine.database.upgrade()
+    services.deploy([SRO_PROCESSES], actor="test")
+    report = seed(services.engine.database, cases=CASES, now=NOW)
+    yield Seeded(services.engine.database, report)
+    services.engine.database.dispose()
+
+
+def test_accounts_per_role_and_team(seeded: Seeded) -> None:
+    with seeded.database.session() as session:
+        staff = list(session.scalars(select(StaffMember)))
+    assert len(staff) == len(ACCOUNTS) == 18
+    assert Counter(member.role for member in staff) == {"ifk": 12, "teamleitung": 3, "prozessverantwortung": 1,
+                                                         "qa": 1, "admin": 1}
+    for team in ("nord", "sued", "mitte"):
+        counsellors = [member for member in staff if member.role == "ifk" and member.team == team]
+        assert len(counsellors) == 4
+        assert sorted(member.fte for member in counsellors)[0] in {0.5, 0.75}
+        assert [member.role for member in staff if member.role == "teamleitung" and member.team == team]
+    assert all(member.team is None for member in staff if member.role in {"prozessverantwortung", "qa", "admin"})
+    assert TEAMS == {"nord": "Team Nord", "sued": "Team Süd", "mitte": "Team Mitte"}
+    assert all(len(account.password) >= 10 for account in ACCOUNTS)
+
+
+def test_demo_passwords_sign_in(seeded: Seeded) -> None:
+    workplace = Workplace(Services(ProcessEngine(seeded.database, SystemClock())))
+    for account in (ACCOUNTS[0], ACCOUNTS[4], ACCOUNTS[-1]):  # an IFK, a team lead, the admin
+        member = workplace.authenticate(account.username, account.password)
+        assert member is not None and member.role == account.role
+    table = sign_in_table()
+    assert "nur für Vorführungen" in table
+    assert all(account.username in table and account.password in table for account in ACCOUNTS)
+
+
+def test_cases_spread_over_teams_counsellors_and_priority_groups(seeded: Seeded) -> None:
+    assert seeded.report.problems == []
+    assert seeded.report.cases_created == CASES
+    with seeded.database.session() as session:
+        cases = session.execute(select(Case.customer_number, Case.team, Case.counsellor, Case.priority_group)).all()
+    assert len(cases) == CASES
+    assert all(re.fullmatch(r"\d{3}D\d{6}", case.customer_number) for case in cases)
+    assert Counter(case.team for case in cases) == {"nord": 40, "sued": 40, "mitte": 40}
+    counsellors = {account.username: account.team for account in ACCOUNTS if account.role == "ifk"}
+    assert all(counsellors[case.counsellor] == case.team for case in cases)
+    assert len({case.counsellor for case in cases}) == 12
+    assert {case.priority_group for case in cases} == {1, 2, 3, 4, 5, 6}
+
+
+def test_cases_wait_in_many_phases_with_history(seeded: Seeded) -> None:
+    with seeded.database.session() as session:
+        kinds = Counter(session.scalars(select(OpenTask.element_id)))
+        timers = list(session.scalars(select(Wait.element_id).where(Wait.kind == "timer")))
+        due_timers = session.scalar(select(func.count(Wait.id)).where(Wait.kind == "timer", Wait.due_at <= NOW))
+        overdue = session.scalar(select(func.count(OpenTask.id)).where(OpenTask.due_at < NOW))
+        ahead = session.scalar(select(func.count(OpenTask.id)).where(OpenTask.follow_up_at > NOW))
+        events = session.scalar(select(func.count(Event.id)).where(Event.case_id.is_not(None)))
+        data = list(session.scalars(select(Case.data)))
+    assert len(kinds) >= 5, kinds
+    assert {"Task_Erstgespraech", "Task_Beratungsgespraech", "Task_SchrittPruefen"} <= set(kinds)
+    assert "Event_SchrittFaellig" in timers
+    assert due_timers == 0  # everything due by now has fired
+    assert overdue and ahead  # some tasks overdue, some Wiedervorlagen still ahead
+    assert events is not None and events > 6 * CASES
+    assert any(case.get("minderungen") for case in data)  # reductions recorded in case data
+    assert any(case.get("modus") == "fremdbestimmt" for case in data)
+    phases = overview(seeded.database, NOW).phases
+    assert len(phases) >= 8, phases
+
+
+def test_sessions_this_week_are_the_counsellors(seeded: Seeded) -> None:
+    local = NOW.astimezone(BERLIN)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0, 0), BERLIN)
+    with seeded.database.session() as session:
+        this_week = session.execute(select(CounsellingSession.counsellor, Case.counsellor.label("owner"))
+                                    .join(Case, Case.id == CounsellingSession.case_id)
+                                    .where(CounsellingSession.held_at >= monday,
+                                           CounsellingSession.held_at <= NOW)).all()
+        later = session.scalar(select(func.count(CounsellingSession.id)).where(CounsellingSession.held_at > NOW))
+    assert len(this_week) >= 3
+    assert all(row.counsellor == row.owner for row in this_week)
+    assert later == 0  # nothing happened after "now"
+    assert seeded.report.overview is not None and seeded.report.overview.sessions_this_week == len(this_week)
+
+
+def test_seeding_twice_creates_nothing(seeded: Seeded) -> None:
+    def counts() -> tuple[int, ...]:
+        with seeded.database.session() as session:
+            return tuple(session.scalar(select(func.count()).select_from(model)) or 0
+                         for model in (StaffMember, Case, Event, OpenTask, CounsellingSession))
+
+    before = counts()
+    again = seed(seeded.database, cases=CASES, now=NOW + timedelta(days=1))
+    assert (again.accounts_created, again.cases_created, again.commands) == (0, 0, 0)
+    assert counts() == before
