@@ -126,14 +126,14 @@ class Profile:
 
 PROFILES: tuple[Profile, ...] = (
     Profile("integrationsnah", 16, (("plan_vereinbart", 95), ("kein_plan", 5)), (("plan_vereinbart", 1),),
-            1.0, ("P2M", "P3M"), 14, 0.9, 0.04, near=True),
+            1.0, ("P3M",), 14, 0.9, 0.04, near=True),
     Profile("standard", 34, (("plan_vereinbart", 86), ("kein_plan", 6), ("beratungsunfaehig", 4),
                              ("beratungsunwillig", 4)), (("plan_vereinbart", 95), ("kein_plan", 5)),
             0.95, ("P3M", "P6M"), 28, 0.85, 0.07),
-    Profile("schwierig", 18, (("plan_vereinbart", 40), ("kein_plan", 25), ("beratungsunwillig", 30),
+    Profile("schwierig", 14, (("plan_vereinbart", 50), ("kein_plan", 20), ("beratungsunwillig", 25),
                               ("beratungsunfaehig", 5)),
-            (("plan_vereinbart", 60), ("kein_plan", 15), ("beratungsunwillig", 25)),
-            0.15, ("P2M", "P3M"), 42, 0.55, 0.22),
+            (("plan_vereinbart", 70), ("kein_plan", 10), ("beratungsunwillig", 20)),
+            0.15, ("P3M",), 42, 0.55, 0.2),
     Profile("erwerbsminderung", 11, (("plan_vereinbart", 90), ("beratungsunfaehig", 10)), (("plan_vereinbart", 1),),
             0.9, ("P6M",), 90, 0.8, 0.05, reduced_capacity=True),
     Profile("ohne Perspektive", 9, (("plan_vereinbart", 1),), (("plan_vereinbart", 1),),
@@ -619,10 +619,10 @@ class _Simulation:
         rng = fall.rng
         term = rng.choice(fall.profile.laufzeiten)
         term_days = int(term[1:-1]) * 30
-        count = _weighted(rng, (("1", 68), ("2", 26), ("3", 6)))
+        count = _weighted(rng, (("1", 75), ("2", 22), ("3", 3)))
         steps = []
-        for _ in range(int(count)):  # due in the second half of the term, mostly
-            due = workday(self.today + timedelta(days=rng.randint(max(10, term_days * 35 // 100), term_days - 5)))
+        for _ in range(int(count)):  # due in the second half of the term; some only after it (checked at the review)
+            due = workday(self.today + timedelta(days=rng.randint(term_days // 2, term_days * 11 // 10)))
             follow_up = None
             if rng.random() < 0.3 and (due - self.today).days > 14:
                 follow_up = workday(self.today + timedelta(days=rng.randint(7, (due - self.today).days - 5)))
@@ -723,9 +723,9 @@ def _cases(rng: random.Random, count: int, start: datetime, end: datetime) -> li
         counsellors = COUNSELLORS[team]
         counsellor = rng.choices(counsellors, [account.fte for account in counsellors])[0]
         profile = rng.choices(PROFILES, [profile.weight for profile in PROFILES])[0]
-        # A fifth is the caseload taken over at the start; the rest arrives until today, more of it lately
-        # (fewer of the older cases are still open).
-        offset = rng.randint(0, 13) if rng.random() < 0.2 else round(span_days * rng.random() ** 0.6)
+        # One in eight is the caseload taken over at the start; the rest arrives until today, more of it
+        # lately (fewer of the older cases are still open).
+        offset = rng.randint(0, 13) if rng.random() < 0.12 else round(span_days * rng.random() ** 0.6)
         day = workday(berlin_day(start) + timedelta(days=offset))
         moment = datetime.combine(day, WORK_START, BERLIN) + timedelta(minutes=rng.randint(0, 8 * 60))
         case_rng = random.Random(rng.getrandbits(64))  # noqa: S311  (demo data, not security)

@@ -42,11 +42,11 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "Bitte melden Sie sich an."
     login.login_message_category = "hinweis"
 
-    from web import auth, cases, figures, inbox, processes, tasks
+    from web import auth, cases, figures, inbox, processes, simulation, tasks
 
     login.user_loader(auth.load_user)
     for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, figures.blueprint,
-                      processes.blueprint):
+                      processes.blueprint, simulation.blueprint):
         app.register_blueprint(blueprint)
 
     @app.after_request

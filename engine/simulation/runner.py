@@ -29,9 +29,21 @@ DEFAULT_START = datetime(2025, 3, 3, 8, 0, tzinfo=BERLIN)
 
 
 @dataclass
+class Snapshot:
+    """Where a simulated case stands after its last step: for stepping through a case by hand."""
+
+    now: datetime
+    tasks: list[tuple[OpenTask, Any]]  # open task and its form (UserTaskDef)
+    waits: list[Wait]
+    data: dict[str, Any]
+    case_id: int
+
+
+@dataclass
 class ScenarioResult:
     scenario: Scenario
     failures: list[str] = field(default_factory=list)
+    snapshot: Snapshot | None = None
     history: list[str] = field(default_factory=list)  # elements passed, in order
     reached: set[str] = field(default_factory=set)  # passed or waited at
     sequences: list[list[str]] = field(default_factory=list)  # per instance, in order, for flow coverage
@@ -66,7 +78,7 @@ class Simulator:
     def load(self, path: Path) -> Scenario:
         return load(path, self.task_names, self.element_names)
 
-    def run(self, scenario: Scenario) -> ScenarioResult:
+    def run(self, scenario: Scenario, snapshot: bool = False) -> ScenarioResult:
         self._runs += 1
         database_file = self._folder / f"lauf-{self._runs}.sqlite3"
         shutil.copyfile(self._template, database_file)
@@ -94,6 +106,10 @@ class Simulator:
             result.history = _history(services, case_id)
             result.sequences = _sequences(services, case_id)
             result.reached |= set(result.history)
+            if snapshot:
+                tasks = [(task, services.task_form(task.id)[1]) for task in services.open_tasks(case_id)]
+                result.snapshot = Snapshot(clock.now(), tasks, services.waits(case_id),
+                                           _current(services, case_id), case_id)
         finally:
             services.engine.database.dispose()
             database_file.unlink(missing_ok=True)

@@ -88,9 +88,14 @@ class World:
         self.services.fire_due_timers(limit=1000)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    services = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'sro.sqlite3'}"), SimulatedClock(START)))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """The same figures on the embedded default and on the production database."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'sro.sqlite3'}")
+    else:
+        database = request.getfixturevalue("postgres_schema").database()
+    services = Services(ProcessEngine(database, SimulatedClock(START)))
     services.engine.database.upgrade()
     services.deploy([SRO_PROCESSES])
     built = World(services)

@@ -1,0 +1,84 @@
+"""The QA simulation page: run scenarios, step through a case by hand, go back, save the walk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from engine.runtime.clock import SystemClock
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.store import Database
+from engine.services import Services
+from engine.workplace import Workplace
+from tests.conftest import ROOT
+from web import create_app
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.chdir(ROOT)  # the page reads processes/ relative to the working directory, like `sro serve`
+    monkeypatch.setenv("SRO_VAR", str(tmp_path / "var"))
+    services = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'app.sqlite3'}"), SystemClock()))
+    services.engine.database.upgrade()
+    services.deploy([ROOT / "processes"])
+    people = Workplace(services)
+    people.add_staff("qa", "Quinn Prüfer", "qa", "qa-passwort-lang")
+    people.add_staff("ifk", "Ida Fach", "ifk", "ifk-passwort-lang", team="nord")
+    app = create_app(services, {"SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
+    yield app.test_client()
+    services.engine.database.dispose()
+
+
+def sign_in(client: Any, username: str, password: str) -> None:
+    assert client.post("/anmelden", data={"benutzer": username, "passwort": password}).status_code == 302
+
+
+def test_counsellors_have_no_simulation(client: Any) -> None:
+    sign_in(client, "ifk", "ifk-passwort-lang")
+    assert client.get("/simulation").status_code == 403
+
+
+def test_walk_by_hand_back_and_save(client: Any, tmp_path: Path) -> None:
+    sign_in(client, "qa", "qa-passwort-lang")
+    assert "Alle Szenarien ausführen" in client.get("/simulation").get_data(as_text=True)
+    created = client.post("/simulation/durchgaenge", data={"name": "Erstgespräch von Hand", "beginn": "2025-03-03"})
+    walk_url = created.headers["Location"]
+    page = client.get(walk_url).get_data(as_text=True)
+    assert "Erstgespräch in Präsenz führen" in page and "03.03.2025" in page
+    form = {"aktion": "erledige", "element": "Task_Erstgespraech", "gespraechsart": "praesenz",
+            "ausgangssituation": "Neu im Bezug", "potenzialanalyse": "Will in die Pflege", "ergebnis": "kein_plan",
+            "kooperationsbereit": "false", "naechsterKontakt": "wiedervorlage", "naechsterKontaktAm": "2025-03-17"}
+    client.post(f"{walk_url}/schritt", data=form)
+    page = client.get(walk_url).get_data(as_text=True)
+    assert "Schlichtungsverfahren anbieten" in page  # the case moved on: no plan, Bürgergeld
+    bad = client.post(f"{walk_url}/schritt", data={"aktion": "warte", "dauer": "P3X"}, follow_redirects=True)
+    assert "ISO-8601-Dauer" in bad.get_data(as_text=True)
+    client.post(f"{walk_url}/schritt", data={"aktion": "warte", "dauer": "P14D"})
+    page = client.get(walk_url).get_data(as_text=True)
+    assert "17.03.2025" in page  # the simulated clock moved two weeks
+    client.post(f"{walk_url}/zurueck/1")
+    page = client.get(walk_url).get_data(as_text=True)
+    assert "03.03.2025" in page and "gewartet" not in page
+    client.post(f"{walk_url}/speichern")
+    [saved] = list((tmp_path / "var" / "szenarien").glob("*.yaml"))
+    document = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert document["szenario"] == "Erstgespräch von Hand"
+    assert document["beginn"] == date(2025, 3, 3)
+    assert document["schritte"][0]["erledige"] == "Erstgespräch in Präsenz führen"
+
+
+def test_run_all_scenarios_from_the_page(client: Any) -> None:
+    sign_in(client, "qa", "qa-passwort-lang")
+    page = client.post("/simulation/ausfuehren").get_data(as_text=True)
+    passed, total = map(int, re.search(r"(\d+) von (\d+) Szenarien bestanden", page).groups())  # type: ignore[union-attr]
+    assert passed == total >= 29
+    report = re.search(r'href="(/simulation/berichte/[^"]+)"', page).group(1)  # type: ignore[union-attr]
+    html = client.get(report)
+    assert html.status_code == 200 and "Simulation und Abdeckung" in html.get_data(as_text=True)
+    assert client.get("/simulation/berichte/../../etc/passwd").status_code == 404
