@@ -497,7 +497,7 @@ class _Simulation:
             return after(8, 16) if rng.random() < late_share else after(*usual)
 
         if element in SESSION_TASKS:
-            day = berlin_day(follow_up + timedelta(hours=12)) if follow_up else created_day
+            day = berlin_day(follow_up) if follow_up else created_day  # the Wiedervorlage: midnight in Berlin
             if day < created_day:  # the agreed date has passed (e.g. a new cycle after a demand): invite anew
                 day = created_day + timedelta(days=rng.randint(7, 14))
             if rng.random() < 0.06:
@@ -505,13 +505,13 @@ class _Simulation:
             when = self.at(rng, day)
             return when, "no_show" if rng.random() < fall.profile.no_show else "complete"
         soon = now + timedelta(minutes=rng.randint(15, 45))
-        if element in {"Task_Kooperationsplan", "Task_SchritteFestlegen", "Task_MvEinladen"}:
-            if element == "Task_Kooperationsplan" and rng.random() < 0.15:
-                return after(1, 6), "complete"
-            return soon, "complete"
+        # Usually done in the same conversation, sometimes a few days later.
+        later = {"Task_Kooperationsplan": 0.15, "Task_SchritteFestlegen": 0.35, "Task_MvEinladen": 0.4}
+        if element in later:
+            return (after(1, 5) if rng.random() < later[element] else soon), "complete"
         spans: dict[str, tuple[int, int]] = {
             "Task_SchrittPruefen": (0, 4), "Task_GruendeBesprechen": (2, 9), "Task_PlanUeberpruefen": (0, 6),
-            "Task_RueckmeldungAuswerten": (1, 9), "Task_SchlichtungAnbieten": (0, 3), "Task_SlErgebnis": (0, 3),
+            "Task_RueckmeldungAuswerten": (3, 20), "Task_SchlichtungAnbieten": (0, 3), "Task_SlErgebnis": (0, 3),
             "Task_MvPruefen": (1, 3), "Task_MvBescheid": (1, 4), "Task_MvUnerreichbar": (1, 3),
             "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3), "Task_AnhoerungEinleiten": (0, 3),
             "Task_GrundPruefen": (1, 5), "Task_AfBescheid": (1, 5)}

@@ -47,8 +47,8 @@ def chosen_day(value: str | None, today: date) -> date:
 
 
 def number(value: float) -> str:
-    """German decimal: 20 -> "20", 7.5 -> "7,5"."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+    """German decimal, at most two places, no trailing zeros: 20.0 -> "20", 7.5 -> "7,5", 0.75 -> "0,75"."""
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def percent(share: float | None) -> str:

@@ -23,6 +23,7 @@ from engine.services import Services
 from engine.workplace import Workplace
 from tests.conftest import SRO_PROCESSES
 from web import create_app
+from web.figures import chosen_day, number, percent
 
 PASSWORD = "geheim-genug-123"
 THIS_WEEK = date(2025, 3, 3)  # a Monday (CET, UTC+1)
@@ -288,6 +289,15 @@ def test_staff_without_case_access_get_403(client: FlaskClient) -> None:
 def test_signed_out_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
     response = client.get("/wochenzahlen")
     assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
+
+
+def test_german_formats_and_week_argument() -> None:
+    assert [number(value) for value in (20.0, 10.0, 7.5, 0.75)] == ["20", "10", "7,5", "0,75"]
+    assert [percent(value) for value in (2 / 3, 0.625, 0.0, None)] == ["67\u00a0%", "63\u00a0%", "0\u00a0%", "–"]
+    today = date(2025, 3, 5)
+    assert chosen_day("2025-02-26", today) == date(2025, 2, 26)
+    assert [chosen_day(value, today) for value in (None, "", "kaputt", "2025-02-30", "26.02.2025", "0001-01-01")] \
+        == [today] * 6
 
 
 def table_row(page: str, first_cell: str) -> list[str]:

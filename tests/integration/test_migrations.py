@@ -8,9 +8,9 @@ from alembic.migration import MigrationContext
 from engine.domain import case as _case  # noqa: F401  (registers the domain tables)
 from engine.domain import staff as _staff  # noqa: F401
 from engine.domain import workplace as _workplace  # noqa: F401
-from engine.simulation import walk as _walk  # noqa: F401
 from engine.runtime.store import Base
 from engine.services import Services
+from engine.simulation import walk as _walk  # noqa: F401
 
 
 def test_migrated_schema_matches_models(services: Services) -> None:

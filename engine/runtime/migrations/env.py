@@ -7,8 +7,8 @@ from alembic import context
 from engine.domain import case as _case  # noqa: F401  (registers the domain tables on the metadata)
 from engine.domain import staff as _staff  # noqa: F401
 from engine.domain import workplace as _workplace  # noqa: F401
-from engine.simulation import walk as _walk  # noqa: F401
 from engine.runtime.store import Base
+from engine.simulation import walk as _walk  # noqa: F401
 
 connectable = context.config.attributes["engine"]
 with connectable.connect() as connection:
