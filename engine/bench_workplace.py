@@ -18,15 +18,18 @@ Why a clone is a valid case and not a look-alike:
   UUID, one mapping per clone applied to the state, the open task rows, the task candidates and
   the waits alike, so no two cases share a task id and every projected id is a task in its state.
 - Projections consistent with the state: open tasks and waits are exactly what
-  `ProcessEngine.projection()` derives from the state (the benchmark loads a sample of clones and
-  checks this), and the case columns are `projection()` of the case data.
+  `ProcessEngine.projection()` derives from the state, and the case columns are `projection()` of
+  the data the running instance holds (as `Services._project_case` writes them after each step).
+  The benchmark loads a sample of clones and checks both; the integration test checks every clone
+  and carries one on through `complete_task` and `fire_due_timers`.
 - Dates spread by moving the whole case in time: a clone is its template shifted by whole days,
   every date and time in the state, the case data, the event data and every time column moved
   by the same number of days on the Berlin wall clock (the engine's calendar, so a Wiedervorlage
   at midnight in Berlin stays at midnight). A clone is thus the template's case having reached
   its waiting state `age` days before now: some tasks are overdue, some Wiedervorlagen lie ahead,
   and the timers of cases waiting in a plan all lie ahead, as a timer worker would have fired the
-  others.
+  others. (SpiffWorkflow's `last_state_change` stamps are the library's own wall-clock floats; they
+  only order tasks within one workflow and are kept.)
 - What is not in the state is set like the workplace sets it: team, counsellor, customer number,
   and for some tasks a claim (assignee plus the `aufgabe_uebernommen` event).
 

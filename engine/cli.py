@@ -178,3 +178,13 @@ def bench(quick: bool) -> None:
     from engine.bench import run
 
     click.echo(json.dumps(run(quick=quick), indent=2, ensure_ascii=False))
+
+
+def _register() -> None:
+    """Commands that live with their own area."""
+    from engine.simulation.command import simulate
+
+    main.add_command(simulate)
+
+
+_register()

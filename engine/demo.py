@@ -740,6 +740,10 @@ def _cases(rng: random.Random, count: int, start: datetime, end: datetime) -> li
 # ---------------------------------------------------------------------------------------------- overview
 
 
+def _team_order(team: str) -> tuple[int, str]:
+    return (list(TEAMS).index(team), "") if team in TEAMS else (len(TEAMS), team)
+
+
 def overview(database: Database, now: datetime) -> Overview:
     """The caseload at `now`: what each case waits for, priority groups, teams and this week's figures."""
     local = now.astimezone(BERLIN)
@@ -765,7 +769,7 @@ def overview(database: Database, now: datetime) -> Overview:
         cases=len(rows),
         phases=dict(sorted(phases.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)),
         groups=dict(sorted(Counter(row.priority_group for row in rows).items(), key=lambda item: item[0] or 0)),
-        teams=dict(Counter(row.team for row in rows)),
+        teams=dict(sorted(Counter(row.team for row in rows).items(), key=lambda item: _team_order(item[0]))),
         modes=dict(Counter(row.mode for row in rows)),
         open_task_kinds=dict(Counter(task.element_id for task in tasks).most_common()),
         sessions_this_week=sessions,

@@ -292,8 +292,19 @@ def run_paths(simulator: Simulator, paths: list[Path]) -> list[ScenarioResult]:
 
 
 def scenario_files(paths: list[Path]) -> list[Path]:
+    """Scenario and decision-test files; behaviour files of the caseload projection are not run."""
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")) if path.is_dir() else [path])
-    return files
+    return [path for path in files if not _is_behaviour(path)]
+
+
+def _is_behaviour(path: Path) -> bool:
+    import yaml
+
+    try:
+        head = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return False  # the scenario loader reports the problem with file and line
+    return isinstance(head, dict) and "verhalten" in head
 

@@ -84,7 +84,9 @@ def test_figures_are_sane(bench: tuple[dict[str, Any], str]) -> None:
     assert figures["analysis"]["profile_inbox_default"]["parts_cumulative"]
     steps = figures["experiments"]["steps"]
     assert [step["experiment"] for step in steps] == [name for name, _, _ in EXPERIMENTS]
-    assert any("bench_x_cases_inbox" in line for line in steps[1]["inbox_plans"]["default"]["count"])
+    covered = steps[1]["inbox_plans"]["default"]  # the experiment's indexes are the ones used
+    assert any("bench_x_cases_inbox" in line for line in covered["page"])
+    assert any("bench_x_open_tasks_inbox" in line for line in covered["count"])
     timing_is_sane(steps[-1]["inbox"]["all"], ifk * len(INBOX_PAGES))
 
 

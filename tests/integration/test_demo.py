@@ -104,6 +104,16 @@ def test_cases_wait_in_many_phases_with_history(seeded: Seeded) -> None:
     assert len(phases) >= 8, phases
 
 
+def test_history_holds_the_concepts_paths(seeded: Seeded) -> None:
+    with seeded.database.session() as session:
+        passed = set(session.scalars(select(Event.element_id).where(Event.element_id.is_not(None))))
+    assert {"Task_PlanUeberpruefen", "Task_GruendeBesprechen",  # plan reviewed, step not done
+            "Task_SchlichtungAnbieten", "Task_SlErgebnis",  # no plan: conciliation (Bürgergeld)
+            "Event_ErstterminVersaeumt", "Task_MvPruefen", "Task_MvBescheid",  # missed appointment, reduction
+            "Task_AfErstellen", "Task_AnhoerungEinleiten", "Task_GrundPruefen", "Task_AfBescheid",  # demand, hearing
+            } <= passed
+
+
 def test_sessions_this_week_are_the_counsellors(seeded: Seeded) -> None:
     local = NOW.astimezone(BERLIN)
     monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0, 0), BERLIN)
