@@ -896,7 +896,16 @@ def _experiments(services: Services, clients: list[_Client], members: list[Staff
         database.engine.dispose()
     return {"note": "EXPERIMENTS on the benchmark's own database, cumulative in this order, removed afterwards; "
                     "not part of the product's schema or settings",
-            "steps": steps}
+            "summary": [_headline(step["experiment"], step) for step in steps], "steps": steps}
+
+
+def _headline(label: str, measured: Mapping[str, Any]) -> dict[str, Any]:
+    """One line of figures: inbox over all requests and its worst filter, case file over all requests."""
+    inbox_figures, case_figures = measured["inbox"], measured["case_file"]
+    worst = max(INBOX_PAGES, key=lambda page: float(inbox_figures[page]["p95_ms"]))
+    return {"run": label, "inbox_p50_ms": inbox_figures["all"]["p50_ms"], "inbox_p95_ms": inbox_figures["all"]["p95_ms"],
+            "inbox_worst_page": worst, "inbox_worst_page_p95_ms": inbox_figures[worst]["p95_ms"],
+            "case_file_p50_ms": case_figures["all"]["p50_ms"], "case_file_p95_ms": case_figures["all"]["p95_ms"]}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -958,9 +967,14 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
     query_only = _query_only(services, members, rounds=1 if quick else 2)
     inbox_p95 = float(measured["inbox"]["all"]["p95_ms"])
     worst = max(INBOX_PAGES, key=lambda label: float(measured["inbox"][label]["p95_ms"]))
-    met = max(inbox_p95, float(measured["inbox"][worst]["p95_ms"])) <= TARGET_P95_MS
+    worst_p95 = float(measured["inbox"][worst]["p95_ms"])
+    met = max(inbox_p95, worst_p95) <= TARGET_P95_MS  # over all inbox requests and on every filter
     profiles = 20 if quick else 40
+    request_p50 = float(measured["inbox"]["default"]["p50_ms"])
     analysis: dict[str, Any] = {
+        "baseline": _headline("as shipped", measured),
+        "sql_share_of_default_inbox_request_p50": round(
+            float(query_only["time"]["default"]["p50_ms"]) / request_p50, 2) if request_p50 else None,
         "inbox_query_plans": _inbox_plans(services, members[0]),
         "case_file_query_plans": _case_file_plans(services, clients[0].case_files[0][1]),
         "profile_inbox_default": _profile(clients, "inbox", INBOX_PAGES["default"], profiles),
@@ -990,8 +1004,9 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
         "inbox": measured["inbox"],
         "case_file": measured["case_file"],
         "inbox_query_only": query_only,
-        "target": {"inbox_p95_ms": TARGET_P95_MS, "measured_inbox_p95_ms": inbox_p95, "worst_page": worst,
-                   "worst_page_p95_ms": measured["inbox"][worst]["p95_ms"], "met": met},
+        "target": {"inbox_p95_ms": TARGET_P95_MS, "measured_inbox_p95_ms": inbox_p95,
+                   "met_over_all_inbox_requests": inbox_p95 <= TARGET_P95_MS, "worst_page": worst,
+                   "worst_page_p95_ms": worst_p95, "met_on_every_page": worst_p95 <= TARGET_P95_MS, "met": met},
         "analysis": analysis,
         "experiments": experiments,
         "run_s": round(time.perf_counter() - started, 1),

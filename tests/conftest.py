@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,6 +23,15 @@ PROCESSES = ROOT / "tests" / "fixtures" / "engine"
 SRO_PROCESSES = ROOT / "processes"
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)  # a Monday
 POSTGRES_URL = os.environ.get("SRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright driver for the whole run: the sync API allows only one per thread."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
 
 
 @pytest.fixture

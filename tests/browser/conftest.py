@@ -76,27 +76,26 @@ class ModelerPage:
 
 
 @pytest.fixture(scope="session")
-def modeler_page(modeler_check_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelerPage]:
+def modeler_page(modeler_check_url: str, tmp_path_factory: pytest.TempPathFactory,
+                 playwright_driver: Any) -> Iterator[ModelerPage]:
     if not CHROMIUM.exists():
         pytest.fail(MISSING_TOOLS)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            chromium_sandbox=False,
-            args=CHROMIUM_ARGS,
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(30_000)
-            modeler = ModelerPage(page)
-            page.goto(modeler_check_url)
-            page.evaluate("() => window.descriptorsReady.then(() => true)")
-            if modeler.page_errors:
-                pytest.fail("import.html lädt nicht: " + "; ".join(modeler.page_errors))
-            yield modeler
-        finally:
-            context.close()
+    # one driver per run (tests/conftest.py), a browser of our own
+    context = playwright_driver.chromium.launch_persistent_context(
+        user_data_dir=str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        chromium_sandbox=False,
+        args=CHROMIUM_ARGS,
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(30_000)
+        modeler = ModelerPage(page)
+        page.goto(modeler_check_url)
+        page.evaluate("() => window.descriptorsReady.then(() => true)")
+        if modeler.page_errors:
+            pytest.fail("import.html lädt nicht: " + "; ".join(modeler.page_errors))
+        yield modeler
+    finally:
+        context.close()

@@ -113,26 +113,24 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def browser_context(tmp_path_factory: pytest.TempPathFactory, playwright_driver: Any) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(MISSING_TOOLS)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path_factory.mktemp("chromium-e2e-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            chromium_sandbox=False,
-            args=CHROMIUM_ARGS,
-            locale="de-DE",
-            timezone_id="Europe/Berlin",
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    # one driver per run (tests/conftest.py), a browser of our own
+    context = playwright_driver.chromium.launch_persistent_context(
+        user_data_dir=str(tmp_path_factory.mktemp("chromium-e2e-profile")),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        chromium_sandbox=False,
+        args=CHROMIUM_ARGS,
+        locale="de-DE",
+        timezone_id="Europe/Berlin",
+        viewport={"width": 1280, "height": 900},
+    )
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 class Workstation:

@@ -77,11 +77,15 @@ def test_figures_are_sane(bench: tuple[dict[str, Any], str]) -> None:
     target = figures["target"]
     assert target["inbox_p95_ms"] == TARGET_P95_MS and isinstance(target["met"], bool)
     assert target["measured_inbox_p95_ms"] == figures["inbox"]["all"]["p95_ms"]
+    assert target["met"] == (target["met_over_all_inbox_requests"] and target["met_on_every_page"])
+    assert target["worst_page_p95_ms"] == max(figures["inbox"][page]["p95_ms"] for page in INBOX_PAGES)
     plans = figures["analysis"]["inbox_query_plans"]
     assert set(plans) == set(INBOX_PAGES)
     assert any("cases" in line for line in plans["default"]["count"]) and plans["default"]["page"]
     assert figures["analysis"]["case_file_query_plans"]["statements"] > 0
     assert figures["analysis"]["profile_inbox_default"]["parts_cumulative"]
+    assert 0 < figures["analysis"]["sql_share_of_default_inbox_request_p50"]
+    assert [line["run"] for line in figures["experiments"]["summary"]] == [name for name, _, _ in EXPERIMENTS]
     steps = figures["experiments"]["steps"]
     assert [step["experiment"] for step in steps] == [name for name, _, _ in EXPERIMENTS]
     covered = steps[1]["inbox_plans"]["default"]  # the experiment's indexes are the ones used
