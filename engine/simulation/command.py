@@ -19,8 +19,12 @@ from engine.runtime.errors import EngineError
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Ergebnis als JSON.")
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None,
               help="Mindestabdeckung je Diagramm in Prozent (Knoten und Flüsse).")
+@click.option("--explore", "explore_diagram", metavar="DIAGRAMM",
+              help="Pfade dieses Diagramms durchgehen und Szenario-Entwürfe für Ungedecktes schreiben.")
+@click.option("--entwuerfe", "drafts", default=Path("var/entwuerfe"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Ordner für die Entwürfe.")
 def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json_path: Path | None,
-             min_coverage: float | None) -> None:
+             min_coverage: float | None, explore_diagram: str | None, drafts: Path) -> None:
     """Szenarien (YAML) auf der simulierten Uhr ausführen und die Abdeckung der Diagramme zeigen."""
     from engine.simulation import decisions as decision_tests
     from engine.simulation.coverage import coverage
@@ -79,6 +83,21 @@ def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json
         click.echo(f"Bericht: {report}")
     if json_path:
         json_path.write_text(json.dumps(as_json(results, diagrams), ensure_ascii=False, indent=2), encoding="utf-8")
+    if explore_diagram:
+        from engine.simulation.explore import covered_by, explore
+
+        nodes, flows = covered_by(simulator.documents, reached, sequences)
+        try:
+            written = explore(processes, explore_diagram, nodes, flows, drafts)
+        except EngineError as error:
+            click.echo(f"Fehler: {error}", err=True)
+            sys.exit(1)
+        if written:
+            click.echo(f"{len(written)} Entwürfe für Ungedecktes geschrieben:")
+            for path in written:
+                click.echo(f"    {path}")
+        else:
+            click.echo(f"{explore_diagram}: die Szenarien decken alles ab; kein Entwurf nötig.")
     if below:
         names = ", ".join(f"{item.name} ({item.percent:.1f} %)" for item in below)
         click.echo(f"Abdeckung unter {min_coverage:g} %: {names}", err=True)
