@@ -773,8 +773,9 @@ def _case_file_plans(services: Services, case_id: int) -> dict[str, Any]:
         sql = " ".join(statement.split())
         if sql not in seen:
             seen[sql] = _explain(database, statement, parameters)
-    scans = [sql for sql, plan in seen.items()
-             if any(line.strip().startswith("SCAN") and "CONSTANT ROW" not in line for line in plan)]
+    scans = [sql for sql, plan in seen.items()  # SQLite "SCAN table", PostgreSQL "Seq Scan on table"
+             if any((line.strip().startswith("SCAN") and "CONSTANT ROW" not in line) or "Seq Scan" in line
+                    for line in plan)]
     return {"statements": len(statements), "full_scans": scans,
             "plans": [{"sql": sql[:240], "plan": plan} for sql, plan in seen.items()]}
 
@@ -903,7 +904,8 @@ def _headline(label: str, measured: Mapping[str, Any]) -> dict[str, Any]:
     """One line of figures: inbox over all requests and its worst filter, case file over all requests."""
     inbox_figures, case_figures = measured["inbox"], measured["case_file"]
     worst = max(INBOX_PAGES, key=lambda page: float(inbox_figures[page]["p95_ms"]))
-    return {"run": label, "inbox_p50_ms": inbox_figures["all"]["p50_ms"], "inbox_p95_ms": inbox_figures["all"]["p95_ms"],
+    return {"run": label,
+            "inbox_p50_ms": inbox_figures["all"]["p50_ms"], "inbox_p95_ms": inbox_figures["all"]["p95_ms"],
             "inbox_worst_page": worst, "inbox_worst_page_p95_ms": inbox_figures[worst]["p95_ms"],
             "case_file_p50_ms": case_figures["all"]["p50_ms"], "case_file_p95_ms": case_figures["all"]["p95_ms"]}
 

@@ -171,10 +171,17 @@ def demo(cases: int, seed_value: int) -> None:
 
 
 @main.command()
-@click.option("--quick", is_flag=True, help="Kurzer Lauf (wenige Wiederholungen).")
+@click.option("--quick", is_flag=True, help="Kurzer Lauf (wenige Wiederholungen, beim Arbeitsplatz 10.000 Fälle).")
+@click.option("--workplace", is_flag=True,
+              help="Arbeitsplatz messen: Eingang und Fallakte bei 100.000 offenen Fällen, 250 je IFK.")
 @friendly
-def bench(quick: bool) -> None:
+def bench(quick: bool, workplace: bool) -> None:
     """Schrittlatenzen messen (Jahr 1 gegen Jahr 10, gegen reines SpiffWorkflow) und als JSON ausgeben."""
+    if workplace:
+        from engine.bench_workplace import run as run_workplace
+
+        click.echo(json.dumps(run_workplace(quick=quick), indent=2, ensure_ascii=False, default=str))
+        return
     from engine.bench import run
 
     click.echo(json.dumps(run(quick=quick), indent=2, ensure_ascii=False))

@@ -190,7 +190,7 @@ def case_file(session: Session, engine: ProcessEngine, case_id: int, timeline_li
         assert row is not None
         running = engine.load(session, row)
         data = engine.current_data(running.workflow)
-        passed = _passed(session, instance.id)
+        passed = _passed(session, case_id, instance.id)
         waiting = {task.element_id for task in tasks} | {wait.element_id for wait in waits} | _started(running.workflow)
         diagrams = _diagrams(session, engine, instance.process_version_id, waiting, passed)
     events = session.execute(select(Event.at, Event.actor, Event.kind, Event.element_id, Event.data)
@@ -202,9 +202,11 @@ def case_file(session: Session, engine: ProcessEngine, case_id: int, timeline_li
     return CaseFile(found, counsellor, data, tasks, waits, timeline, sessions, diagrams, names)
 
 
-def _passed(session: Session, instance_id: int) -> list[str]:
+def _passed(session: Session, case_id: int, instance_id: int) -> list[str]:
     passed: list[str] = []
-    for data in session.scalars(select(Event.data).where(Event.instance_id == instance_id).order_by(Event.id)):
+    # by case first: the (case_id, id) index narrows the log to this case before the instance filter
+    for data in session.scalars(select(Event.data).where(Event.case_id == case_id, Event.instance_id == instance_id)
+                                .order_by(Event.id)):
         if isinstance(data, dict):
             passed.extend(data.get("durchlaufen", []))
     return passed

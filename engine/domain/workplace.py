@@ -16,7 +16,8 @@ class CounsellingSession(Base):
 
     __tablename__ = "counselling_sessions"
     __table_args__ = (Index("ix_sessions_counsellor_held", "counsellor", "held_at"),
-                      Index("ix_sessions_team_held", "team", "held_at"))
+                      Index("ix_sessions_team_held", "team", "held_at"),
+                      Index("ix_sessions_case_held", "case_id", "held_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(Integer)
     counsellor: Mapped[str] = mapped_column(String(80))

@@ -178,7 +178,7 @@ class Event(Base):
     """The append-only event log: every command with who, when, what and the data changed."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_case", "case_id", "id"),)
+    __table_args__ = (Index("ix_events_case", "case_id", "id"), Index("ix_events_instance", "instance_id", "id"))
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(80))
@@ -205,6 +205,10 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             _tune_sqlite(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Reads (pages, queries) must not queue behind writers: on SQLite they begin a plain deferred
+        # transaction, commands take the write lock up front (BEGIN IMMEDIATE).
+        self.read_sessions = sessionmaker(self.engine.execution_options(sro_read_only=True),
+                                          expire_on_commit=False, autoflush=False)
 
     @property
     def dialect(self) -> str:
@@ -222,7 +226,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read-only session (views); commands use a UnitOfWork."""
-        with self.sessions() as session:  # close() ends the transaction; loaded rows stay readable
+        with self.read_sessions() as session:  # close() ends the transaction; loaded rows stay readable
             yield session
 
 
@@ -250,7 +254,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("sro_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def table(model: type[Base]) -> Table:

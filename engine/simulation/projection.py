@@ -145,7 +145,12 @@ class _Lines:
                 self._walk(value, (*path, name))
 
     def key(self, *path: Any) -> int | None:
-        return self.keys.get(path) or self.key(*path[:-1]) if path else None
+        """The line of the key at `path`, else of the nearest enclosing key that exists."""
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            path = path[:-1]
+        return None
 
     def value(self, *path: Any) -> int | None:
         return self.values.get(path) or self.key(*path)
@@ -202,7 +207,8 @@ def load_behaviour(path: Path, plan_terms: Collection[str] | None = None) -> Beh
     else:
         if not isinstance(types_raw, dict) or not types_raw:
             raise ScenarioError(file, lines.value("verhalten", "typen"),
-                                "»typen« ordnet jedem Typ (Name) seine Abweichungen vom Standard und einen »anteil« zu.")
+                                "»typen« ordnet jedem Typ (Name) seine Abweichungen vom Standard und einen "
+                                "»anteil« zu.")
         for type_name, overrides in types_raw.items():
             where = ("verhalten", "typen", type_name)
             if not isinstance(overrides, dict) or "anteil" not in overrides:
@@ -377,7 +383,8 @@ class ProjectionResult:
     weeks: list[WeekRow]
     summary: Summary
     problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall-clock time of the whole run
+    worker_cpu_seconds: list[float] = field(default_factory=list)  # CPU time of each worker
 
 
 # ---------------------------------------------------------------------------------------------- simulation
@@ -470,6 +477,7 @@ class _Partial:
     problems: list[tuple[int, str]] = field(default_factory=list)
     commands: int = 0
     timers_fired: int = 0
+    cpu_seconds: float = 0.0  # the worker's own CPU time (setup included), independent of other load
 
 
 def _weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
@@ -546,7 +554,8 @@ class _Simulation:
         return self.partial
 
     def schedule(self, client: _Client, day: date) -> None:
-        day = max(day, self.today + timedelta(days=1)) if day < self.today else day
+        if day < self.today:  # never in the past: today's agenda is being worked off
+            day = self.today + timedelta(days=1)
         client.next_look = day
         self.agenda[day].add(client.index)
 
@@ -848,8 +857,8 @@ class _Simulation:
         with self.database.engine.connect() as connection:
             for counsellor, held_at, session_kind in connection.execute(text(
                     "SELECT counsellor, held_at, kind FROM counselling_sessions")):
-                key = (self.week_of(_utc(held_at)), counsellor, session_kind)
-                partial.sessions[key] = partial.sessions.get(key, 0) + 1
+                slot = (self.week_of(_utc(held_at)), str(counsellor), str(session_kind))
+                partial.sessions[slot] = partial.sessions.get(slot, 0) + 1
             for (at,) in connection.execute(text(
                     "SELECT at FROM events WHERE kind = 'aufgabe_erledigt' AND element_id = 'Task_AfErstellen'")):
                 week = self.week_of(_utc(at))
@@ -883,7 +892,10 @@ def _open_steps(steps: Any) -> dict[int, date]:
 
 
 def _simulate(job: _Job) -> _Partial:
-    return _Simulation(job).run()
+    began = timer.process_time()
+    partial = _Simulation(job).run()
+    partial.cpu_seconds = timer.process_time() - began
+    return partial
 
 
 # ---------------------------------------------------------------------------------------------- the run
@@ -929,6 +941,7 @@ def run_projection(behaviour_path: Path, cases: int, months: int, ifk: int, seed
     result = _merge(behaviour, partials, cases=cases, months=months, ifk=ifk, seed=seed, workers=workers,
                     start=monday, weeks=weeks)
     result.seconds = timer.perf_counter() - began
+    result.worker_cpu_seconds = [round(partial.cpu_seconds, 2) for partial in partials]
     return result
 
 
@@ -999,7 +1012,8 @@ def as_json(result: ProjectionResult) -> dict[str, Any]:
     return {
         "behaviour": result.behaviour, "file": result.file, "cases": result.cases, "months": result.months,
         "ifk": result.ifk, "seed": result.seed, "workers": result.workers, "start": result.start.isoformat(),
-        "end": result.end.isoformat(), "seconds": round(result.seconds, 2), "minimum_sessions": MINIMUM_SESSIONS,
+        "end": result.end.isoformat(), "seconds": round(result.seconds, 2),
+        "worker_cpu_seconds": result.worker_cpu_seconds, "minimum_sessions": MINIMUM_SESSIONS,
         "summary": asdict(result.summary),
         "weeks": [{"week": row.week, "monday": row.monday.isoformat(), "sessions": row.sessions,
                    "sessions_per_ifk": row.sessions_per_ifk, "mean_per_ifk": round(row.mean_per_ifk, 2),
@@ -1031,7 +1045,8 @@ def summary_lines(result: ProjectionResult) -> list[str]:
         f"Fälle ohne nächsten Kontakt am Wochenende: im Mittel {summary.without_next_contact_mean:g}, zuletzt "
         f"{summary.without_next_contact_last}",
         f"{summary.commands} Befehle, davon {summary.timers_fired} Zeitereignisse; {result.seconds:.1f} s mit "
-        f"{result.workers} Worker(n)",
+        f"{result.workers} Worker(n) (Rechenzeit je Worker: "
+        + ", ".join(f"{seconds:.1f} s" for seconds in result.worker_cpu_seconds) + ")",
     ]
     if result.problems:
         lines.append(f"{len(result.problems)} Fälle abgebrochen, z. B. {result.problems[0]}")
@@ -1107,9 +1122,9 @@ def plot_svg(result: ProjectionResult) -> str:
                         for i, row in enumerate(rows))
         add(f'<polyline points="{line}" fill="none" stroke="#238b45" stroke-width="2"/>')
     for tick in range(5):
-        value = contact_top * tick / 4
-        y = scale(value, contact_top, bottom_panel)
-        add(f'<text x="{width - right + 6}" y="{y + 4:.1f}" font-size="11" fill="#238b45">{value:g}</text>')
+        label = contact_top * tick / 4
+        y = scale(label, contact_top, bottom_panel)
+        add(f'<text x="{width - right + 6}" y="{y + 4:.1f}" font-size="11" fill="#238b45">{label:g}</text>')
     # Week labels under both panels.
     every = max(1, round(count / 12))
     for index, row in enumerate(rows):
@@ -1119,10 +1134,10 @@ def plot_svg(result: ProjectionResult) -> str:
                     f'{row.monday:%d.%m.}</text>')
     legend = (("#08519c", "Mittel je IFK"), ("#9ecae1", "Spanne der IFK"), ("#b3261e", "Mindestwert"),
               ("#fd8d3c", "Aufforderungen"), ("#6a51a3", "Minderungen"), ("#238b45", "ohne nächsten Kontakt"))
-    for number, (colour, label) in enumerate(legend):
+    for number, (colour, caption) in enumerate(legend):
         lx = left + number * 140
         add(f'<rect x="{lx}" y="{height - 28}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{lx + 17}" y="{height - 18}" font-size="12">{_esc(label)}</text>')
+            f'<text x="{lx + 17}" y="{height - 18}" font-size="12">{_esc(caption)}</text>')
     body = "\n".join(parts)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif">\n'
