@@ -93,21 +93,24 @@ def inbox(session: Session, member: StaffMember, wanted: InboxFilter, now: datet
         conditions.append(or_(OpenTask.follow_up_at.is_(None), OpenTask.follow_up_at <= now))
     if wanted.priority_group:
         conditions.append(Case.priority_group == wanted.priority_group)
-    base = select(OpenTask.id).join(Case, Case.id == OpenTask.case_id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # One statement: the page and (as a window) the number of all matching tasks.
     query = (
         select(OpenTask.id, OpenTask.case_id, Case.customer_number, OpenTask.name, Case.priority_group,
                OpenTask.due_at, OpenTask.follow_up_at, Case.next_contact_kind, Case.mode, OpenTask.assignee,
-               case((overdue, 1), else_=0).label("overdue"))
+               case((overdue, 1), else_=0).label("overdue"), func.count().over().label("total"))
         .join(Case, Case.id == OpenTask.case_id).where(*conditions)
         .order_by(case((overdue, 0), else_=1), Case.priority_group.is_(None), Case.priority_group,
                   OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.id)
         .limit(PAGE_SIZE).offset((wanted.page - 1) * PAGE_SIZE)
     )
+    found = session.execute(query).all()
     rows = [InboxRow(row.id, row.case_id, row.customer_number, row.name, row.priority_group, row.due_at,
                      row.follow_up_at, row.next_contact_kind, row.mode, row.assignee, bool(row.overdue))
-            for row in session.execute(query)]
-    return rows, total
+            for row in found]
+    if found:
+        return rows, int(found[0].total)
+    base = select(OpenTask.id).join(Case, Case.id == OpenTask.case_id).where(*conditions)  # a page past the end
+    return rows, session.scalar(select(func.count()).select_from(base.subquery())) or 0
 
 
 def _day_bounds(now: datetime) -> tuple[datetime, datetime]:

@@ -7,6 +7,7 @@ and never commits by itself.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,6 +85,8 @@ INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.case_id, ProcessInstance
                     ProcessInstance.cycle_no, ProcessInstance.status, ProcessInstance.state, ProcessInstance.version)
 
 
+RECENT_WORKFLOWS = 2000  # workflows kept after saving, per engine (a few MB)
+
 # Hot-path statements, built once: constructing a statement costs several times more than running it
 # (measured: about 120 us to build and run an UPDATE against 25 us for a prebuilt one on SQLite).
 _INSTANCES, _OPEN_TASKS, _WAITS = table(ProcessInstance), table(OpenTask), table(Wait)
@@ -135,6 +138,7 @@ class ProcessEngine:
         self._processes: dict[int, LoadedProcess] = {}
         # Deployed files never change (they are keyed by content hash), so their parse is kept.
         self._documents: dict[str, tuple[Deployment, Document]] = {}
+        self._recent: OrderedDict[int, tuple[int, Running]] = OrderedDict()
 
     # ----------------------------------------------------------------- deployment
 
@@ -313,6 +317,9 @@ class ProcessEngine:
 
     def load(self, session: Session, instance: InstanceRow) -> Running:
         loaded = self.process(session, instance.process_version_id)
+        kept = self._recent.pop(instance.id, None)
+        if kept is not None and kept[0] == instance.version and kept[1].process is loaded:
+            return Running(instance, kept[1].workflow, loaded, kept[1].before)
         workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine)
         return Running(instance, workflow, loaded, self.projection(workflow))
 
@@ -388,7 +395,20 @@ class ProcessEngine:
                      "element_id": element_id, "name": name, "due_at": due}
                     for task_id, kind, element_id, name, due in after.waits])
         running.before = after
+        self._keep(instance.id, instance.version, running)
         return sorted(workflow.get_task_from_id(UUID(task_id)).task_spec.bpmn_id for task_id in after.tasks)
+
+    def _keep(self, instance_id: int, version: int, running: Running) -> None:
+        """Keep the workflow just saved: the next command on this instance (usually the next step of the
+        same case) reuses it instead of rebuilding it from JSON, if the stored version still matches.
+
+        The entry is taken out on load, so a command that fails half-way never leaves a changed
+        object behind; a save that is rolled back leaves a version the database never reaches.
+        """
+        self._recent[instance_id] = (version, running)
+        self._recent.move_to_end(instance_id)
+        while len(self._recent) > RECENT_WORKFLOWS:
+            self._recent.popitem(last=False)
 
     def _project_tasks(self, connection: Connection, running: Running, after: Projection, now: datetime) -> None:
         gone = running.before.tasks - after.tasks
