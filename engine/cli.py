@@ -189,9 +189,10 @@ def bench(quick: bool, workplace: bool) -> None:
 
 def _register() -> None:
     """Commands that live with their own area."""
-    from engine.simulation.command import simulate
+    from engine.simulation.command import projection, simulate
 
     main.add_command(simulate)
+    main.add_command(projection)
 
 
 _register()

@@ -103,3 +103,35 @@ def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json
         click.echo(f"Abdeckung unter {min_coverage:g} %: {names}", err=True)
     if passed < len(results) or tables_passed < len(table_results) or below:
         sys.exit(1)
+
+
+@click.command()
+@click.argument("behaviour", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--faelle", "cases", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--monate", "months", default=12, show_default=True, type=click.IntRange(1, 120))
+@click.option("--ifk", default=5, show_default=True, type=click.IntRange(1, 1000), help="Zahl der IFK.")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--worker", "workers", default=2, show_default=True, type=click.IntRange(1, 16))
+@click.option("--prozesse", "processes", default=Path("processes"), show_default=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Verlauf als SVG-Grafik.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Wochenwerte als JSON.")
+def projection(behaviour: Path, cases: int, months: int, ifk: int, seed: int, workers: int, processes: Path,
+               plot: Path | None, json_path: Path | None) -> None:
+    """Fallbestand hochrechnen (Monte Carlo): Gespräche je IFK, Aufforderungen, Minderungen je Woche."""
+    from engine.simulation.projection import dumps, run_projection, summary_lines, write_plot
+    from engine.simulation.scenario import ScenarioError
+
+    try:
+        result = run_projection(behaviour, cases=cases, months=months, ifk=ifk, seed=seed, processes=processes,
+                                workers=workers)
+    except (ScenarioError, EngineError) as error:
+        click.echo(f"Fehler: {error}", err=True)
+        sys.exit(1)
+    for line in summary_lines(result):
+        click.echo(line)
+    if plot:
+        write_plot(result, plot)
+        click.echo(f"Grafik: {plot}")
+    if json_path:
+        json_path.write_text(dumps(result), encoding="utf-8")

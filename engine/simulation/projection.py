@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import html
 import json
+import gc
 import multiprocessing
 import random
 import time as timer
@@ -893,7 +894,14 @@ def _open_steps(steps: Any) -> dict[int, date]:
 
 def _simulate(job: _Job) -> _Partial:
     began = timer.process_time()
-    partial = _Simulation(job).run()
+    # A batch run builds millions of short-lived task objects: collect garbage less often. Measured on
+    # 1,000 case-years with 2 workers: 65.9 s before, 52-58 s after, with identical results.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        partial = _Simulation(job).run()
+    finally:
+        gc.set_threshold(*thresholds)
     partial.cpu_seconds = timer.process_time() - began
     return partial
 
