@@ -32,9 +32,9 @@ and the case number, so a run is reproducible and does not depend on the number 
 
 from __future__ import annotations
 
+import gc
 import html
 import json
-import gc
 import multiprocessing
 import random
 import time as timer
