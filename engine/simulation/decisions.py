@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import yaml
 
 from engine.runtime import dmn
 from engine.simulation.scenario import ScenarioError
+from engine.simulation.values import matches, plain
 
 
 @dataclass(frozen=True)
@@ -101,23 +101,7 @@ def run(test: DecisionTest, decisions: Mapping[str, dmn.Decision]) -> DecisionRe
         if case.rule is not None and (not outcome.matched_rules or outcome.matched_rules[0] != case.rule):
             result.failures.append(f"{test.file}:{case.line}: {case.name}: erwartet entschied Regel »{case.rule}«, "
                                    f"tatsächlich {list(outcome.matched_rules) or 'keine'}")
-        if not _matches(outcome.value, case.expected):
+        if not matches(outcome.value, case.expected):
             result.failures.append(f"{test.file}:{case.line}: {case.name}: erwartet {case.expected!r}, "
-                                   f"tatsächlich {_plain(outcome.value)!r}")
+                                   f"tatsächlich {plain(outcome.value)!r}")
     return result
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _matches(actual: Any, expected: Any) -> bool:
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(_matches(actual.get(key), value) for key, value in expected.items())
-    return bool(_plain(actual) == _plain(expected))

@@ -24,6 +24,7 @@ from engine.runtime.model import Document
 from engine.runtime.store import Database, Event, OpenTask, ProcessInstance, Wait
 from engine.services import Services
 from engine.simulation.scenario import Names, Scenario, Step, load, resolve_relative
+from engine.simulation.values import matches, plain
 
 DEFAULT_START = datetime(2025, 3, 3, 8, 0, tzinfo=BERLIN)
 
@@ -158,8 +159,8 @@ class Simulator:
         today = services.engine.clock.now().astimezone(BERLIN).date()
         for section in ("fall", "entscheidungen"):
             for key, value in resolve_relative(dict(step.expect.get(section, {})), today).items():
-                if not _matches(current.get(key), value):
-                    problems.append(f"{section}.{key}: erwartet {value!r}, tatsächlich {_plain(current.get(key))!r}")
+                if not matches(current.get(key), value):
+                    problems.append(f"{section}.{key}: erwartet {value!r}, tatsächlich {plain(current.get(key))!r}")
         return "; ".join(problems) if problems else None
 
     @staticmethod
@@ -257,23 +258,6 @@ def _first_missing(history: list[str], expected: list[set[str]]) -> int | None:
         if position < len(expected) and element in expected[position]:
             position += 1
     return None if position == len(expected) else position
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _matches(actual: Any, expected: Any) -> bool:
-    """Expected values match the actual ones; a mapping only needs the keys it names."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(_matches(actual.get(key), value) for key, value in expected.items())
-    return bool(_plain(actual) == _plain(expected))
 
 
 def _label(names: Names, element: str) -> str:
