@@ -558,7 +558,10 @@ def _verify(services: Services, plan: _Plan, sample: int, rng: random.Random) ->
                 loads.append(time.perf_counter() - begin)
                 # The case columns are projected from the data of the last step (case.data itself is
                 # only written at cycle ends), i.e. from what the running instance holds now.
-                if projection(engine.current_data(running.workflow)) != columns:
+                # the next contact also depends on the scheduled timers and the day: compared via the waits
+                derived = projection(engine.current_data(running.workflow))
+                if {key: value for key, value in derived.items() if not key.startswith("next_contact")} != {
+                        key: value for key, value in columns.items() if not key.startswith("next_contact")}:
                     problems.append(f"case {case_id}: case columns differ from the instance's data")
                 stored_tasks = set(session.scalars(select(OpenTask.id).where(OpenTask.instance_id == instance_id)))
                 stored_waits = tuple(sorted(

@@ -21,7 +21,7 @@ from engine.domain.actions import ACTIONS, FUNCTIONS, today
 from engine.domain.case import DEFAULT_PROCESS, Case, carry_over, initial_data, projection
 from engine.domain.workplace import CounsellingSession, TaskDraft
 from engine.runtime import forms
-from engine.runtime.clock import Clock, SystemClock
+from engine.runtime.clock import BERLIN, Clock, SystemClock
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
@@ -257,7 +257,7 @@ class Services:
                         data=data)
         outcome.passed.extend(steps.passed)
         if steps.last_data is not None:
-            self._project_case(session, case.id, steps.last_data)
+            self._project_case(session, case.id, steps.last_data, running)
         if workflow.is_completed():
             final = carry_over(self.engine.final_data(workflow))
             self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
@@ -280,13 +280,18 @@ class Services:
         outcome.instance_id = running.instance.id
         outcome.cycles_started += 1
         outcome.passed.extend(steps.passed)
+        self._project_case(session, case.id, data, running)
         if running.workflow.is_completed():
             raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
                               "eine Endlosschleife erzeugt.")
         outcome.open_tasks = open_elements
 
-    def _project_case(self, session: Session, case_id: int, data: Mapping[str, Any]) -> None:
-        session.connection().execute(_PROJECT_CASE, {"case_id": case_id, **projection(data)})
+    def _project_case(self, session: Session, case_id: int, data: Mapping[str, Any], running: Running) -> None:
+        """Case columns from the data of the last step and the earliest timer the instance now waits for."""
+        timers = [due for _, kind, _, _, due in running.before.waits if kind == "timer" and due is not None]
+        scheduled = min(timers).astimezone(BERLIN).date() if timers else None
+        columns = projection(data, scheduled, self.engine.clock.now().astimezone(BERLIN).date())
+        session.connection().execute(_PROJECT_CASE, {"case_id": case_id, **columns})
 
     # ------------------------------------------------------------------ queries used by commands and tests
 

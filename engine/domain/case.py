@@ -33,19 +33,31 @@ def initial_data(given: Mapping[str, Any]) -> dict[str, Any]:
     return {**INITIAL_DATA, **given}
 
 
-def projection(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The case columns lists and the inbox filter on, from the case's current data."""
+def projection(data: Mapping[str, Any], scheduled: date | None = None, today: date | None = None) -> dict[str, Any]:
+    """The case columns lists and the inbox filter on, from the case's current data.
+
+    The next contact is the agreed date (Folgetermin or Wiedervorlage) or, while a plan runs, the
+    next date the process itself has scheduled (a step check, the review, the six-month report):
+    the earliest of them from `today` on. Without them the case has no next contact.
+    """
     density = data.get("kontaktdichte") if isinstance(data.get("kontaktdichte"), Mapping) else {}
     group = data.get("prioritaetsgruppe")
-    next_on = data.get("naechsterKontaktAm")
+    agreed = data.get("naechsterKontaktAm") if isinstance(data.get("naechsterKontaktAm"), date) else None
+    next_on, kind = agreed, data.get("naechsterKontakt")
+    dates = [day for day in (agreed, scheduled) if day is not None]
+    if today is not None and dates:
+        upcoming = [day for day in dates if day >= today]
+        next_on = min(upcoming) if upcoming else max(dates)
+        if next_on != agreed:
+            kind = "wiedervorlage"  # a date the process set: the task surfaces then
     return {
         "initial_phase": bool(data.get("anfangsphase", True)),
         "mode": data.get("modus"),
         "mode_reason": data.get("modusGrund"),
         "priority_group": group if isinstance(group, int) else None,
         "contact_interval_days": density.get("kontaktAbstandTage") if density else None,
-        "next_contact_on": next_on if isinstance(next_on, date) else None,
-        "next_contact_kind": data.get("naechsterKontakt"),
+        "next_contact_on": next_on,
+        "next_contact_kind": kind,
         "open_demands": sum(1 for demand in data.get("aufforderungen") or () if demand.get("status") == "offen"),
     }
 
