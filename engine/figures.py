@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.domain.case import Case
 from engine.domain.staff import SESSIONS_PER_WEEK_PER_FTE, StaffMember
 from engine.domain.workplace import CounsellingSession
 from engine.runtime.clock import BERLIN
-from engine.runtime.store import OpenTask
+from engine.runtime.store import OpenTask, Wait
 
 REVIEW_TASK = "Task_PlanUeberpruefen"  # Kooperationsplan überprüfen (camunda:dueDate P14D)
 IN_PERSON = "praesenz"
@@ -126,7 +126,7 @@ def weekly_figures(session: Session, team: str, week_start: date, now: datetime)
     reviews: dict[str, int] = {}
     if names:
         sessions = _sessions(session, names, week_start)
-        load = _case_load(session, names, today)
+        load = _case_load(session, names, today, now)
         reviews = _overdue_reviews(session, names, now)
     rows = []
     for member in members:
@@ -155,10 +155,17 @@ def _sessions(session: Session, names: list[str], week_start: date) -> dict[str,
     return {row.counsellor: (int(row.held), int(row.in_person or 0)) for row in session.execute(query)}
 
 
-def _case_load(session: Session, names: list[str], today: date) -> dict[str, tuple[int, int]]:
-    """Active cases without a (current) next contact and open demands, per counsellor (index cases(counsellor))."""
+def _case_load(session: Session, names: list[str], today: date, now: datetime) -> dict[str, tuple[int, int]]:
+    """Active cases without a next contact and open demands, per counsellor (index cases(counsellor)).
+
+    Without a next contact means: no agreed date (Folgetermin or Wiedervorlage) from today on and no
+    date the process has scheduled (a pending timer: step check, review, six-month report). The
+    agreed date alone would go stale while a plan runs and its step check is still ahead. An open
+    task whose date has passed still counts: the contact it stands for has not taken place.
+    """
     active = Case.status == ACTIVE
-    no_next_contact = and_(active, or_(Case.next_contact_on.is_(None), Case.next_contact_on < today))
+    scheduled = exists().where(Wait.case_id == Case.id, Wait.kind == "timer", Wait.due_at >= now)
+    no_next_contact = and_(active, or_(Case.next_contact_on.is_(None), Case.next_contact_on < today), ~scheduled)
     query = (select(Case.counsellor,
                     func.sum(case((no_next_contact, 1), else_=0)).label("without_next_contact"),
                     func.sum(case((active, Case.open_demands), else_=0)).label("open_demands"))
