@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from engine.runtime import dmn
-from engine.simulation.scenario import ScenarioError
+from engine.simulation.scenario import ScenarioError, read_yaml
 from engine.simulation.values import matches, plain
 
 
@@ -59,13 +59,7 @@ def is_decision_test(path: Path) -> bool:
 
 def load(path: Path, decisions: Mapping[str, dmn.Decision]) -> DecisionTest:
     file = str(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ScenarioError(file, mark.line + 1 if mark else None, f"Kein gültiges YAML: {error}") from error
+    node, raw = read_yaml(path)
     if not isinstance(raw, dict) or node is None:
         raise ScenarioError(file, 1, "Ein Entscheidungstest ist eine Zuordnung mit »entscheidung« und »faelle«.")
     decision = str(raw.get("entscheidung"))

@@ -61,7 +61,7 @@ from engine.runtime.lint import load_files
 from engine.runtime.model import Document
 from engine.runtime.store import Database, OpenTask, UtcDateTime, Wait
 from engine.services import Services
-from engine.simulation.scenario import ScenarioError
+from engine.simulation.scenario import ScenarioError, read_yaml
 
 DEFAULT_START = date(2025, 3, 3)  # a Monday, while the Bürgergeld still applies
 MINIMUM_SESSIONS = 20  # held sessions per VZÄ and week (concept section 7)
@@ -163,16 +163,7 @@ def load_behaviour(path: Path, plan_terms: Collection[str] | None = None) -> Beh
     `plan_terms` are the terms the plan form offers (from the diagram); without it any ISO duration passes.
     """
     file = str(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(source)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ScenarioError(file, mark.line + 1 if mark else None,
-                            f"Die Datei ist kein gültiges YAML: {getattr(error, 'problem', error)}") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(file, None, f"Die Datei kann nicht gelesen werden: {error}") from error
+    node, raw = read_yaml(path)
     lines = _Lines(node)
     if not isinstance(raw, dict) or set(raw) != {"verhalten"} or not isinstance(raw["verhalten"], dict):
         raise ScenarioError(file, 1, "Eine Verhaltensdatei hat genau einen obersten Eintrag »verhalten:« mit "

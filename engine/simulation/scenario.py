@@ -67,19 +67,24 @@ class Scenario:
 Names = Mapping[str, tuple[str, ...]]
 
 
-def load(path: Path, task_names: Names, element_names: Names) -> Scenario:
-    """Read and check a scenario; `task_names`/`element_names` map names and ids to element ids."""
+def read_yaml(path: Path) -> tuple[Any, Any]:
+    """The YAML node tree (for line numbers) and the plain value, or ScenarioError in German."""
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise ScenarioError(file, mark.line + 1 if mark else None,
                             f"Die Datei ist kein gültiges YAML: {getattr(error, 'problem', error)}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(file, None, f"Die Datei kann nicht gelesen werden: {error}") from error
+
+
+def load(path: Path, task_names: Names, element_names: Names) -> Scenario:
+    """Read and check a scenario; `task_names`/`element_names` map names and ids to element ids."""
+    file = str(path)
+    node, raw = read_yaml(path)
     if not isinstance(raw, dict) or node is None:
         raise ScenarioError(file, 1, "Ein Szenario ist eine Zuordnung mit »szenario«, »schritte« und optional "
                                      "»beginn«, »fall«, »prozess«.")

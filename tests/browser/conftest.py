@@ -75,19 +75,19 @@ class ModelerPage:
         return saved
 
 
+def launch_chromium(driver: Any, profile: Path, **options: Any) -> Any:
+    """Debian's Chromium, headless, with the flags this closed network needs and a fresh profile."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_TOOLS)
+    return driver.chromium.launch_persistent_context(user_data_dir=str(profile), executable_path=str(CHROMIUM),
+                                                     headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS,
+                                                     **options)
+
+
 @pytest.fixture(scope="session")
 def modeler_page(modeler_check_url: str, tmp_path_factory: pytest.TempPathFactory,
                  playwright_driver: Any) -> Iterator[ModelerPage]:
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING_TOOLS)
-    # one driver per run (tests/conftest.py), a browser of our own
-    context = playwright_driver.chromium.launch_persistent_context(
-        user_data_dir=str(tmp_path_factory.mktemp("chromium-profile")),
-        executable_path=str(CHROMIUM),
-        headless=True,
-        chromium_sandbox=False,
-        args=CHROMIUM_ARGS,
-    )
+    context = launch_chromium(playwright_driver, tmp_path_factory.mktemp("chromium-profile"))
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(30_000)

@@ -24,8 +24,7 @@ from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import Database, Event, OpenTask
 from engine.services import Services
 from engine.workplace import Workplace
-from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.diagrams import CHROMIUM, MISSING_TOOLS
+from tests.browser.conftest import launch_chromium
 from web import VENDOR, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,15 +113,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def browser_context(tmp_path_factory: pytest.TempPathFactory, playwright_driver: Any) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(MISSING_TOOLS)
-    # one driver per run (tests/conftest.py), a browser of our own
-    context = playwright_driver.chromium.launch_persistent_context(
-        user_data_dir=str(tmp_path_factory.mktemp("chromium-e2e-profile")),
-        executable_path=str(CHROMIUM),
-        headless=True,
-        chromium_sandbox=False,
-        args=CHROMIUM_ARGS,
+    context = launch_chromium(
+        playwright_driver, tmp_path_factory.mktemp("chromium-e2e-profile"),
         locale="de-DE",
         timezone_id="Europe/Berlin",
         viewport={"width": 1280, "height": 900},
