@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from engine.bootstrap import bootstrap
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database, OpenTask
+from engine.runtime.store import OpenTask
 from engine.services import Services
 
 # The one-pass counselling cycle the engine tests use (session, step deadline, check, review).
@@ -66,8 +66,7 @@ def _ours(quick: bool, plain_step: Callable[[], float]) -> dict[str, Any]:
     """
     with tempfile.TemporaryDirectory(prefix="sro-bench-") as folder:
         clock = SimulatedClock(START)
-        services = Services(ProcessEngine(Database(f"sqlite:///{folder}/bench.sqlite3"), clock))
-        services.engine.database.upgrade()
+        services = bootstrap(f"sqlite:///{folder}/bench.sqlite3", clock=clock)
         services.deploy([DIAGRAM.parent])
         old = services.start_case("B-alt", "team-bench", data={"naechsterKontaktAm": START.date()},
                                   actor="bench").case_id

@@ -18,7 +18,7 @@ Why a clone is a valid case and not a look-alike:
   UUID, one mapping per clone applied to the state, the open task rows, the task candidates and
   the waits alike, so no two cases share a task id and every projected id is a task in its state.
 - Projections consistent with the state: open tasks and waits are exactly what
-  `ProcessEngine.projection()` derives from the state, and the case columns are `projection()` of
+  `ProcessEngine.waiting_for()` derives from the state, and the case columns are `case_columns()` of
   the data the running instance holds (as `Services._project_case` writes them after each step).
   The benchmark loads a sample of clones and checks both; the integration test checks every clone
   and carries one on through `complete_task` and `fire_due_timers`.
@@ -59,13 +59,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import Connection, Date, Table, Text, bindparam, event, func, insert, select, text, type_coerce
 
-from engine.domain.case import Case, projection
+from engine.bootstrap import bootstrap
+from engine.domain.case import Case, case_columns
+from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import StaffMember, hash_password
-from engine.domain.workplace import CounsellingSession
 from engine.queries import InboxFilter, case_file, inbox
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import (
+    RUNNING,
     Database,
     Event,
     Json,
@@ -548,9 +549,9 @@ def _verify(services: Services, plan: _Plan, sample: int, rng: random.Random) ->
         for case_id in picked:
             case = session.get(Case, case_id)
             assert case is not None
-            columns = {name: getattr(case, name) for name in projection({})}
+            columns = {name: getattr(case, name) for name in case_columns({})}
             for instance_id in session.scalars(select(ProcessInstance.id).where(
-                    ProcessInstance.case_id == case_id, ProcessInstance.status == "running")):
+                    ProcessInstance.case_id == case_id, ProcessInstance.status == RUNNING)):
                 row = engine.find(session, instance_id)
                 assert row is not None
                 begin = time.perf_counter()
@@ -559,7 +560,7 @@ def _verify(services: Services, plan: _Plan, sample: int, rng: random.Random) ->
                 # The case columns are projected from the data of the last step (case.data itself is
                 # only written at cycle ends), i.e. from what the running instance holds now.
                 # the next contact also depends on the scheduled timers and the day: compared via the waits
-                derived = projection(engine.current_data(running.workflow))
+                derived = case_columns(engine.current_data(running.workflow))
                 if {key: value for key, value in derived.items() if not key.startswith("next_contact")} != {
                         key: value for key, value in columns.items() if not key.startswith("next_contact")}:
                     problems.append(f"case {case_id}: case columns differ from the instance's data")
@@ -580,7 +581,7 @@ def _counts(database: Database) -> dict[str, int]:
         counts = {table(model).name: connection.scalar(select(func.count()).select_from(table(model))) or 0
                   for model in (*_CLONED, StaffMember)}
         counts["process_instances_running"] = connection.scalar(
-            select(func.count()).where(ProcessInstance.status == "running")) or 0
+            select(func.count()).where(ProcessInstance.status == RUNNING)) or 0
     return counts
 
 
@@ -931,7 +932,7 @@ def run(cases: int = 100_000, per_ifk: int = 250, quick: bool = False,
     with tempfile.TemporaryDirectory(prefix="sro-bench-workplace-") as folder:
         url = database_url or f"sqlite:///{folder}/workplace.sqlite3"
         clock = SimulatedClock(START)
-        services = Services(ProcessEngine(Database(url), clock))
+        services = bootstrap(url, clock=clock)
         try:
             return _run(services, clock, cases=cases, per_ifk=per_ifk, quick=quick, started=started,
                         temporary=database_url is None)
@@ -942,7 +943,6 @@ def run(cases: int = 100_000, per_ifk: int = 250, quick: bool = False,
 def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int, quick: bool, started: float,
          temporary: bool) -> dict[str, Any]:
     database = services.engine.database
-    database.upgrade()
     services.deploy([PROCESSES], actor="bench")
     begin = time.perf_counter()
     templates = _build_templates(services, clock)

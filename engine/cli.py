@@ -1,27 +1,26 @@
-"""The `sro` command: serve, worker, demo, lint, deploy, bench. Errors are sentences, never tracebacks."""
+"""The `sro` command. Errors are German sentences and a non-zero exit code, never tracebacks.
+
+The engine's own commands are here (lint, deploy, migrate, worker, demo, simulate, projection);
+other parts add theirs under the entry-point group `sro.commands` in their package metadata: the
+web app registers `serve`, the benchmarks `bench`. So the engine never imports the web app.
+"""
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import time
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from engine.runtime.errors import DeploymentError, EngineError
-from engine.runtime.store import DEFAULT_URL
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROCESSES = Path("processes")
-
-
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL", DEFAULT_URL)
+PLUGIN_GROUP = "sro.commands"
 
 
 def friendly(command: F) -> F:
@@ -43,15 +42,41 @@ def friendly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def services(clock: Any = None) -> Any:
-    from engine.services import Services
+def services() -> Any:
+    """Services on DATABASE_URL with the system clock, the schema brought up to date."""
+    from engine.bootstrap import bootstrap
 
-    result = Services.create(database_url(), clock)
-    result.engine.database.upgrade()
-    return result
+    return bootstrap()
 
 
-@click.group()
+@cache
+def _plugins() -> dict[str, EntryPoint]:
+    return {entry.name: entry for entry in entry_points(group=PLUGIN_GROUP)}
+
+
+class _Commands(click.Group):
+    """The engine's commands plus those registered under `sro.commands`, loaded only when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in _plugins():
+            loaded: click.Command = _plugins()[cmd_name].load()
+            return loaded
+        return found
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            known = ", ".join(self.list_commands(ctx))
+            raise click.UsageError(f"Den Befehl »{name}« gibt es nicht. Bekannt sind: {known}.", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """SRO-Beratungsprozess: Prozess-Engine und Arbeitsplatz für Integrationsfachkräfte."""
 
@@ -91,52 +116,33 @@ def deploy(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@friendly
+def migrate() -> None:
+    """Das Datenbankschema auf den neuesten Stand bringen (DATABASE_URL)."""
+    from engine import migrations
+    from engine.bootstrap import configured_database_url
+    from engine.runtime.store import Database
+
+    database = Database(configured_database_url())
+    try:
+        migrations.upgrade(database)
+    finally:
+        database.dispose()
+    click.echo(f"Datenbankschema ist aktuell ({database.dialect}).")
+
+
+@main.command()
 @click.option("--interval", default=1.0, show_default=True, help="Sekunden zwischen zwei Durchläufen.")
 @click.option("--once", is_flag=True, help="Alle jetzt fälligen Zeitereignisse auslösen und beenden.")
 @friendly
 def worker(interval: float, once: bool) -> None:
     """Fällige Zeitereignisse (Fristen, Wiedervorlagen) auslösen, in einer Schleife."""
+    from engine.worker import fire_timers
+
     service = services()
     click.echo(f"Zeitgeber läuft ({service.engine.database.dialect}).")
-    total = 0
-    while True:
-        fired = service.fire_due_timers(limit=500)
-        total += fired
-        if fired:
-            click.echo(f"{fired} Zeitereignis(se) ausgelöst.")
-        if fired < 500:
-            if once:
-                click.echo(f"Insgesamt {total} Zeitereignis(se) ausgelöst.")
-                return
-            time.sleep(interval)
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--with-worker/--without-worker", default=False, help="Zeitgeber im selben Prozess starten.")
-@friendly
-def serve(host: str, port: int, with_worker: bool) -> None:
-    """Die Web-Anwendung starten."""
-    from web import create_app
-
-    service = services()
-    service.deploy([PROCESSES], actor="serve")
-    if with_worker:
-        import threading
-
-        def loop() -> None:
-            while True:
-                try:
-                    service.fire_due_timers(limit=500)
-                except Exception as error:  # keep the web app up; report and retry
-                    click.echo(f"Zeitgeber: {error}", err=True)
-                time.sleep(1.0)
-
-        threading.Thread(target=loop, name="zeitgeber", daemon=True).start()
-    app = create_app(service)
-    click.echo(f"Web-Anwendung unter http://{host}:{port}")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    total = fire_timers(service, interval=interval, once=once, report=click.echo)
+    click.echo(f"Insgesamt {total} Zeitereignis(se) ausgelöst.")
 
 
 @main.command()
@@ -152,7 +158,7 @@ def demo(cases: int, seed_value: int) -> None:
 
     service = services()
     service.deploy([PROCESSES], actor="demo")
-    report = seed(service.engine.database, cases=cases, seed_value=seed_value, progress=click.echo)
+    report = seed(service, cases=cases, seed_value=seed_value, progress=click.echo)
     if report.accounts_created == 0 and report.cases_created == 0:
         click.echo("Die Demo-Daten sind schon angelegt; es wurde nichts verändert.")
     else:
@@ -168,23 +174,6 @@ def demo(cases: int, seed_value: int) -> None:
             click.echo(f"  {problem}", err=True)
     click.echo()
     click.echo(sign_in_table())
-
-
-@main.command()
-@click.option("--quick", is_flag=True, help="Kurzer Lauf (wenige Wiederholungen, beim Arbeitsplatz 10.000 Fälle).")
-@click.option("--workplace", is_flag=True,
-              help="Arbeitsplatz messen: Eingang und Fallakte bei 100.000 offenen Fällen, 250 je IFK.")
-@friendly
-def bench(quick: bool, workplace: bool) -> None:
-    """Schrittlatenzen messen (Jahr 1 gegen Jahr 10, gegen reines SpiffWorkflow) und als JSON ausgeben."""
-    if workplace:
-        from engine.bench_workplace import run as run_workplace
-
-        click.echo(json.dumps(run_workplace(quick=quick), indent=2, ensure_ascii=False, default=str))
-        return
-    from engine.bench import run
-
-    click.echo(json.dumps(run(quick=quick), indent=2, ensure_ascii=False))
 
 
 def _register() -> None:

@@ -28,10 +28,9 @@ from sqlalchemy import CompoundSelect, bindparam, func, literal, null, select, u
 
 from engine.domain.actions import deadline_end
 from engine.domain.case import Case
+from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import ROLES, StaffMember
-from engine.domain.workplace import CounsellingSession
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import Database, OpenTask, Wait
 from engine.services import Services
 
@@ -665,15 +664,16 @@ def existing_accounts(database: Database) -> set[str]:
         return set(session.scalars(select(StaffMember.username).where(StaffMember.username.in_(names))))
 
 
-def seed(database: Database, *, cases: int = DEFAULT_CASES, now: datetime | None = None,
+def seed(services: Services, *, cases: int = DEFAULT_CASES, now: datetime | None = None,
          seed_value: int = DEFAULT_SEED, progress: Callable[[str], None] | None = None) -> DemoReport:
     """Create the demo accounts and caseload; with the demo accounts present already, change nothing.
 
     The caseload is built on a simulated clock from about nine months before `now` (default: the
-    current time) up to `now`; then every timer due by now has fired. The processes must be deployed.
+    services' clock) up to `now`; then every timer due by now has fired. The processes must be deployed.
     """
     began = timer.perf_counter()
-    end = (now or datetime.now(UTC)).astimezone(UTC)
+    database = services.engine.database
+    end = (now or services.clock.now()).astimezone(UTC)
     report = DemoReport()
     present = existing_accounts(database)
     if len(present) == len(ACCOUNTS):
@@ -681,11 +681,12 @@ def seed(database: Database, *, cases: int = DEFAULT_CASES, now: datetime | None
         return report
     start_day = berlin_day(end) - relativedelta(months=9)
     start = datetime.combine(start_day - timedelta(days=3), time(7, 0), BERLIN)
-    from engine.workplace import Workplace
+    from engine.bootstrap import bootstrap
+    from engine.workplace.commands import Workplace
 
     clock = SimulatedClock(start)  # the staff existed before the first case
-    services = Services(ProcessEngine(database, clock))
-    workplace = Workplace(services)
+    simulated = bootstrap(database=database, clock=clock, migrate=False)
+    workplace = Workplace(simulated)
     for account in ACCOUNTS:
         if account.username not in present:
             workplace.add_staff(account.username, account.display_name, account.role, account.password,
@@ -696,14 +697,14 @@ def seed(database: Database, *, cases: int = DEFAULT_CASES, now: datetime | None
         if session.scalar(select(func.count(Case.id)).where(Case.counsellor.in_(counsellors))):
             report.seconds = timer.perf_counter() - began
             return report  # a caseload from an earlier run: keep it
-    simulation = _Simulation(services, clock, end, report, progress)
+    simulation = _Simulation(simulated, clock, end, report, progress)
     simulation.cases = _cases(random.Random(seed_value), cases, clock.now(), end)  # noqa: S311
     if progress is not None:
         progress(f"Demo-Fallbestand: {cases} Fälle vom {berlin_day(clock.now()):%d.%m.%Y} bis heute "
                  f"({berlin_day(end):%d.%m.%Y}) …")
     simulation.run()
     # The seeding took a while: let the clock catch up with real time so no timer is left overdue.
-    real_now = datetime.now(UTC)
+    real_now = services.clock.now()
     if now is None and real_now > clock.now():
         clock.set(real_now)
         simulation.fire()

@@ -18,8 +18,8 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.domain.case import Case
+from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import SESSIONS_PER_WEEK_PER_FTE, StaffMember
-from engine.domain.workplace import CounsellingSession
 from engine.runtime.clock import BERLIN
 from engine.runtime.store import OpenTask, Wait
 

@@ -10,11 +10,11 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.domain.case import Case
+from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import StaffMember
-from engine.domain.workplace import CounsellingSession
 from engine.runtime.clock import BERLIN
 from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Event, OpenTask, ProcessInstance, ProcessVersion, TaskCandidate, Wait
+from engine.runtime.store import Event, OpenTask, ProcessVersion, TaskCandidate, Wait
 
 PAGE_SIZE = 50
 
@@ -182,16 +182,13 @@ def case_file(session: Session, engine: ProcessEngine, case_id: int, timeline_li
     found = session.get(Case, case_id)
     assert found is not None
     counsellor = session.scalar(select(StaffMember.display_name).where(StaffMember.username == found.counsellor))
-    instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id,
-                                                            ProcessInstance.status == "running"))
+    instance = engine.running_instance(session, case_id)
     data: dict[str, Any] = engine.serializer.restore_data(found.data)
     diagrams: list[Diagram] = []
     tasks = list(session.scalars(select(OpenTask).where(OpenTask.case_id == case_id).order_by(OpenTask.created_at)))
     waits = list(session.scalars(select(Wait).where(Wait.case_id == case_id).order_by(Wait.due_at)))
     if instance is not None:
-        row = engine.find(session, instance.id)
-        assert row is not None
-        running = engine.load(session, row)
+        running = engine.load(session, instance)
         data = engine.current_data(running.workflow)
         passed = _passed(session, case_id, instance.id)
         waiting = {task.element_id for task in tasks} | {wait.element_id for wait in waits} | _started(running.workflow)

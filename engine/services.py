@@ -16,12 +16,10 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine.domain import plan
-from engine.domain.actions import ACTIONS, FUNCTIONS, today
-from engine.domain.case import DEFAULT_PROCESS, Case, carry_over, initial_data, projection
-from engine.domain.workplace import CounsellingSession, TaskDraft
+from engine.domain.case import ACTIVE, DEFAULT_PROCESS, Case, carry_over, case_columns, initial_data
+from engine.domain.counselling import SESSION_KINDS, CounsellingSession
 from engine.runtime import forms
-from engine.runtime.clock import BERLIN, Clock, SystemClock
+from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
@@ -31,8 +29,8 @@ from engine.runtime.errors import (
     TaskAlreadyCompletedError,
 )
 from engine.runtime.model import UserTaskDef
-from engine.runtime.spiff import SafeScriptEngine
-from engine.runtime.store import Database, OpenTask, ProcessInstance, ProcessVersion, Wait, table
+from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, ProcessVersion, Wait, table
+from engine.workplace.tables import TaskDraft
 
 
 class UnitOfWork:
@@ -87,16 +85,15 @@ _INSTANCE_AND_CASE_BY_ID = _INSTANCE_AND_CASE.where(ProcessInstance.id == bindpa
 _DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
               .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id).limit(1))
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
-_PROJECT_CASE = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
-                 .values({name: bindparam(name) for name in projection({})}))
+_WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
+                 .values({name: bindparam(name) for name in case_columns({})}))
 _RECORD_SESSION = insert(table(CounsellingSession))
 _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
-SESSION_KINDS = frozenset({"praesenz", "telefon"})
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 
 
 def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseRow]:
-    if found.status != "running":
+    if found.status != RUNNING:
         raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
     instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
                            found.state, found.version)
@@ -104,27 +101,32 @@ def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseR
 
 
 class Services:
-    """The commands of the product, bound to one process engine (database + clock)."""
+    """The commands of the product, bound to one process engine (database + clock).
 
-    def __init__(self, engine: ProcessEngine) -> None:
+    Built by engine.bootstrap, which binds the counselling domain (actions, functions, custom forms)
+    to the generic engine.
+    """
+
+    def __init__(self, engine: ProcessEngine, custom_forms: Mapping[str, CustomForm] | None = None) -> None:
         self.engine = engine
-        # The service layer binds the counselling domain to the generic engine.
-        engine.script_engine = SafeScriptEngine(engine.clock, functions=FUNCTIONS, actions=ACTIONS)
-        self.custom_forms: dict[str, CustomForm] = {plan.FORM_KEY: plan.validate_plan}
+        self.custom_forms: dict[str, CustomForm] = dict(custom_forms or {})
 
-    @classmethod
-    def create(cls, database_url: str, clock: Clock | None = None) -> Services:
-        database = Database(database_url)
-        return cls(ProcessEngine(database, clock or SystemClock()))
+    @property
+    def clock(self) -> Clock:
+        return self.engine.clock
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
+
+    def reading(self) -> Any:
+        """A read-only session for queries (engine/queries.py); commands use a unit of work."""
+        return self.engine.database.session()
 
     # ------------------------------------------------------------------ deployment
 
     def deploy(self, paths: Iterable[Path], actor: str = "system") -> list[tuple[str, int]]:
         with self.unit_of_work() as uow:
-            versions = self.engine.deploy_paths(uow.session, paths, actor, actions=ACTIONS)
+            versions = self.engine.deploy_paths(uow.session, paths, actor, actions=self.engine.script_engine.actions)
             result = [(version.process_id, version.version) for version in versions]
             uow.commit()
         return result
@@ -141,8 +143,8 @@ class Services:
             now = self.engine.clock.now()
             data = initial_data(data or {})
             case = Case(customer_number=customer_number, team=team, counsellor=counsellor, process_id=process_id,
-                        status="aktiv", cycle_count=0, data=self.engine.serializer.convert_data(data),
-                        created_at=now, updated_at=now, **projection(data))
+                        status=ACTIVE, cycle_count=0, data=self.engine.serializer.convert_data(data),
+                        created_at=now, updated_at=now, **case_columns(data))
             session.add(case)
             session.flush()
             self.engine.log(session, actor, "fall_angelegt", case_id=case.id,
@@ -167,7 +169,7 @@ class Services:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
             custom = self.custom_forms.get(definition.form_key or "")
             if custom is not None:
-                cleaned = custom(definition, data, today(self.engine.clock))
+                cleaned = custom(definition, data, self.engine.clock.today())
             else:
                 cleaned = forms.validate(definition, data)
             steps = self.engine.complete_user_task(running.workflow, task_id, cleaned)
@@ -257,7 +259,7 @@ class Services:
                         data=data)
         outcome.passed.extend(steps.passed)
         if steps.last_data is not None:
-            self._project_case(session, case.id, steps.last_data, running)
+            self._write_case_columns(session, case.id, steps.last_data, running)
         if workflow.is_completed():
             final = carry_over(self.engine.final_data(workflow))
             self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
@@ -275,23 +277,23 @@ class Services:
         session.connection().execute(
             update(table(Case)).where(table(Case).c.id == case.id)
             .values(cycle_count=case.cycle_count, data=self.engine.serializer.convert_data(data),
-                    updated_at=self.engine.clock.now(), **projection(data)))
+                    updated_at=self.engine.clock.now(), **case_columns(data)))
         running, steps, open_elements = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor)
         outcome.instance_id = running.instance.id
         outcome.cycles_started += 1
         outcome.passed.extend(steps.passed)
-        self._project_case(session, case.id, data, running)
+        self._write_case_columns(session, case.id, data, running)
         if running.workflow.is_completed():
             raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
                               "eine Endlosschleife erzeugt.")
         outcome.open_tasks = open_elements
 
-    def _project_case(self, session: Session, case_id: int, data: Mapping[str, Any], running: Running) -> None:
+    def _write_case_columns(self, session: Session, case_id: int, data: Mapping[str, Any], running: Running) -> None:
         """Case columns from the data of the last step and the earliest timer the instance now waits for."""
         timers = [due for _, kind, _, _, due in running.before.waits if kind == "timer" and due is not None]
-        scheduled = min(timers).astimezone(BERLIN).date() if timers else None
-        columns = projection(data, scheduled, self.engine.clock.now().astimezone(BERLIN).date())
-        session.connection().execute(_PROJECT_CASE, {"case_id": case_id, **columns})
+        scheduled = berlin_date(min(timers)) if timers else None
+        columns = case_columns(data, scheduled, self.engine.clock.today())
+        session.connection().execute(_WRITE_CASE_COLUMNS, {"case_id": case_id, **columns})
 
     # ------------------------------------------------------------------ queries used by commands and tests
 
@@ -327,8 +329,17 @@ class Services:
             return case
 
     def case_data(self, case_id: int) -> dict[str, Any]:
+        """The case data as the last finished cycle left it (carried into the running cycle)."""
         restored: dict[str, Any] = self.engine.serializer.restore_data(self.case(case_id).data)
         return restored
+
+    def current_data(self, case_id: int) -> dict[str, Any]:
+        """The data the case's running instance holds now; the case data if no cycle runs."""
+        with self.reading() as session:
+            instance = self.engine.running_instance(session, case_id)
+            if instance is not None:
+                return self.engine.current_data(self.engine.load(session, instance).workflow)
+        return self.case_data(case_id)
 
     def processes(self) -> list[ProcessVersion]:
         with self.engine.database.session() as session:

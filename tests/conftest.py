@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from engine.bootstrap import bootstrap
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import Database
 from engine.services import Services
 
@@ -39,10 +39,10 @@ def clock() -> SimulatedClock:
     return SimulatedClock(START)
 
 
-def make_sqlite(path: Path, clock: SimulatedClock, **options: object) -> Services:
-    services = Services(ProcessEngine(Database(f"sqlite:///{path}", **options), clock))
-    services.engine.database.upgrade()
-    services.deploy([PROCESSES])
+def make_sqlite(path: Path, clock: SimulatedClock, processes: Path = PROCESSES, **options: Any) -> Services:
+    """Services on a fresh SQLite file with the diagrams of `processes` deployed."""
+    services = bootstrap(f"sqlite:///{path}", clock=clock, **options)
+    services.deploy([processes])
     return services
 
 
@@ -76,8 +76,7 @@ def postgres_schema() -> Iterator[PostgresSchema]:
 
 
 def make_postgres(schema: PostgresSchema, clock: SimulatedClock) -> Services:
-    services = Services(ProcessEngine(schema.database(), clock))
-    services.engine.database.upgrade()
+    services = bootstrap(database=schema.database(), clock=clock)
     services.deploy([PROCESSES])
     return services
 

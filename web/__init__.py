@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.runtime.clock import BERLIN
 from engine.runtime.errors import ConflictError, EngineError, NotFoundError
-from engine.workplace import AccessDenied, Workplace
+from engine.workplace.commands import AccessDenied, Workplace
 
 VENDOR = Path(__file__).resolve().parent / "node_modules"
 

@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.runtime.store import Base, Json, UtcDateTime
+from engine.runtime.store import Base, Event, Json, OpenTask, ProcessInstance, UtcDateTime, Wait, table
 
 DEFAULT_PROCESS = "Beratungszyklus"
+ACTIVE = "aktiv"
+CLOSED = "beendet"
 
 # Values that belong to one pass of the cycle only; everything else (plan, next contact, history
 # counters) is carried into the next pass, as DESIGN decision 1 requires.
@@ -33,7 +35,7 @@ def initial_data(given: Mapping[str, Any]) -> dict[str, Any]:
     return {**INITIAL_DATA, **given}
 
 
-def projection(data: Mapping[str, Any], scheduled: date | None = None, today: date | None = None) -> dict[str, Any]:
+def case_columns(data: Mapping[str, Any], scheduled: date | None = None, today: date | None = None) -> dict[str, Any]:
     """The case columns lists and the inbox filter on, from the case's current data.
 
     The next contact is the agreed date (Folgetermin or Wiedervorlage) or, while a plan runs, the
@@ -71,7 +73,7 @@ class Case(Base):
     team: Mapped[str] = mapped_column(String(80))
     counsellor: Mapped[str | None] = mapped_column(String(80), nullable=True)  # IFK user name
     process_id: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16))  # aktiv, beendet
+    status: Mapped[str] = mapped_column(String(16))  # ACTIVE, CLOSED
     cycle_count: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[Any] = mapped_column(Json())  # the case fields carried from cycle to cycle
     # Projected from the data after every command, for lists and the inbox (no instance is loaded).
@@ -85,6 +87,16 @@ class Case(Base):
     open_demands: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+def _link_runtime_tables(*tables: Table) -> None:
+    """The runtime keeps the case's id on its tables; the foreign key to this table is declared here, by the
+    layer that owns cases, so the generic runtime never names a domain table."""
+    for runtime_table in tables:
+        runtime_table.append_constraint(ForeignKeyConstraint(["case_id"], [table(Case).c.id]))
+
+
+_link_runtime_tables(*(table(model) for model in (ProcessInstance, OpenTask, Wait, Event)))
 
 
 def carry_over(final_data: Mapping[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,8 @@ from engine.runtime.spiff import (
     waiting_events,
 )
 from engine.runtime.store import (
+    ENDED,
+    RUNNING,
     Database,
     Deployment,
     Event,
@@ -61,8 +63,8 @@ class LoadedProcess:
 
 
 @dataclass(frozen=True)
-class Projection:
-    """What an instance waits for, as the projection tables hold it: open user tasks and waits."""
+class WaitingFor:
+    """What an instance waits for, as the tables open_tasks and waits hold it: user tasks and waits."""
 
     tasks: frozenset[str] = frozenset()
     waits: tuple[tuple[str, str, str, str, datetime | None], ...] = ()  # task id, kind, element, name, due
@@ -106,12 +108,12 @@ _INSERT_EVENT = insert(table(Event))
 
 @dataclass
 class Running:
-    """An instance loaded for one command, with what its projection looked like when it was read."""
+    """An instance loaded for one command, with what it waited for when it was read."""
 
     instance: InstanceRow
     workflow: Any
     process: LoadedProcess
-    before: Projection
+    before: WaitingFor  # as the tables held it when the instance was read
 
 
 @dataclass
@@ -129,11 +131,13 @@ class StepLog:
 
 
 class ProcessEngine:
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock, script_engine: SafeScriptEngine | None = None) -> None:
+        """`script_engine` brings the functions and actions diagrams may call (the application binds its
+        domain there); without it a diagram gets the generic helper functions only."""
         self.database = database
         self.clock = clock
         self.serializer = StateSerializer()
-        self.script_engine = SafeScriptEngine(clock)
+        self.script_engine = script_engine or SafeScriptEngine(clock)
         # Parsed specs per (deployment, process): parsing is ms, loading an instance must not pay it.
         self._processes: dict[int, LoadedProcess] = {}
         # Deployed files never change (they are keyed by content hash), so their parse is kept.
@@ -300,10 +304,10 @@ class ProcessEngine:
         steps = StepLog()
         self._run(workflow, steps)
         instance_id = session.connection().execute(_INSERT_INSTANCE, {
-            "case_id": case_id, "process_version_id": version_id, "cycle_no": cycle_no, "status": "running",
+            "case_id": case_id, "process_version_id": version_id, "cycle_no": cycle_no, "status": RUNNING,
             "state": "{}", "version": 0, "started_at": now, "updated_at": now}).scalar_one()
-        instance = InstanceRow(instance_id, case_id, version_id, cycle_no, "running", "{}", 0)
-        running = Running(instance, workflow, loaded, Projection())
+        instance = InstanceRow(instance_id, case_id, version_id, cycle_no, RUNNING, "{}", 0)
+        running = Running(instance, workflow, loaded, WaitingFor())
         open_elements = self.save(session, running)
         self.log(session, actor, "zyklus_gestartet", case_id=case_id, instance_id=instance.id,
                  data={"zyklus": cycle_no, "prozess": loaded.process_id,
@@ -315,17 +319,23 @@ class ProcessEngine:
         return None if row is None else InstanceRow(row.id, row.case_id, row.process_version_id, row.cycle_no,
                                                     row.status, row.state, row.version)
 
+    def running_instance(self, session: Session, case_id: int) -> InstanceRow | None:
+        """The instance of the case's current cycle, if one runs."""
+        instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
+                                                                      ProcessInstance.status == RUNNING))
+        return None if instance_id is None else self.find(session, instance_id)
+
     def load(self, session: Session, instance: InstanceRow) -> Running:
         loaded = self.process(session, instance.process_version_id)
         kept = self._recent.pop(instance.id, None)
         if kept is not None and kept[0] == instance.version and kept[1].process is loaded:
             return Running(instance, kept[1].workflow, loaded, kept[1].before)
         workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine)
-        return Running(instance, workflow, loaded, self.projection(workflow))
+        return Running(instance, workflow, loaded, self.waiting_for(workflow))
 
     @staticmethod
-    def projection(workflow: Any) -> Projection:
-        """Derived from the state alone: the stored projection was written from this very state."""
+    def waiting_for(workflow: Any) -> WaitingFor:
+        """Derived from the state alone: the stored rows were written from this very state."""
         waits = []
         for task, element_id, definition, details in waiting_events(workflow):
             kind = "timer" if is_timer(definition) else "message" if _is_message(definition) else "event"
@@ -333,7 +343,7 @@ class ProcessEngine:
             if kind == "timer" and due is None:
                 continue  # a cycle timer that has run out
             waits.append((str(task.id), kind, element_id, str(definition.name), due))
-        return Projection(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
+        return WaitingFor(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 
     def run_engine(self, workflow: Any) -> StepLog:
@@ -366,27 +376,28 @@ class ProcessEngine:
         return steps
 
     def save(self, session: Session, running: Running) -> list[str]:
-        """Write state and projections in the caller's transaction; return the open user tasks' element ids.
+        """Write the state and what it waits for in the caller's transaction; return the open user tasks'
+        element ids.
 
         Raises ConflictError if someone saved this instance since we read it (optimistic lock).
-        Projections are diffed against what they were when the instance was read, so an unchanged
-        projection costs no statement; they use plain table statements, being the hot path.
+        Open tasks and waits are diffed against what they were when the instance was read, so an
+        unchanged wait costs no statement; they use plain table statements, being the hot path.
         """
         instance, workflow = running.instance, running.workflow
         now = self.clock.now()
         state = self.serializer.dumps(workflow)
-        status = "completed" if workflow.is_completed() else "running"
+        status = ENDED if workflow.is_completed() else RUNNING
         connection = session.connection()
         result = connection.execute(_SAVE_STATE, {
             "instance_id": instance.id, "expected": instance.version, "state": state,
             "new_version": instance.version + 1, "now": now, "new_status": status,
-            "ended": now if status == "completed" else None})
+            "ended": now if status == ENDED else None})
         if result.rowcount != 1:
             raise ConflictError("Der Vorgang wurde inzwischen von jemand anderem geändert. "
                                 "Bitte die Seite neu laden und erneut versuchen.")
         instance.version, instance.state, instance.status = instance.version + 1, state, status
-        after = self.projection(workflow)
-        self._project_tasks(connection, running, after, now)
+        after = self.waiting_for(workflow)
+        self._write_open_tasks(connection, running, after, now)
         if after.waits != running.before.waits:
             connection.execute(_DELETE_WAITS, {"instance_id": instance.id})
             if after.waits:
@@ -410,7 +421,7 @@ class ProcessEngine:
         while len(self._recent) > RECENT_WORKFLOWS:
             self._recent.popitem(last=False)
 
-    def _project_tasks(self, connection: Connection, running: Running, after: Projection, now: datetime) -> None:
+    def _write_open_tasks(self, connection: Connection, running: Running, after: WaitingFor, now: datetime) -> None:
         gone = running.before.tasks - after.tasks
         if gone:  # candidates go with their task (ON DELETE CASCADE)
             connection.execute(_DELETE_TASKS, {"ids": sorted(gone)})

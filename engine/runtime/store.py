@@ -1,4 +1,9 @@
-"""Tables of the runtime (deployments, instances, open tasks, waits, event log) and the database handle."""
+"""Tables of the runtime (deployments, instances, open tasks, waits, event log) and the database handle.
+
+An instance belongs to a case: the long-lived object whose cycles run as successive instances
+(continue-as-new). The runtime stores the case's id and nothing else of it; the application that
+owns the `cases` table adds the foreign keys (engine/domain/case.py).
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-DEFAULT_URL = "sqlite:///var/sro.sqlite3"
+# Stored codes are German like every other code the product stores (event kinds, roles, case status).
+RUNNING = "laeuft"
+ENDED = "beendet"
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -108,10 +115,10 @@ class ProcessInstance(Base):
     __tablename__ = "process_instances"
     __table_args__ = (Index("ix_instances_case_status", "case_id", "status"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    case_id: Mapped[int] = mapped_column(Integer)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     cycle_no: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))  # running, completed
+    status: Mapped[str] = mapped_column(String(16))  # RUNNING, ENDED
     state: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -132,7 +139,7 @@ class OpenTask(Base):
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    case_id: Mapped[int] = mapped_column(Integer)
     element_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255))
     assignee: Mapped[str | None] = mapped_column(String(80), nullable=True)
@@ -166,7 +173,7 @@ class Wait(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    case_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(8))  # timer, message
     element_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255))
@@ -182,7 +189,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(80))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     kind: Mapped[str] = mapped_column(String(40))
     element_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
@@ -192,7 +199,7 @@ class Event(Base):
 class Database:
     """Engine and session factory for one DATABASE_URL; SQLite is tuned for one-writer-at-a-time use."""
 
-    def __init__(self, url: str = DEFAULT_URL, **engine_options: Any) -> None:
+    def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
         if url.startswith("sqlite"):
             path = url.split("///", 1)[1] if "///" in url else ""
@@ -214,12 +221,6 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
-        from alembic import command
-
-        command.upgrade(alembic_config(self), "head")
-
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -228,15 +229,6 @@ class Database:
         """A read-only session (views); commands use a UnitOfWork."""
         with self.read_sessions() as session:  # close() ends the transaction; loaded rows stay readable
             yield session
-
-
-def alembic_config(database: Database) -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.attributes["engine"] = database.engine
-    return config
 
 
 def _tune_sqlite(engine: Engine) -> None:

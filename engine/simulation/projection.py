@@ -50,17 +50,16 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import CompoundSelect, Date, bindparam, literal, null, select, text, union_all
 from sqlalchemy.pool import StaticPool
 
+from engine.bootstrap import bootstrap
 from engine.domain.actions import deadline_end, update_case
 from engine.domain.plan import MAX_STEPS
 from engine.runtime import dmn
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.durations import DurationError, add_duration, parse_duration
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError
 from engine.runtime.lint import load_files
 from engine.runtime.model import Document
-from engine.runtime.store import Database, OpenTask, UtcDateTime, Wait
-from engine.services import Services
+from engine.runtime.store import OpenTask, UtcDateTime, Wait
 from engine.simulation.scenario import ScenarioError, read_yaml
 
 DEFAULT_START = date(2025, 3, 3)  # a Monday, while the Bürgergeld still applies
@@ -499,10 +498,9 @@ class _Simulation:
     def __init__(self, job: _Job) -> None:
         self.job = job
         self.clock = SimulatedClock(_noon(job.start) - timedelta(hours=4))
-        database = Database("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-        self.services = Services(ProcessEngine(database, self.clock))
-        self.database = database
-        database.upgrade()
+        self.services = bootstrap("sqlite://", clock=self.clock, poolclass=StaticPool,
+                                  connect_args={"check_same_thread": False})
+        self.database = self.services.engine.database
         processes = Path(job.processes)
         self.services.deploy([processes], actor="projektion")
         documents, _ = load_files([processes])

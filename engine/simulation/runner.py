@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.bootstrap import bootstrap
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, FormError
 from engine.runtime.lint import load_files
 from engine.runtime.model import Document
-from engine.runtime.store import Database, Event, OpenTask, ProcessInstance, Wait
+from engine.runtime.store import Event, OpenTask, Wait
 from engine.services import Services
 from engine.simulation.scenario import Names, Scenario, Step, load, resolve_relative
 from engine.simulation.values import matches, plain
@@ -67,8 +67,7 @@ class Simulator:
                           for key, value in dmn.read_decisions(document.root, document.file).items()}
         self._folder = Path(tempfile.mkdtemp(prefix="sro-simulation-"))
         self._template = self._folder / "vorlage.sqlite3"
-        services = Services(ProcessEngine(Database(f"sqlite:///{self._template}"), SimulatedClock(DEFAULT_START)))
-        services.engine.database.upgrade()
+        services = bootstrap(f"sqlite:///{self._template}", clock=SimulatedClock(DEFAULT_START))
         services.deploy([processes], actor="simulation")
         services.engine.database.dispose()
         self._runs = 0
@@ -84,10 +83,10 @@ class Simulator:
         database_file = self._folder / f"lauf-{self._runs}.sqlite3"
         shutil.copyfile(self._template, database_file)
         clock = SimulatedClock(scenario.start or DEFAULT_START)
-        services = Services(ProcessEngine(Database(f"sqlite:///{database_file}"), clock))
+        services = bootstrap(f"sqlite:///{database_file}", clock=clock, migrate=False)
         result = ScenarioResult(scenario)
         try:
-            today = clock.now().astimezone(BERLIN).date()
+            today = clock.today()
             start_data = resolve_relative(dict(scenario.case_data), today)
             start_data.setdefault("naechsterKontaktAm", today.isoformat())
             case_id = services.start_case("SIM-1", "simulation", counsellor="qa", process_id=scenario.process,
@@ -118,7 +117,7 @@ class Simulator:
 
     def _step(self, services: Services, clock: SimulatedClock, case_id: int, step: Step,
               result: ScenarioResult) -> str | None:
-        today = clock.now().astimezone(BERLIN).date()
+        today = clock.today()
         try:
             if step.kind == "erledige":
                 task = _open_task(services, case_id, step.candidates)
@@ -156,7 +155,7 @@ class Simulator:
                 problems.append(f"Pfad weicht ab bei »{expected[missing][0]}«.\n    erwartet (in Reihenfolge): "
                                 f"{wanted}\n    tatsächlich: {actual}")
         current = _current(services, case_id)
-        today = services.engine.clock.now().astimezone(BERLIN).date()
+        today = services.clock.today()
         for section in ("fall", "entscheidungen"):
             for key, value in resolve_relative(dict(step.expect.get(section, {})), today).items():
                 if not matches(current.get(key), value):
@@ -208,15 +207,12 @@ def _waiting(services: Services, case_id: int) -> set[str]:
     with services.engine.database.session() as session:
         tasks = set(session.scalars(select(OpenTask.element_id).where(OpenTask.case_id == case_id)))
         waits = set(session.scalars(select(Wait.element_id).where(Wait.case_id == case_id)))
-        instance = session.scalar(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
-                                                                   ProcessInstance.status == "running"))
+        instance = services.engine.running_instance(session, case_id)
         started: set[str] = set()
         if instance is not None:
             from SpiffWorkflow.util.task import TaskState
 
-            row = services.engine.find(session, instance)
-            assert row is not None
-            workflow = services.engine.load(session, row).workflow
+            workflow = services.engine.load(session, instance).workflow
             started = {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.STARTED)
                        if getattr(task.task_spec, "bpmn_id", None)}
     return tasks | waits | started
@@ -242,14 +238,7 @@ def _sequences(services: Services, case_id: int) -> list[list[str]]:
 
 
 def _current(services: Services, case_id: int) -> dict[str, Any]:
-    with services.engine.database.session() as session:
-        instance = session.scalar(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
-                                                                   ProcessInstance.status == "running"))
-        if instance is None:
-            return services.case_data(case_id)
-        row = services.engine.find(session, instance)
-        assert row is not None
-        return services.engine.current_data(services.engine.load(session, row).workflow)
+    return services.current_data(case_id)
 
 
 def _first_missing(history: list[str], expected: list[set[str]]) -> int | None:

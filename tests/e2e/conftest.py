@@ -20,11 +20,11 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database, Event, OpenTask
+from engine.runtime.store import Event, OpenTask
 from engine.services import Services
-from engine.workplace import Workplace
+from engine.workplace.commands import Workplace
 from tests.browser.conftest import launch_chromium
+from tests.conftest import make_sqlite
 from web import VENDOR, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,9 +84,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.fail("bpmn-js fehlt unter web/node_modules: `make run` installiert es (npm ci in web/).")
     database = tmp_path_factory.mktemp("e2e-db") / "sro.sqlite3"
     clock = SimulatedClock(datetime.now(UTC))
-    services = Services(ProcessEngine(Database(f"sqlite:///{database}"), clock))
-    services.engine.database.upgrade()
-    services.deploy([ROOT / "processes"])
+    services = make_sqlite(database, clock, ROOT / "processes")
     workplace = Workplace(services)
     for username, name, role, team in STAFF:
         workplace.add_staff(username, name, role, PASSWORD, team=team)

@@ -16,12 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from engine.bootstrap import bootstrap
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database, Event
+from engine.runtime.store import Event
 from engine.services import Services
-from engine.workplace import Workplace
-from tests.conftest import SRO_PROCESSES, START
+from engine.workplace.commands import Workplace
+from tests.conftest import SRO_PROCESSES, START, make_sqlite
 from tests.cycle import today
 from web import create_app
 
@@ -114,9 +114,7 @@ class Template:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     path = tmp_path_factory.mktemp("access") / "template.sqlite3"
-    services = Services(ProcessEngine(Database(f"sqlite:///{path}"), SimulatedClock(START)))
-    services.engine.database.upgrade()
-    services.deploy([SRO_PROCESSES])
+    services = make_sqlite(path, SimulatedClock(START), SRO_PROCESSES)
     workplace = Workplace(services)
     for username, name, role, team in STAFF:
         workplace.add_staff(username, name, role, PASSWORD, team=team)
@@ -136,7 +134,7 @@ def world(template: Template, tmp_path: Path, clock: SimulatedClock,
     wal = template.path.with_name(template.path.name + "-wal")
     if wal.exists():
         shutil.copyfile(wal, path.with_name(path.name + "-wal"))
-    services = Services(ProcessEngine(Database(f"sqlite:///{path}"), clock))
+    services = bootstrap(f"sqlite:///{path}", clock=clock, migrate=False)
     yield World(services, create_app(services, {"SESSION_COOKIE_SECURE": False}), template.nord_case,
                 template.sued_case)
     services.engine.database.dispose()

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.bench_workplace import CASE_FILE_STAGES, EXPERIMENTS, INBOX_PAGES, TARGET_P95_MS, run
+from engine.bootstrap import bootstrap
 from engine.domain.case import Case
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database, OpenTask, ProcessInstance, Wait
+from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, Wait
 from engine.services import Services
 
 CASES, PER_IFK = 2_000, 100
@@ -32,7 +32,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str
 @pytest.fixture
 def services(bench: tuple[dict[str, Any], str]) -> Iterator[Services]:
     figures, url = bench
-    result = Services(ProcessEngine(Database(url), SimulatedClock(datetime.fromisoformat(figures["now"]))))
+    result = bootstrap(url, clock=SimulatedClock(datetime.fromisoformat(figures["now"])), migrate=False)
     yield result
     result.engine.database.dispose()
 
@@ -105,7 +105,7 @@ def test_every_clone_loads_and_its_projection_matches_its_state(services: Servic
     with engine.database.session() as session:
         rows = session.execute(select(ProcessInstance.id, ProcessInstance.state)
                                .join(Case, Case.id == ProcessInstance.case_id)
-                               .where(Case.customer_number.like("WB-%"), ProcessInstance.status == "running")).all()
+                               .where(Case.customer_number.like("WB-%"), ProcessInstance.status == RUNNING)).all()
         assert len(rows) == CASES
         stored = {instance: set(ids) for instance, ids in _tasks_by_instance(session).items()}
         seen: set[str] = set()

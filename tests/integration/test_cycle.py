@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.runtime.errors import FormError, NothingWaitsError, TaskAlreadyCompletedError
-from engine.runtime.store import Event, OpenTask, ProcessInstance, Wait
+from engine.runtime.store import ENDED, RUNNING, Event, OpenTask, ProcessInstance, Wait
 from engine.services import Services
 from tests.cycle import run_cycle, session_form, task_at, today
 
@@ -67,7 +67,7 @@ def test_plan_step_deadline_then_review_starts_next_cycle_with_data(services: Se
     with services.engine.database.session() as session:
         statuses = session.execute(select(ProcessInstance.cycle_no, ProcessInstance.status)
                                    .where(ProcessInstance.case_id == case_id).order_by(ProcessInstance.id)).all()
-    assert statuses == [(1, "completed"), (2, "running")]
+    assert statuses == [(1, ENDED), (2, RUNNING)]
 
 
 def test_no_plan_escalates_to_demand(services: Services) -> None:

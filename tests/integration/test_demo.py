@@ -11,15 +11,14 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.bootstrap import bootstrap
 from engine.demo import ACCOUNTS, TEAMS, DemoReport, overview, seed, sign_in_table
 from engine.domain.case import Case
+from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import StaffMember
-from engine.domain.workplace import CounsellingSession
-from engine.runtime.clock import BERLIN, SystemClock
-from engine.runtime.engine import ProcessEngine
+from engine.runtime.clock import BERLIN
 from engine.runtime.store import Database, Event, OpenTask, Wait
-from engine.services import Services
-from engine.workplace import Workplace
+from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES
 
 NOW = datetime(2026, 3, 18, 11, 0, tzinfo=UTC)  # a Wednesday, while Bürgergeld still applies
@@ -35,10 +34,9 @@ class Seeded:
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    services = Services.create(url)
-    services.engine.database.upgrade()
+    services = bootstrap(url)
     services.deploy([SRO_PROCESSES], actor="test")
-    report = seed(services.engine.database, cases=CASES, now=NOW)
+    report = seed(services, cases=CASES, now=NOW)
     yield Seeded(services.engine.database, report)
     services.engine.database.dispose()
 
@@ -60,7 +58,7 @@ def test_accounts_per_role_and_team(seeded: Seeded) -> None:
 
 
 def test_demo_passwords_sign_in(seeded: Seeded) -> None:
-    workplace = Workplace(Services(ProcessEngine(seeded.database, SystemClock())))
+    workplace = Workplace(bootstrap(database=seeded.database, migrate=False))
     for account in (ACCOUNTS[0], ACCOUNTS[4], ACCOUNTS[-1]):  # an IFK, a team lead, the admin
         member = workplace.authenticate(account.username, account.password)
         assert member is not None and member.role == account.role
@@ -136,6 +134,6 @@ def test_seeding_twice_creates_nothing(seeded: Seeded) -> None:
                          for model in (StaffMember, Case, Event, OpenTask, CounsellingSession))
 
     before = counts()
-    again = seed(seeded.database, cases=CASES, now=NOW + timedelta(days=1))
+    again = seed(bootstrap(database=seeded.database, migrate=False), cases=CASES, now=NOW + timedelta(days=1))
     assert (again.accounts_created, again.cases_created, again.commands) == (0, 0, 0)
     assert counts() == before

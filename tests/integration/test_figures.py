@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from engine.bootstrap import bootstrap
 from engine.figures import TeamWeek, week_bounds, week_start_of, weekly_figures
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import Database
 from engine.services import Services
-from engine.workplace import Workplace
+from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES
 from web import create_app
 from web.figures import chosen_day, number, percent
@@ -96,8 +96,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
         database = Database(f"sqlite:///{tmp_path / 'sro.sqlite3'}")
     else:
         database = request.getfixturevalue("postgres_schema").database()
-    services = Services(ProcessEngine(database, SimulatedClock(START)))
-    services.engine.database.upgrade()
+    services = bootstrap(database=database, clock=SimulatedClock(START))
     services.deploy([SRO_PROCESSES])
     built = World(services)
     build(built)

@@ -9,11 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import AmbiguousGatewayError
-from engine.runtime.store import Database
-from engine.services import Services
-from tests.conftest import PROCESSES
+from tests.conftest import PROCESSES, make_sqlite
 from tests.cycle import session_form, task_at
 
 
@@ -31,9 +28,7 @@ def overlapping_variant(tmp_path: Path) -> Path:
 
 def test_overlapping_true_conditions_fail_loudly_and_save_nothing(tmp_path: Path) -> None:
     clock = SimulatedClock(datetime(2025, 1, 6, 8, tzinfo=UTC))
-    services = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'db.sqlite3'}"), clock))
-    services.engine.database.upgrade()
-    services.deploy([overlapping_variant(tmp_path)])
+    services = make_sqlite(tmp_path / "db.sqlite3", clock, overlapping_variant(tmp_path))
     case_id = services.start_case("K-G", "team-nord", data={"naechsterKontaktAm": clock.now().date()},
                                   actor="ifk").case_id
     task_id = task_at(services, case_id, "Task_Beratungsgespraech")

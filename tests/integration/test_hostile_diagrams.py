@@ -17,12 +17,12 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import select
 
+from engine.bootstrap import bootstrap
 from engine.domain.case import Case
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import DeploymentError, Finding, ProcessError
 from engine.runtime.spiff import compile_process, new_workflow
-from engine.runtime.store import Database, Deployment, Event, OpenTask, ProcessInstance, ProcessVersion, Wait
+from engine.runtime.store import Deployment, Event, OpenTask, ProcessInstance, ProcessVersion, Wait
 from engine.runtime.xmlsafe import parse_xml
 from engine.services import Services
 
@@ -47,8 +47,7 @@ SCRIPT = (
 @pytest.fixture
 def empty_services(tmp_path: Path) -> Iterator[Services]:
     """An empty engine: schema created, nothing deployed."""
-    result = Services.create("sqlite:///" + str(tmp_path / "db.sqlite3"), SimulatedClock(START))
-    result.engine.database.upgrade()
+    result = bootstrap("sqlite:///" + str(tmp_path / "db.sqlite3"), clock=SimulatedClock(START))
     yield result
     result.engine.database.dispose()
 
@@ -207,7 +206,8 @@ def test_huge_power_compiles_but_fails_fast_at_run_time(empty_services: Services
 
 def run_directly(path: Path, process_id: str, tmp_path: Path) -> ProcessError:
     """Run a diagram without deployment (as if lint had missed it) and return the engine's refusal."""
-    engine = ProcessEngine(Database("sqlite:///" + str(tmp_path / "direct.sqlite3")), SimulatedClock(START))
+    engine = bootstrap("sqlite:///" + str(tmp_path / "direct.sqlite3"), clock=SimulatedClock(START),
+                       migrate=False).engine
     try:
         compiled = compile_process({str(path): parse_xml(path.read_bytes(), str(path))}, process_id)
         workflow = new_workflow(compiled, engine.script_engine)

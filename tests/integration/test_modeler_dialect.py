@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from engine.bootstrap import bootstrap
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database
-from engine.services import Services
 from tests.conftest import PROCESSES
 from tests.cycle import session_form, task_at
 
@@ -29,8 +27,7 @@ def modeler_variant(tmp_path: Path) -> Path:
 
 def test_unquoted_timer_literals_and_juel_conditions_run(tmp_path: Path) -> None:
     clock = SimulatedClock(datetime(2025, 1, 6, 8, tzinfo=UTC))
-    services = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'db.sqlite3'}"), clock))
-    services.engine.database.upgrade()
+    services = bootstrap(f"sqlite:///{tmp_path / 'db.sqlite3'}", clock=clock)
     assert services.deploy([modeler_variant(tmp_path)]) == [("Beratungszyklus", 1)]
     case_id = services.start_case("K-M", "team-nord", data={"naechsterKontaktAm": clock.now().date()},
                                   actor="ifk").case_id

@@ -7,7 +7,7 @@ from datetime import timedelta
 from engine.figures import week_start_of, weekly_figures
 from engine.runtime.clock import BERLIN
 from engine.services import Services
-from engine.workplace import Workplace
+from engine.workplace.commands import Workplace
 from tests.cycle import session_form, task_at, today
 
 

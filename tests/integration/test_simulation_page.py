@@ -11,11 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.runtime.clock import SystemClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database
-from engine.services import Services
-from engine.workplace import Workplace
+from engine.bootstrap import bootstrap
+from engine.workplace.commands import Workplace
 from tests.conftest import ROOT
 from web import create_app
 
@@ -24,8 +21,7 @@ from web import create_app
 def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.chdir(ROOT)  # the page reads processes/ relative to the working directory, like `sro serve`
     monkeypatch.setenv("SRO_VAR", str(tmp_path / "var"))
-    services = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'app.sqlite3'}"), SystemClock()))
-    services.engine.database.upgrade()
+    services = bootstrap(f"sqlite:///{tmp_path / 'app.sqlite3'}")
     services.deploy([ROOT / "processes"])
     people = Workplace(services)
     people.add_staff("qa", "Quinn Prüfer", "qa", "qa-passwort-lang")

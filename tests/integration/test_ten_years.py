@@ -12,10 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Database, ProcessInstance
+from engine.runtime.store import RUNNING, ProcessInstance
 from engine.services import Services
-from tests.conftest import PROCESSES
+from tests.conftest import make_sqlite
 from tests.cycle import run_cycle, session_form, task_at, today
 
 
@@ -64,7 +63,7 @@ def measure_session_step(services: Services, case_id: int, reads: Reads) -> tupl
     rows, statements = reads.rows, reads.statements
     with services.engine.database.session() as session:
         state = session.scalar(select(ProcessInstance.state).where(ProcessInstance.case_id == case_id,
-                                                                   ProcessInstance.status == "running"))
+                                                                   ProcessInstance.status == RUNNING))
     assert state is not None
     return rows, statements, len(state), len(json.loads(state)["tasks"])
 
@@ -73,9 +72,7 @@ def test_ten_simulated_years_cost_the_same_as_the_first(tmp_path: Path) -> None:
     reads = Reads()
     path = tmp_path / "ten-years.sqlite3"
     clock = SimulatedClock(datetime.fromisoformat("2025-01-06T08:00:00+00:00"))
-    services = Services(ProcessEngine(Database(f"sqlite:///{path}", creator=counting_connection(path, reads)), clock))
-    services.engine.database.upgrade()
-    services.deploy([PROCESSES])
+    services = make_sqlite(path, clock, creator=counting_connection(path, reads))
     case_id = services.start_case("K-10J", "team-nord", data={"naechsterKontaktAm": today(services)},
                                   actor="ifk-1").case_id
 
@@ -97,7 +94,7 @@ def test_ten_simulated_years_cost_the_same_as_the_first(tmp_path: Path) -> None:
     assert (rows_10, statements_10, tasks_10) == (rows_1, statements_1, tasks_1)
     assert abs(size_10 - size_1) <= 0.01 * size_1
     with services.engine.database.session() as session:
-        running = session.scalar(select(func.count(ProcessInstance.id)).where(ProcessInstance.status == "running"))
+        running = session.scalar(select(func.count(ProcessInstance.id)).where(ProcessInstance.status == RUNNING))
     assert running == 1
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.services import Services
-from engine.workplace import Workplace
+from engine.workplace.commands import Workplace
 from tests.cycle import today
 from web import create_app
 

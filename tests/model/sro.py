@@ -102,16 +102,7 @@ class Fall:
 
     def current(self) -> dict[str, Any]:
         """The data the running instance holds now (case data is only written at cycle ends)."""
-        with self.services.engine.database.session() as session:
-            from engine.runtime.store import ProcessInstance
-
-            instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == self.id,
-                                                                    ProcessInstance.status == "running"))
-            assert instance is not None
-            row = self.services.engine.find(session, instance.id)
-            assert row is not None
-            running = self.services.engine.load(session, row)
-        return self.services.engine.current_data(running.workflow)
+        return self.services.current_data(self.id)
 
 
 def passed_in_order(history: list[str], *expected: str) -> bool:

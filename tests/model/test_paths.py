@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import FormError
-from engine.runtime.store import Database
 from engine.services import Services
-from tests.conftest import SRO_PROCESSES
+from tests.conftest import SRO_PROCESSES, make_sqlite
 from tests.model.sro import Fall, passed_in_order
 
 MONDAY = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
@@ -25,9 +23,7 @@ MONDAY = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    result = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'sro.sqlite3'}"), SimulatedClock(MONDAY)))
-    result.engine.database.upgrade()
-    result.deploy([SRO_PROCESSES])
+    result = make_sqlite(tmp_path / "sro.sqlite3", SimulatedClock(MONDAY), SRO_PROCESSES)
     yield result
     result.engine.database.dispose()
 
@@ -275,9 +271,7 @@ def test_no_plan_conciliation_at_most_four_weeks_then_demand(services: Services)
 
 def test_no_plan_under_the_new_regime_goes_straight_to_a_demand(tmp_path: Path) -> None:
     clock = SimulatedClock(datetime(2026, 7, 1, 8, tzinfo=UTC))
-    services = Services(ProcessEngine(Database(f"sqlite:///{tmp_path / 'neu.sqlite3'}"), clock))
-    services.engine.database.upgrade()
-    services.deploy([SRO_PROCESSES])
+    services = make_sqlite(tmp_path / "neu.sqlite3", clock, SRO_PROCESSES)
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="kein_plan")
     assert fall.current()["rechtskreis"] == "neue_grundsicherung"

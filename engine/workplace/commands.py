@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.domain.case import Case
 from engine.domain.staff import ROLES, StaffMember, hash_password, verify_password
-from engine.domain.workplace import SavedFilter, TaskDraft
 from engine.runtime.errors import ConflictError, EngineError, NotFoundError
 from engine.runtime.store import OpenTask
 from engine.services import Services
+from engine.workplace.tables import SavedFilter, TaskDraft
 
 
 class AccessDenied(EngineError):

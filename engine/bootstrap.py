@@ -1,0 +1,45 @@
+"""The composition root: the one place where the product's object graph is built.
+
+The command line, the web app, the tests, the demo, the QA simulation and the benchmarks all call
+`bootstrap`; nothing else constructs a Database, a ProcessEngine or Services. Here the generic
+runtime gets the counselling domain: the actions external tasks name, the functions expressions
+may call and the custom form of the Kooperationsplan.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from engine import migrations
+from engine.domain import plan
+from engine.domain.actions import ACTIONS, FUNCTIONS
+from engine.runtime.clock import Clock, SystemClock
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.spiff import SafeScriptEngine
+from engine.runtime.store import Database
+from engine.services import Services
+
+DEFAULT_DATABASE_URL = "sqlite:///var/sro.sqlite3"
+
+
+def configured_database_url() -> str:
+    """DATABASE_URL from the environment (an SQLAlchemy URL), else the SQLite file under var/."""
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, database: Database | None = None,
+              migrate: bool = True, **database_options: Any) -> Services:
+    """Services on one database and one clock.
+
+    `database_url` (default: DATABASE_URL) or an existing `database`; `clock` defaults to the system
+    clock; `migrate` brings the schema to the newest revision first (a copy of a database that is
+    already current may skip it); `database_options` go to SQLAlchemy's create_engine.
+    """
+    if database is None:
+        database = Database(database_url or configured_database_url(), **database_options)
+    clock = clock or SystemClock()
+    if migrate:
+        migrations.upgrade(database)
+    script_engine = SafeScriptEngine(clock, functions=FUNCTIONS, actions=ACTIONS)
+    return Services(ProcessEngine(database, clock, script_engine), custom_forms={plan.FORM_KEY: plan.validate_plan})
