@@ -697,7 +697,6 @@ def _members(services: Services, clients: list[_Client]) -> list[StaffMember]:
 
 def _query_only(services: Services, members: list[StaffMember], rounds: int) -> dict[str, Any]:
     """The inbox read model alone (both statements, no Flask, no template): how much of a request is SQL."""
-    database = services.engine.database
     times: dict[str, list[tuple[float, float]]] = {label: [] for label in INBOX_PAGES}
     totals: dict[str, list[int]] = {label: [] for label in INBOX_PAGES}
     shown: dict[str, list[int]] = {label: [] for label in INBOX_PAGES}
@@ -706,11 +705,10 @@ def _query_only(services: Services, members: list[StaffMember], rounds: int) -> 
             for label, url in INBOX_PAGES.items():
                 wanted = InboxFilter.from_params(dict(parse_qsl(urlsplit(url).query)))
                 begin, begin_cpu = time.perf_counter(), time.process_time()
-                with database.session() as session:
-                    rows, total = inbox(session, member, wanted, services.engine.clock.now())
+                page = inbox(services, member, wanted)
                 times[label].append((time.perf_counter() - begin, time.process_time() - begin_cpu))
-                totals[label].append(total)
-                shown[label].append(len(rows))
+                totals[label].append(page.total)
+                shown[label].append(len(page.rows))
     return {
         "time": {label: _timings(samples) for label, samples in times.items()},
         "tasks_matching_filter_mean": {label: round(statistics.mean(values), 1) for label, values in totals.items()},
@@ -758,8 +756,8 @@ def _inbox_plans(services: Services, member: StaffMember, pages: Sequence[str] =
     plans: dict[str, dict[str, Any]] = {}
     for label in pages:
         wanted = InboxFilter.from_params(dict(parse_qsl(urlsplit(INBOX_PAGES[label]).query)))
-        with _captured(database) as statements, database.session() as session:
-            inbox(session, member, wanted, services.engine.clock.now())
+        with _captured(database) as statements:
+            inbox(services, member, wanted)
         # one statement (page with the total as a window), or two when the page lies past the end
         parts = ("page",) if len(statements) == 1 else ("page", "count")
         plans[label] = {part: _explain(database, statement, parameters)
@@ -772,8 +770,8 @@ def _inbox_plans(services: Services, member: StaffMember, pages: Sequence[str] =
 def _case_file_plans(services: Services, case_id: int) -> dict[str, Any]:
     """Plans of the statements of one case file; full table scans listed first."""
     database = services.engine.database
-    with _captured(database) as statements, database.session() as session:
-        case_file(session, services.engine, case_id)
+    with _captured(database) as statements:
+        case_file(services, case_id)
     seen: dict[str, list[str]] = {}
     for statement, parameters in statements:
         sql = " ".join(statement.split())

@@ -85,7 +85,7 @@ COUNSELLORS: dict[str, list[Account]] = {
 
 def sign_ins() -> list[tuple[str, str, str, str]]:
     """The demo sign-ins as rows: Benutzer, Passwort, Rolle, Team."""
-    return [(account.username, account.password, ROLES[account.role], TEAMS.get(account.team or "", "–"))
+    return [(account.username, account.password, ROLES[account.role].label, TEAMS.get(account.team or "", "–"))
             for account in ACCOUNTS]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ from flask import Flask, render_template
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine.runtime.clock import BERLIN
 from engine.runtime.errors import ConflictError, EngineError, NotFoundError
+from engine.runtime.formatting import date_text, datetime_text, number_text, percent_text
 from engine.workplace.commands import AccessDenied, Workplace
 
 VENDOR = Path(__file__).resolve().parent / "node_modules"
@@ -42,10 +41,10 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "Bitte melden Sie sich an."
     login.login_message_category = "hinweis"
 
-    from web import auth, cases, figures, inbox, processes, simulation, tasks
+    from web import auth, cases, inbox, processes, simulation, tasks, weekly_figures
 
     login.user_loader(auth.load_user)
-    for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, figures.blueprint,
+    for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, weekly_figures.blueprint,
                       processes.blueprint, simulation.blueprint):
         app.register_blueprint(blueprint)
 
@@ -88,21 +87,14 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
         return error_page(400, "Formular abgelaufen", "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie "
                                                       "die Seite neu und senden Sie es erneut.")
 
-    @app.template_filter("datum")
-    def german_date(value: date | datetime | None) -> str:
-        if value is None:
-            return "–"
-        if isinstance(value, datetime):
-            return value.astimezone(BERLIN).strftime("%d.%m.%Y")
-        return value.strftime("%d.%m.%Y")
-
-    @app.template_filter("zeit")
-    def german_time(value: datetime | None) -> str:
-        return "–" if value is None else value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    app.add_template_filter(date_text, "datum")
+    app.add_template_filter(datetime_text, "zeit")
+    app.add_template_filter(number_text, "zahl")
+    app.add_template_filter(percent_text, "prozent")
 
     @app.context_processor
     def labels() -> dict[str, Any]:
-        from web.labels import LABELS
+        from engine.domain.labels import LABELS
 
         return {"labels": LABELS}
 

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.domain.staff import StaffMember
+from engine.services import Services
 from engine.workplace.commands import Workplace
 
 blueprint = Blueprint("auth", __name__)
@@ -44,6 +45,12 @@ class SignedIn:
         return self.member.sees_cases
 
 
+def services() -> Services:
+    """The app's services (built by engine.bootstrap, handed to create_app)."""
+    found: Services = current_app.extensions["sro"]
+    return found
+
+
 def workplace() -> Workplace:
     found: Workplace = current_app.extensions["sro.workplace"]
     return found
@@ -68,8 +75,8 @@ def me() -> StaffMember:
     return signed_in.member
 
 
-def case_worker_required(view: F) -> F:
-    """Views with social data: IFK and team leads only; everyone else gets 403."""
+def case_role_required(view: F) -> F:
+    """Views with social data: the roles that see cases (IFK, team leads); everyone else gets 403."""
 
     @wraps(view)
     @login_required

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, render_template, send_from_directory
 
 from engine.queries import case_file
 from web import VENDOR
-from web.auth import case_worker_required, me, workplace
+from web.auth import case_role_required, me, services, workplace
 
 blueprint = Blueprint("cases", __name__)
 
@@ -22,13 +22,10 @@ VENDOR_FILES = {
 
 
 @blueprint.get("/faelle/<int:case_id>")
-@case_worker_required
+@case_role_required
 def show(case_id: int) -> Any:
-    services = current_app.extensions["sro"]
     workplace().case_for(me(), case_id, log_view=True)
-    with services.engine.database.session() as session:
-        found = case_file(session, services.engine, case_id)
-    return render_template("case.html", file=found, now=services.engine.clock.now())
+    return render_template("case.html", file=case_file(services(), case_id), now=services().clock.now())
 
 
 @blueprint.get("/vendor/<path:name>")

@@ -4,28 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine.queries import PAGE_SIZE, InboxFilter, inbox
-from web.auth import case_worker_required, local_path, me, workplace
+from engine.queries import InboxFilter, inbox
+from web.auth import case_role_required, local_path, me, services, workplace
 
 blueprint = Blueprint("inbox", __name__)
 
 
 @blueprint.get("/eingang")
-@case_worker_required
+@case_role_required
 def show() -> Any:
-    services = current_app.extensions["sro"]
     wanted = InboxFilter.from_params(request.args)
-    with services.engine.database.session() as session:
-        rows, total = inbox(session, me(), wanted, services.engine.clock.now())
-    pages = max(1, -(-total // PAGE_SIZE))
-    return render_template("inbox.html", rows=rows, total=total, wanted=wanted, pages=pages,
-                           saved=workplace().filters(me()), now=services.engine.clock.now())
+    page = inbox(services(), me(), wanted)
+    return render_template("inbox.html", rows=page.rows, total=page.total, wanted=wanted, pages=page.pages,
+                           saved=workplace().filters(me()), now=page.now)
 
 
 @blueprint.post("/eingang/filter")
-@case_worker_required
+@case_role_required
 def save_filter() -> Any:
     wanted = InboxFilter.from_params(request.form)
     try:
@@ -39,14 +36,14 @@ def save_filter() -> Any:
 
 
 @blueprint.post("/eingang/filter/<int:filter_id>/loeschen")
-@case_worker_required
+@case_role_required
 def delete_filter(filter_id: int) -> Any:
     workplace().delete_filter(me(), filter_id)
     return redirect(url_for("inbox.show"))
 
 
 @blueprint.post("/aufgaben/<task_id>/uebernehmen")
-@case_worker_required
+@case_role_required
 def claim(task_id: str) -> Any:
     workplace().claim(me(), task_id)
     flash("Aufgabe übernommen.", "hinweis")
@@ -54,7 +51,7 @@ def claim(task_id: str) -> Any:
 
 
 @blueprint.post("/aufgaben/<task_id>/freigeben")
-@case_worker_required
+@case_role_required
 def unclaim(task_id: str) -> Any:
     workplace().unclaim(me(), task_id)
     flash("Aufgabe freigegeben.", "hinweis")

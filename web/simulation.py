@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 from sqlalchemy import select
 
+from engine.runtime.clock import BERLIN
 from engine.runtime.durations import DurationError, parse_duration
 from engine.simulation.coverage import coverage
 from engine.simulation.runner import Simulator, scenario_files
@@ -24,7 +25,6 @@ from web.tasks import _parse, widget
 
 blueprint = Blueprint("simulation", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
-QA_ROLES = frozenset({"qa", "prozessverantwortung", "admin"})
 PROCESSES = Path("processes")
 
 
@@ -32,7 +32,7 @@ def qa_required(view: F) -> F:
     @wraps(view)
     @login_required
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if me().role not in QA_ROLES:
+        if not me().rights.simulates:
             workplace().refuse(me(), request.path)
             abort(403)
         return view(*args, **kwargs)
@@ -69,7 +69,7 @@ def overview() -> Any:
         walks = session.scalars(select(SimulationWalk).where(SimulationWalk.owner == me().username)
                                 .order_by(SimulationWalk.updated_at.desc())).all()
     files = scenario_files([PROCESSES / "scenarios", saved_dir()])
-    return render_template("simulation.html", walks=walks, files=files, today=date.today())
+    return render_template("simulation.html", walks=walks, files=files, today=services.clock.today())
 
 
 @blueprint.post("/simulation/ausfuehren")
@@ -91,7 +91,7 @@ def run_all() -> Any:
             errors.append(str(error))
     reached = set().union(*(result.reached for result in results)) if results else set()
     diagrams = coverage(sim.documents, reached, [seq for result in results for seq in result.sequences])
-    name = f"bericht-{datetime.now().strftime('%Y%m%d-%H%M%S')}.html"
+    name = f"bericht-{current_app.extensions['sro'].clock.now().astimezone(BERLIN):%Y%m%d-%H%M%S}.html"
     write_html(reports_dir() / name, results, diagrams)
     return render_template("simulation_results.html", results=results, errors=errors, diagrams=diagrams,
                            report=name)
@@ -116,7 +116,7 @@ def create_walk() -> Any:
     try:
         start = date.fromisoformat(request.form.get("beginn", ""))
     except ValueError:
-        start = date.today()
+        start = services.clock.today()
     now = services.engine.clock.now()
     with services.unit_of_work() as work:
         walk = SimulationWalk(owner=me().username, name=name[:200], start=start.isoformat(), steps=[],

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from engine.domain import plan
 from engine.runtime.errors import FormError, ProcessError
 from engine.runtime.model import FormField, UserTaskDef
-from web.auth import case_worker_required, me, workplace
+from web.auth import case_role_required, me, workplace
 
 blueprint = Blueprint("tasks", __name__)
 STEP_FIELDS = ("beschreibung", "verantwortlich", "faellig", "wiedervorlage")
@@ -22,7 +22,7 @@ MAX_STEP_ROWS = plan.MAX_STEPS
 
 
 @blueprint.route("/aufgaben/<task_id>", methods=["GET", "POST"])
-@case_worker_required
+@case_role_required
 def form(task_id: str) -> Any:
     services = current_app.extensions["sro"]
     task = workplace().task_for(me(), task_id)

@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from engine.domain.labels import RESPONSIBLE
 from engine.runtime.errors import FormError
 from engine.runtime.forms import parse_date, validate
 from engine.runtime.model import UserTaskDef
 
 FORM_KEY = "sro:kooperationsplan"
 MAX_STEPS = 20
-RESPONSIBLE = {"elb": "eLb", "jobcenter": "Jobcenter", "gemeinsam": "Gemeinsam"}
 OPEN = "offen"
 
 

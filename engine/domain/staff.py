@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -11,15 +12,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.runtime.store import Base, UtcDateTime
 
-ROLES = {
-    "ifk": "Integrationsfachkraft",
-    "teamleitung": "Teamleitung",
-    "prozessverantwortung": "Prozessverantwortung",
-    "qa": "Qualitätssicherung",
-    "admin": "Administration",
-}
-# Roles that work with social data (SGB X §§ 67 ff.); all others never see a case.
-CASE_ROLES = frozenset({"ifk", "teamleitung"})
+
+@dataclass(frozen=True)
+class Role:
+    """What a role may do; the one table every check reads."""
+
+    code: str  # stored on the account
+    label: str
+    sees_cases: bool = False  # works with social data (SGB X §§ 67 ff.); all other roles never see a case
+    leads_team: bool = False  # may open and release tasks a colleague of the team has claimed
+    simulates: bool = False  # QA simulation of the diagrams
+
+    @property
+    def in_team(self) -> bool:
+        """Roles that work cases belong to a team."""
+        return self.sees_cases
+
+
+COUNSELLOR = "ifk"  # the Integrationsfachkraft (IFK)
+TEAM_LEAD = "teamleitung"
+ROLES: dict[str, Role] = {role.code: role for role in (
+    Role(COUNSELLOR, "Integrationsfachkraft", sees_cases=True),
+    Role(TEAM_LEAD, "Teamleitung", sees_cases=True, leads_team=True),
+    Role("prozessverantwortung", "Prozessverantwortung", simulates=True),
+    Role("qa", "Qualitätssicherung", simulates=True),
+    Role("admin", "Administration", simulates=True),
+)}
 SESSIONS_PER_WEEK_PER_FTE = 20  # concept section 7: at least 20 sessions a week per VZÄ
 
 
@@ -41,8 +59,12 @@ class StaffMember(Base):
         return {self.role}
 
     @property
+    def rights(self) -> Role:
+        return ROLES[self.role]
+
+    @property
     def sees_cases(self) -> bool:
-        return self.role in CASE_ROLES
+        return self.rights.sees_cases
 
 
 def hasher() -> PasswordHasher:

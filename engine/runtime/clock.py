@@ -8,7 +8,7 @@ simulation can make six months pass in a method call.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -17,6 +17,28 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def berlin_date(moment: datetime) -> date:
     """The calendar day a moment falls on in Berlin (the job centre's day)."""
     return moment.astimezone(BERLIN).date()
+
+
+def berlin_midnight(day: date) -> datetime:
+    """The start of a Berlin day (aware; a day with a clock change has 23 or 25 hours)."""
+    return datetime.combine(day, time(0, 0), BERLIN)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """From the day's Berlin midnight to the next one."""
+    return berlin_midnight(day), berlin_midnight(day + timedelta(days=1))
+
+
+def week_start_of(day: date) -> date:
+    """The Monday of the (ISO) week `day` lies in."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_bounds(day: date) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 in Berlin of the week `day` lies in (167 or 169 hours at a
+    clock change)."""
+    monday = week_start_of(day)
+    return berlin_midnight(monday), berlin_midnight(monday + timedelta(days=7))
 
 
 class Clock(ABC):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from engine.runtime.clock import BERLIN
+from engine.runtime.clock import BERLIN, berlin_midnight
 
 _DURATION = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -97,7 +97,7 @@ def parse_moment(value: object) -> datetime:
             return value.replace(tzinfo=BERLIN).astimezone(UTC)
         return value.astimezone(UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), BERLIN).astimezone(UTC)
+        return berlin_midnight(value).astimezone(UTC)
     if isinstance(value, str):
         text = value.strip()
         try:

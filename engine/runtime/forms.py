@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.runtime.errors import FormError
+from engine.runtime.formatting import date_text
 from engine.runtime.model import FormField, UserTaskDef
 
 _TRUE = {"true", "1", "ja", "on", "yes"}
@@ -138,4 +139,4 @@ def _check_bounds(form_field: FormField, value: Any) -> None:
 
 
 def _german(iso: str) -> str:
-    return date.fromisoformat(iso[:10]).strftime("%d.%m.%Y")
+    return date_text(date.fromisoformat(iso[:10]))

@@ -34,7 +34,7 @@ class Workplace:
                   fte: float = 1.0, actor: str = "admin") -> StaffMember:
         if role not in ROLES:
             raise ValueError(f"Die Rolle »{role}« gibt es nicht ({', '.join(ROLES)}).")
-        if role in {"ifk", "teamleitung"} and not team:
+        if ROLES[role].in_team and not team:
             raise ValueError("Integrationsfachkräfte und Teamleitungen gehören zu einem Team.")
         member = StaffMember(username=username, display_name=display_name, role=role, team=team, fte=fte,
                              password_hash=hash_password(password), active=True, created_at=self.engine.clock.now())
@@ -92,7 +92,7 @@ class Workplace:
         if task is None:
             raise NotFoundError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt oder ist entfallen.")
         self.case_for(member, task.case_id)
-        if task.assignee not in (None, member.username) and member.role != "teamleitung":
+        if task.assignee not in (None, member.username) and not member.rights.leads_team:
             raise AccessDenied("Diese Aufgabe hat eine Kollegin oder ein Kollege übernommen.")
         return task
 
@@ -123,7 +123,7 @@ class Workplace:
                 raise ConflictError("Diese Aufgabe ist inzwischen erledigt.")
             if assignee is not None and task.assignee not in (None, assignee):
                 raise ConflictError("Diese Aufgabe hat inzwischen jemand anderes übernommen.")
-            if assignee is None and task.assignee not in (None, member.username) and member.role != "teamleitung":
+            if assignee is None and task.assignee not in (None, member.username) and not member.rights.leads_team:
                 raise AccessDenied("Nur wer die Aufgabe übernommen hat (oder die Teamleitung) kann sie freigeben.")
             task.assignee = assignee
             self.engine.log(work.session, member.username, kind, case_id=task.case_id, element_id=task.element_id,

@@ -11,7 +11,7 @@ import itertools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from engine.runtime.clock import BERLIN, SimulatedClock
+from engine.runtime.clock import BERLIN, SimulatedClock, SystemClock
 from engine.runtime.store import Event, OpenTask
 from engine.services import Services
 from engine.workplace.commands import Workplace
@@ -83,12 +83,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not (VENDOR / "bpmn-js" / "dist").is_dir():
         pytest.fail("bpmn-js fehlt unter web/node_modules: `make run` installiert es (npm ci in web/).")
     database = tmp_path_factory.mktemp("e2e-db") / "sro.sqlite3"
-    clock = SimulatedClock(datetime.now(UTC))
+    clock = SimulatedClock(SystemClock().now())  # the browser shows today's dates
     services = make_sqlite(database, clock, ROOT / "processes")
     workplace = Workplace(services)
     for username, name, role, team in STAFF:
         workplace.add_staff(username, name, role, PASSWORD, team=team)
-    today = clock.now().astimezone(BERLIN).date()
+    today = clock.today()
     cases = {}
     for number, team, counsellor in ((NORD_CASE, "nord", "ifk-nord"), (SUED_CASE, "sued", "ifk-sued")):
         cases[number] = services.start_case(number, team, counsellor=counsellor,

@@ -16,14 +16,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from engine.bootstrap import bootstrap
-from engine.figures import TeamWeek, week_bounds, week_start_of, weekly_figures
-from engine.runtime.clock import BERLIN, SimulatedClock
+from engine.queries import TeamWeek, weekly_figures
+from engine.runtime.clock import BERLIN, SimulatedClock, week_bounds, week_start_of
+from engine.runtime.formatting import number_text, percent_text
 from engine.runtime.store import Database
 from engine.services import Services
 from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES
 from web import create_app
-from web.figures import chosen_day, number, percent
+from web.weekly_figures import chosen_day
 
 PASSWORD = "geheim-genug-123"
 THIS_WEEK = date(2025, 3, 3)  # a Monday (CET, UTC+1)
@@ -154,8 +155,7 @@ def build(world: World) -> None:
 
 
 def figures(world: World, team: str = "nord", week: date = THIS_WEEK) -> TeamWeek:
-    with world.services.engine.database.session() as session:
-        return weekly_figures(session, team, week, world.clock.now())
+    return weekly_figures(world.services, team, week)
 
 
 # ---------------------------------------------------------------- the read model
@@ -219,8 +219,7 @@ def test_another_teams_sessions_do_not_count(world: World) -> None:
 
 
 def test_overdue_is_measured_against_now(world: World) -> None:
-    with world.services.engine.database.session() as session:
-        before_due = weekly_figures(session, "nord", THIS_WEEK, datetime(2025, 2, 20, 12, 0, tzinfo=UTC))
+    before_due = weekly_figures(world.services, "nord", THIS_WEEK, datetime(2025, 2, 20, 12, 0, tzinfo=UTC))
     assert before_due.total.overdue_reviews == 0
     assert before_due.rows[0].without_next_contact == 0  # on 20 February the next contact is today
 
@@ -291,8 +290,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
 
 
 def test_german_formats_and_week_argument() -> None:
-    assert [number(value) for value in (20.0, 10.0, 7.5, 0.75)] == ["20", "10", "7,5", "0,75"]
-    assert [percent(value) for value in (2 / 3, 0.625, 0.0, None)] == ["67\u00a0%", "63\u00a0%", "0\u00a0%", "–"]
+    assert [number_text(value) for value in (20.0, 10.0, 7.5, 0.75)] == ["20", "10", "7,5", "0,75"]
+    assert [percent_text(value) for value in (2 / 3, 0.625, 0.0, None)] == ["67\u00a0%", "63\u00a0%", "0\u00a0%",
+                                                                          "–"]
     today = date(2025, 3, 5)
     assert chosen_day("2025-02-26", today) == date(2025, 2, 26)
     assert [chosen_day(value, today) for value in (None, "", "kaputt", "2025-02-30", "26.02.2025", "0001-01-01")] \

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.figures import week_start_of, weekly_figures
-from engine.runtime.clock import BERLIN
+from engine.queries import weekly_figures
 from engine.services import Services
 from engine.workplace.commands import Workplace
 from tests.cycle import session_form, task_at, today
@@ -25,9 +24,7 @@ def test_cases_without_next_contact_count_passed_dates_unless_a_step_check_is_sc
     services.complete_task(task_at(services, unplanned, "Task_Beratungsgespraech"),
                            session_form(services, plan=False, naechsterKontaktAm=agreed), actor="ifk-a")
     services.engine.clock.advance("P3D")  # type: ignore[attr-defined]
-    now = services.engine.clock.now()
-    with services.engine.database.session() as session:
-        figures = weekly_figures(session, "nord", week_start_of(now.astimezone(BERLIN).date()), now)
+    figures = weekly_figures(services, "nord", services.clock.today())
     # K-PLAN: agreed date passed, but its step check (a timer) lies ahead; K-OHNE: only an open demand task
     assert figures.total.without_next_contact == 1
     assert services.case(planned).next_contact_on == today(services) - timedelta(days=2)  # the agreed date, kept

@@ -25,7 +25,7 @@ PLAN_TASK = UserTaskDef(
         FormField(id="eigenbemuehungen", label="Eigenbemühungen", type="string"),
     ),
 )
-RESPONSIBLE_ERROR = "Ungültige Auswahl; erlaubt sind »eLb«, »Jobcenter«, »Gemeinsam«."
+RESPONSIBLE_ERROR = "Ungültige Auswahl; erlaubt sind »eLb«, »Jobcenter«, »gemeinsam«."
 
 
 def step(**overrides: Any) -> dict[str, Any]:

@@ -1,4 +1,24 @@
-"""German display texts for codes stored in the data (one place for the whole UI)."""
+"""German display texts for the codes the domain stores (one place for the whole UI and every message)."""
+
+from __future__ import annotations
+
+from engine.domain.staff import ROLES
+
+RESPONSIBLE = {"elb": "eLb", "jobcenter": "Jobcenter", "gemeinsam": "gemeinsam"}  # who does a plan step
+
+# Kinds of entries in the event log, as the case file's timeline names them.
+EVENTS = {
+    "fall_angelegt": "Fall angelegt",
+    "zyklus_gestartet": "Beratungszyklus begonnen",
+    "zyklus_beendet": "Beratungszyklus beendet",
+    "aufgabe_erledigt": "Aufgabe erledigt",
+    "frist_abgelaufen": "Frist oder Wiedervorlage erreicht",
+    "nachricht_zugestellt": "Nachricht eingegangen",
+    "aufgabe_uebernommen": "Aufgabe übernommen",
+    "aufgabe_freigegeben": "Aufgabe freigegeben",
+    "fallakte_angesehen": "Fallakte angesehen",
+    "zugriff_verweigert": "Zugriff verweigert",
+}
 
 LABELS: dict[str, dict[str, str]] = {
     "modus": {"selbstbestimmt": "selbstbestimmt", "fremdbestimmt": "fremdbestimmt"},
@@ -8,7 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
                 "wiedervorlage": "Wiedervorlage"},
     "gespraechsart": {"praesenz": "Präsenz", "telefon": "Telefon"},
     "schrittStatus": {"offen": "offen", "erledigt": "erledigt", "aufgefordert": "mit Aufforderung"},
-    "verantwortlich": {"elb": "eLb", "jobcenter": "Jobcenter", "gemeinsam": "gemeinsam"},
+    "verantwortlich": RESPONSIBLE,
     "aufforderungStatus": {"offen": "offen", "erfuellt": "erfüllt", "ohne_folge": "ohne Rechtsfolge",
                            "minderung": "Minderung festgestellt"},
     "rechtsgrundlage": {"par15abs5": "§ 15 Abs. 5 SGB II", "par15abs6": "§ 15 Abs. 6 SGB II"},
@@ -16,6 +36,5 @@ LABELS: dict[str, dict[str, str]] = {
             "arbeitsverweigerung": "Arbeitsverweigerung"},
     "laufzeit": {"P14D": "2 Wochen", "P1M": "1 Monat", "P2M": "2 Monaten", "P3M": "3 Monaten",
                  "P6M": "6 Monaten"},
-    "rolle": {"ifk": "Integrationsfachkraft", "teamleitung": "Teamleitung",
-              "prozessverantwortung": "Prozessverantwortung", "qa": "Qualitätssicherung", "admin": "Administration"},
+    "rolle": {code: role.label for code, role in ROLES.items()},
 }

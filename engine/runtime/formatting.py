@@ -1,0 +1,47 @@
+"""German dates and numbers for pages and messages, through Babel (CLDR data for de_DE)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+from engine.runtime.clock import BERLIN
+
+LOCALE = "de_DE"
+NO_VALUE = "–"
+
+
+def date_text(value: date | datetime | None) -> str:
+    """31.01.2025; a moment is shown on its Berlin day."""
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, datetime):
+        value = value.astimezone(BERLIN).date()
+    return format_date(value, "dd.MM.yyyy", locale=LOCALE)
+
+
+def datetime_text(value: datetime | None) -> str:
+    """31.01.2025 14:30 in Berlin time."""
+    if value is None:
+        return NO_VALUE
+    return format_datetime(value, "dd.MM.yyyy HH:mm", tzinfo=BERLIN, locale=LOCALE)
+
+
+def number_text(value: float, places: int = 2) -> str:
+    """At most `places` decimals, no trailing zeros: 20.0 -> "20", 7.5 -> "7,5", 1234.5 -> "1.234,5"."""
+    return format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=LOCALE)
+
+
+def percent_text(share: float | None) -> str:
+    """A share 0-1 as a whole German percentage, rounded half up: 0.625 -> "63 %"; None -> "–".
+
+    Rounded here first because Babel rounds half to even (62 %), which readers of an office report
+    would take for a mistake.
+    """
+    if share is None:
+        return NO_VALUE
+    whole = Decimal(str(share)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return format_percent(whole, locale=LOCALE)
