@@ -28,6 +28,7 @@ run: $(STAMP) $(WEB_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine web tests
+	$(BIN)/lint-imports
 	$(BIN)/sro lint processes
 
 typecheck: $(STAMP)

@@ -16,16 +16,12 @@ import holidays
 from dateutil.relativedelta import relativedelta
 
 from engine.domain import plan
-from engine.runtime.clock import BERLIN, Clock
+from engine.runtime.clock import Clock
 
 Data = dict[str, Any]
 # Bürgergeld: all reductions together (§§ 31a, 32) at most 30 % of the standard rate.
 REDUCTION_CAP = 30
 BREACHES_OF_DUTY = frozenset({"pflichtverletzung", "arbeitsverweigerung"})
-
-
-def today(clock: Clock) -> date:
-    return clock.now().astimezone(BERLIN).date()
 
 
 @lru_cache(maxsize=64)
@@ -47,7 +43,7 @@ def deadline_end(day: date) -> date:
 def update_case(data: Data, clock: Clock) -> Data:
     """fallFortschreiben: after a session; the mode follows the client's cooperation, reversibly."""
     outcome = data.get("ergebnis")
-    changes: Data = {"letztesGespraechAm": today(clock)}
+    changes: Data = {"letztesGespraechAm": clock.today()}
     # The start phase (clarify, explore will and resources) ends when the first plan is agreed.
     if outcome in {"plan_vereinbart", "ausnahme_rueckmeldung"}:
         changes["anfangsphase"] = False
@@ -60,7 +56,7 @@ def update_case(data: Data, clock: Clock) -> Data:
 
 def record_date(data: Data, clock: Clock) -> Data:
     """stichtagHeute: the regime is decided by today's date (e.g. before offering conciliation)."""
-    return {"stichtag": today(clock)}
+    return {"stichtag": clock.today()}
 
 
 def set_step_status(data: Data, clock: Clock) -> Data:
@@ -69,7 +65,7 @@ def set_step_status(data: Data, clock: Clock) -> Data:
     if step["status"] != plan.OPEN:
         raise ValueError(f"Schritt Nr. {step['nr']} ist nicht mehr offen (Status: {step['status']}).")
     if data.get("schrittErledigt"):
-        step.update(status="erledigt", erledigtAm=today(clock))
+        step.update(status="erledigt", erledigtAm=clock.today())
     return {"schritte": plan.replace_step(data["schritte"], step)}
 
 
@@ -83,7 +79,7 @@ def continue_step(data: Data, clock: Clock) -> Data:
         step["status"] = "aufgefordert"
     else:
         new_deadline = data.get("neueFrist")
-        if not isinstance(new_deadline, date) or new_deadline < today(clock):
+        if not isinstance(new_deadline, date) or new_deadline < clock.today():
             raise ValueError("Für einen weiteren Versuch oder einen angepassten Schritt bitte eine neue Frist "
                              "ab heute angeben.")
         step.update(faellig=new_deadline, wiedervorlage=None)
@@ -192,7 +188,7 @@ def record_demand(data: Data, clock: Clock) -> Data:
     demands = list(data.get("aufforderungen") or [])
     demand = {"nr": len(demands) + 1, "rechtsgrundlage": data.get("rechtsgrundlage"),
               "schritt": data.get("aufforderungSchritt"), "frist": data.get("aufforderungFrist"),
-              "erstelltAm": today(clock), "status": "offen"}
+              "erstelltAm": clock.today(), "status": "offen"}
     return {"aufforderungen": [*demands, demand]}
 
 
@@ -206,19 +202,19 @@ def _close_newest_demand(data: Data, status: str, clock: Clock) -> list[Data]:
     demands = [dict(demand) for demand in data.get("aufforderungen") or ()]
     for demand in reversed(demands):
         if demand["status"] == "offen":
-            demand.update(status=status, abgeschlossenAm=today(clock))
+            demand.update(status=status, abgeschlossenAm=clock.today())
             break
     return demands
 
 
 def start_conciliation(data: Data, clock: Clock) -> Data:
     """schlichtungBeginnen: no reductions for breaches while conciliation runs (§ 15a)."""
-    return {"schlichtungLaeuft": True, "schlichtungSeit": today(clock)}
+    return {"schlichtungLaeuft": True, "schlichtungSeit": clock.today()}
 
 
 def end_conciliation(data: Data, clock: Clock) -> Data:
     """schlichtungBeenden."""
-    return {"schlichtungLaeuft": False, "schlichtungBis": today(clock)}
+    return {"schlichtungLaeuft": False, "schlichtungBis": clock.today()}
 
 
 ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {

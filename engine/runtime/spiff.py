@@ -47,7 +47,7 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import expressions
-from engine.runtime.clock import BERLIN, Clock
+from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 
@@ -61,7 +61,7 @@ def helper_functions(clock: Clock) -> dict[str, Callable[..., Any]]:
     """The named functions a diagram may call; everything else is refused by the evaluator."""
 
     def heute() -> date:
-        return clock.now().astimezone(BERLIN).date()
+        return clock.today()
 
     def jetzt() -> datetime:
         return clock.now()
@@ -72,7 +72,7 @@ def helper_functions(clock: Clock) -> dict[str, Callable[..., Any]]:
     def plus_dauer(start: date | datetime, dauer: str) -> date | datetime:
         if isinstance(start, datetime):
             return add_duration(start, dauer)
-        return add_duration(parse_moment(start), dauer).astimezone(BERLIN).date()
+        return berlin_date(add_duration(parse_moment(start), dauer))
 
     return {"heute": heute, "jetzt": jetzt, "datum": datum, "plusDauer": plus_dauer}
 

@@ -135,7 +135,7 @@ def test_actions_map_topics_to_functions() -> None:
     ],
 )
 def test_today_is_the_berlin_calendar_day(moment: datetime, expected: date) -> None:
-    assert actions.today(SimulatedClock(moment)) == expected
+    assert SimulatedClock(moment).today() == expected
 
 
 # --------------------------------------------------------------------------- fallFortschreiben (update_case)
