@@ -76,7 +76,7 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16))  # ACTIVE, CLOSED
     cycle_count: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[Any] = mapped_column(Json())  # the case fields carried from cycle to cycle
-    # Projected from the data after every command, for lists and the inbox (no instance is loaded).
+    # Written from the data after every command, for lists and the inbox (no instance is loaded).
     initial_phase: Mapped[bool] = mapped_column(Boolean, default=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)  # selbstbestimmt, fremdbestimmt
     mode_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -1,4 +1,4 @@
-"""The process engine: deploys diagrams, starts, loads and saves instances, projects what they wait for.
+"""The process engine: deploys diagrams, starts, loads and saves instances, indexes what they wait for.
 
 It works inside a session the caller owns (one transaction per command, see engine/services.py)
 and never commits by itself.

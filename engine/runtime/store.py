@@ -127,7 +127,7 @@ class ProcessInstance(Base):
 
 
 class OpenTask(Base):
-    """Projection of a waiting user task, with the Camunda attributes the inbox filters on."""
+    """A waiting user task as the inbox reads it, with the Camunda attributes it filters on."""
 
     __tablename__ = "open_tasks"
     __table_args__ = (

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.domain import actions, plan
+from engine.domain import plan
 from engine.domain.actions import (
     ACTIONS,
     FUNCTIONS,
