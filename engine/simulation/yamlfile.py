@@ -3,8 +3,9 @@ line of every key and value, and errors as `file:line: German sentence`.
 
 PyYAML gives either values (safe_load) or nodes with positions (compose), not both from one parse;
 this reader composes the node tree once, records the lines and builds the values from the same
-nodes. Anchors and aliases (`&`, `*`) are refused: QA files never need them, and they are how a
-small file expands into gigabytes (an alias bomb).
+nodes. Anchors, aliases and merge keys (`&base`, `*base`, `<<: *base`) are welcome for shared
+inputs, but a file whose aliases unfold into more than MAX_ENTRIES entries is refused before
+anything is built: that is how a few lines become gigabytes (an alias bomb).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
 
 from engine.runtime.errors import EngineError
 
 MAX_BYTES = 1024 * 1024
+MAX_ENTRIES = 100_000  # entries the file holds once every alias is unfolded
+MERGE = "tag:yaml.org,2002:merge"
 Path_ = tuple[Any, ...]  # keys and list positions from the top, e.g. ("schritte", 3, "mit")
 
 
@@ -28,15 +30,6 @@ class ScenarioError(EngineError):
     def __init__(self, file: str, line: int | None, message: str) -> None:
         self.file, self.line, self.message = file, line, message
         super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
-
-
-class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "Anker und Verweise (&, *) sind nicht erlaubt",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
 
 
 @dataclass(frozen=True)
@@ -81,12 +74,15 @@ def read_yaml(path: Path) -> YamlFile:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(file, None, f"Die Datei kann nicht gelesen werden: {error}") from error
-    loader = _Loader(text)
+    loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         keys: dict[Path_, int] = {}
         values: dict[Path_, int] = {}
         if node is not None:
+            if _unfolded(node) > MAX_ENTRIES:
+                raise ScenarioError(file, node.start_mark.line + 1, "Die Datei entfaltet sich über Anker und Verweise "
+                                                                    "zu mehr als 100.000 Einträgen.")
             _positions(loader, node, (), keys, values)
         value = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
@@ -98,20 +94,43 @@ def read_yaml(path: Path) -> YamlFile:
     return YamlFile(file, value, keys, values)
 
 
-def _positions(loader: _Loader, node: yaml.Node, path: Path_, keys: dict[Path_, int],
+def _unfolded(root: yaml.Node) -> int:
+    """How many entries the document holds with every alias unfolded, counted without unfolding: an alias
+    is the same node object as its anchor, so each node's total is computed once (children first)."""
+    totals: dict[int, int] = {}
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if id(node) in totals:
+            continue
+        children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) else (
+            list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if children_done:
+            totals[id(node)] = 1 + sum(totals[id(child)] for child in children)
+        else:
+            pending.append((node, True))
+            pending.extend((child, False) for child in children if id(child) not in totals)
+    return totals[id(root)]
+
+
+def _positions(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, keys: dict[Path_, int],
                values: dict[Path_, int]) -> None:
-    """Walk the node tree without recursion, noting the line of every key and value by its path."""
+    """Walk the node tree without recursion (aliases unfolded: _unfolded bounds the walk), noting the line
+    of every key and value by its path. A key of the mapping itself wins over one merged in with `<<`."""
     pending: list[tuple[yaml.Node, Path_]] = [(node, path)]
     while pending:
         current, where = pending.pop()
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
+                if key_node.tag == MERGE:  # `<<: *base`: the merged keys keep the lines of their anchor
+                    pending.append((value_node, where))
+                    continue
                 key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
                 here = (*where, key)
-                keys[here] = key_node.start_mark.line + 1
-                values[here] = value_node.start_mark.line + 1
+                keys.setdefault(here, key_node.start_mark.line + 1)
+                values.setdefault(here, value_node.start_mark.line + 1)
                 pending.append((value_node, here))
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
-                values[(*where, index)] = item.start_mark.line + 1
+                values.setdefault((*where, index), item.start_mark.line + 1)
                 pending.append((item, (*where, index)))
