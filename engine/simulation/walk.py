@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.runtime.store import Base, Json, UtcDateTime
 from engine.simulation.runner import ScenarioResult, Simulator
-from engine.simulation.scenario import Scenario, Step
+from engine.simulation.scenario import Scenario, Step, start_moment
 
 
 class SimulationWalk(Base):
@@ -32,8 +32,6 @@ class SimulationWalk(Base):
 
 def as_scenario(name: str, start: date, steps: Sequence[Mapping[str, Any]], simulator: Simulator) -> Scenario:
     """The walk as a scenario the runner understands (tasks are stored by element id)."""
-    from engine.simulation.scenario import _start
-
     converted = []
     for number, step in enumerate(steps, start=1):
         if "erledige" in step:
@@ -43,7 +41,7 @@ def as_scenario(name: str, start: date, steps: Sequence[Mapping[str, Any]], simu
             converted.append(Step("warte", number, str(step["warte"])))
         elif "nachricht" in step:
             converted.append(Step("nachricht", number, str(step["nachricht"]), dict(step.get("mit") or {})))
-    return Scenario(name, "Simulation", _start(start), {}, tuple(converted))
+    return Scenario(name, "Simulation", start_moment(start), {}, tuple(converted))
 
 
 def replay(simulator: Simulator, name: str, start: date, steps: Sequence[Mapping[str, Any]]) -> ScenarioResult:

@@ -33,7 +33,7 @@ class ScenarioError(EngineError):
 class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "Anker und Verweise (&, *) sind nicht erlaubt",
                                               event.start_mark)
         return super().compose_node(parent, index)
