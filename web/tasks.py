@@ -5,20 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from engine.domain import plan
 from engine.runtime.errors import FormError, ProcessError
-from engine.runtime.model import FormField, UserTaskDef
+from engine.runtime.model import UserTaskDef
 from web.auth import case_role_required, me, workplace
+from web.forms import MAX_STEP_ROWS, parse_submission, widget
 
 blueprint = Blueprint("tasks", __name__)
-STEP_FIELDS = ("beschreibung", "verantwortlich", "faellig", "wiedervorlage")
 STEP_LABELS = {"beschreibung": "Schritt", "verantwortlich": "Verantwortlich", "faellig": "Fällig am",
                "wiedervorlage": "Wiedervorlage"}
 DEFAULT_STEP_ROWS = 3
 GENERAL = "Hinweis"  # errors that belong to no single field
-MAX_STEP_ROWS = plan.MAX_STEPS
 
 
 @blueprint.route("/aufgaben/<task_id>", methods=["GET", "POST"])
@@ -31,7 +29,7 @@ def form(task_id: str) -> Any:
     if request.method == "GET":
         values = workplace().draft(me(), task_id) or _defaults(definition, data)
         return _render(task, definition, data, values, {}, custom, _rows(values, custom))
-    submitted = _parse(definition, request.form, custom)
+    submitted = parse_submission(definition, request.form, custom)
     action = request.form.get("aktion", "abschliessen")
     rows = _rows(submitted, custom)
     if action == "zeile":
@@ -65,18 +63,6 @@ def _render(task: Any, definition: UserTaskDef, data: dict[str, Any], values: di
                            errors=errors, custom=custom, rows=rows, widget=widget, field_label=field_label)
 
 
-def widget(field: FormField) -> str:
-    """How a form field is shown: the template switches on this."""
-    if field.type == "boolean":
-        return "ja_nein" if field.required else "checkbox"
-    if field.type == "enum":
-        return "auswahl" if len(field.options) > 3 else "optionen"
-    if field.type == "string":
-        length = field.constraint("maxlength")
-        return "text" if length is not None and int(length) <= 200 else "textbereich"
-    return {"long": "zahl", "date": "datum"}.get(field.type, "text")
-
-
 def _defaults(definition: UserTaskDef, data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field in definition.fields:
@@ -84,26 +70,6 @@ def _defaults(definition: UserTaskDef, data: dict[str, Any]) -> dict[str, Any]:
             values[field.id] = field.default
         elif field.readonly and field.id in data:
             values[field.id] = data[field.id]
-    return values
-
-
-def _parse(definition: UserTaskDef, form: MultiDict[str, str], custom: bool) -> dict[str, Any]:
-    """The submitted form as the service expects it: the whole form, booleans from checkboxes included."""
-    values: dict[str, Any] = {}
-    for field in definition.fields:
-        if field.readonly:
-            continue
-        if field.type == "boolean" and not field.required:
-            values[field.id] = "true" if form.get(field.id) else "false"
-        else:
-            values[field.id] = form.get(field.id, "")
-    if custom:
-        steps = []
-        for number in range(1, MAX_STEP_ROWS + 1):
-            step = {name: form.get(f"schritt-{number}-{name}", "").strip() for name in STEP_FIELDS}
-            if any(step.values()):
-                steps.append({name: value or None for name, value in step.items()})
-        values["schritte"] = steps
     return values
 
 

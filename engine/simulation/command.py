@@ -23,70 +23,63 @@ from engine.runtime.errors import EngineError
               help="Pfade dieses Diagramms durchgehen und Szenario-Entwürfe für Ungedecktes schreiben.")
 @click.option("--entwuerfe", "drafts", default=Path("var/entwuerfe"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Ordner für die Entwürfe.")
+@click.option("--bpmn-js", "viewer_folder", default=Path("web/node_modules/bpmn-js/dist"), show_default=True,
+              envvar="SRO_BPMN_JS", type=click.Path(file_okay=False, path_type=Path),
+              help="Ordner »dist« von bpmn-js für den Bericht (auch über SRO_BPMN_JS).")
 def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json_path: Path | None,
-             min_coverage: float | None, explore_diagram: str | None, drafts: Path) -> None:
+             min_coverage: float | None, explore_diagram: str | None, drafts: Path, viewer_folder: Path) -> None:
     """Szenarien (YAML) auf der simulierten Uhr ausführen und die Abdeckung der Diagramme zeigen."""
-    from engine.simulation import decisions as decision_tests
-    from engine.simulation.coverage import coverage
-    from engine.simulation.report import as_json, write_html
+    from engine.simulation.report import ViewerMissing, as_json, read_viewer, write_html
     from engine.simulation.runner import Simulator, scenario_files
-    from engine.simulation.scenario import ScenarioError
+    from engine.simulation.suite import run_suite
 
-    every = scenario_files(list(paths) or [processes / "scenarios"])
-    table_files = [path for path in every if decision_tests.is_decision_test(path)]
-    files = [path for path in every if path not in table_files]
-    if not files:
+    files = scenario_files(list(paths) or [processes / "scenarios"])
+    if not files.scenarios and not files.unreadable:
         click.echo("Keine Szenarien gefunden.", err=True)
         sys.exit(1)
     try:
+        viewer = read_viewer(viewer_folder) if report else None
         simulator = Simulator(processes)
-    except EngineError as error:
+    except (ViewerMissing, EngineError) as error:
         click.echo(f"Fehler: {error}", err=True)
         sys.exit(1)
     try:
-        try:
-            scenarios = [simulator.load(path) for path in files]
-            tables = [decision_tests.load(path, simulator.decisions) for path in table_files]
-        except ScenarioError as error:
-            click.echo(f"Szenario fehlerhaft: {error}", err=True)
-            sys.exit(1)
-        results = [simulator.run(scenario) for scenario in scenarios]
-        table_results = [decision_tests.run(test, simulator.decisions) for test in tables]
+        suite = run_suite(files, simulator, stop_at_errors=True)
     finally:
         simulator.close()
-    reached = set().union(*(result.reached for result in results))
-    sequences = [sequence for result in results for sequence in result.sequences]
-    diagrams = coverage(simulator.documents, reached, sequences)
-    for result in results:
+    if suite.errors:
+        for problem in suite.errors:
+            click.echo(f"Szenario fehlerhaft: {problem}", err=True)
+        sys.exit(1)
+    for result in suite.scenarios:
         click.echo(f"{'✓' if result.ok else '✗'} {result.scenario.name}")
         for failure in result.failures:
             click.echo(f"    {failure}")
     click.echo("")
     below = []
-    for item in diagrams:
+    for item in suite.diagrams:
         click.echo(f"{item.name}: {item.percent:.1f} % (Knoten {len(item.covered_nodes)}/{len(item.nodes)}, "
                    f"Flüsse {len(item.covered_flows)}/{len(item.flows)})")
         if min_coverage is not None and item.percent + 1e-9 < min_coverage:
             below.append(item)
-    for table_result in table_results:
+    for table_result in suite.decision_tests:
         click.echo(f"{'✓' if table_result.ok else '✗'} Entscheidung {table_result.test.decision}: "
                    f"{len(table_result.test.cases)} Fälle, Regeln getroffen: {len(table_result.rules)}/"
-                   f"{len(simulator.decisions[table_result.test.decision].rules)}")
+                   f"{table_result.all_rules}")
         for failure in table_result.failures:
             click.echo(f"    {failure}")
-    passed = sum(result.ok for result in results)
-    tables_passed = sum(result.ok for result in table_results)
-    click.echo(f"\n{passed} von {len(results)} Szenarien bestanden; {tables_passed} von {len(table_results)} "
-               "Entscheidungstests bestanden.")
-    if report:
-        write_html(report, results, diagrams)
+    click.echo(f"\n{suite.scenarios_passed} von {len(suite.scenarios)} Szenarien bestanden; "
+               f"{suite.decision_tests_passed} von {len(suite.decision_tests)} Entscheidungstests bestanden.")
+    if report and viewer:
+        write_html(report, suite.scenarios, suite.diagrams, viewer)
         click.echo(f"Bericht: {report}")
     if json_path:
-        json_path.write_text(json.dumps(as_json(results, diagrams), ensure_ascii=False, indent=2), encoding="utf-8")
+        json_path.write_text(json.dumps(as_json(suite.scenarios, suite.diagrams), ensure_ascii=False, indent=2),
+                             encoding="utf-8")
     if explore_diagram:
         from engine.simulation.explore import covered_by, explore
 
-        nodes, flows = covered_by(simulator.documents, reached, sequences)
+        nodes, flows = covered_by(simulator.documents, suite.reached, suite.sequences)
         try:
             written = explore(processes, explore_diagram, nodes, flows, drafts)
         except EngineError as error:
@@ -101,7 +94,7 @@ def simulate(paths: tuple[Path, ...], processes: Path, report: Path | None, json
     if below:
         names = ", ".join(f"{item.name} ({item.percent:.1f} %)" for item in below)
         click.echo(f"Abdeckung unter {min_coverage:g} %: {names}", err=True)
-    if passed < len(results) or tables_passed < len(table_results) or below:
+    if not suite.ok or below:
         sys.exit(1)
 
 
@@ -120,7 +113,7 @@ def projection(behaviour: Path, cases: int, months: int, ifk: int, seed: int, wo
                plot: Path | None, json_path: Path | None) -> None:
     """Fallbestand hochrechnen (Monte Carlo): Gespräche je IFK, Aufforderungen, Minderungen je Woche."""
     from engine.simulation.projection import dumps, run_projection, summary_lines, write_plot
-    from engine.simulation.scenario import ScenarioError
+    from engine.simulation.yamlfile import ScenarioError
 
     try:
         result = run_projection(behaviour, cases=cases, months=months, ifk=ifk, seed=seed, processes=processes,

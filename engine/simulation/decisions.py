@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.runtime import dmn
-from engine.simulation.scenario import ScenarioError, read_yaml
 from engine.simulation.values import matches, plain
+from engine.simulation.yamlfile import ScenarioError, YamlFile, read_yaml
 
 
 @dataclass(frozen=True)
@@ -42,49 +40,42 @@ class DecisionTest:
 class DecisionResult:
     test: DecisionTest
     failures: list[str] = field(default_factory=list)
-    rules: set[str] = field(default_factory=set)
+    rules: set[str] = field(default_factory=set)  # rules the cases hit
+    all_rules: int = 0  # rules the table has
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
 
-def is_decision_test(path: Path) -> bool:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return False
-    return isinstance(raw, dict) and "entscheidung" in raw
-
-
-def load(path: Path, decisions: Mapping[str, dmn.Decision]) -> DecisionTest:
-    file = str(path)
-    node, raw = read_yaml(path)
-    if not isinstance(raw, dict) or node is None:
-        raise ScenarioError(file, 1, "Ein Entscheidungstest ist eine Zuordnung mit »entscheidung« und »faelle«.")
+def load(source: Path | YamlFile, decisions: Mapping[str, dmn.Decision]) -> DecisionTest:
+    """Check a decision test (a path, or a file already read) against the deployed decision tables."""
+    read = source if isinstance(source, YamlFile) else read_yaml(source)
+    raw = read.value
+    if not isinstance(raw, dict):
+        raise read.error("Ein Entscheidungstest ist eine Zuordnung mit »entscheidung« und »faelle«.")
     decision = str(raw.get("entscheidung"))
     if decision not in decisions:
-        raise ScenarioError(file, 1, f"Die Entscheidung »{decision}« gibt es nicht; bereitgestellt sind: "
-                                     f"{', '.join(sorted(decisions))}.")
+        raise read.error(f"Die Entscheidung »{decision}« gibt es nicht; bereitgestellt sind: "
+                         f"{', '.join(sorted(decisions))}.")
     items = raw.get("faelle")
-    item_nodes = next((value.value for key, value in node.value if key.value == "faelle"), None)
-    if not isinstance(items, list) or not items or item_nodes is None:
-        raise ScenarioError(file, 1, "Ein Entscheidungstest braucht eine Liste »faelle« mit eingaben und erwartet.")
+    if not isinstance(items, list) or not items:
+        raise read.error("Ein Entscheidungstest braucht eine Liste »faelle« mit eingaben und erwartet.")
     cases = []
-    for item, item_node in zip(items, item_nodes, strict=True):
-        line = item_node.start_mark.line + 1
+    for index, item in enumerate(items):
+        line = read.line("faelle", index) or 1
         if not isinstance(item, dict) or not isinstance(item.get("eingaben"), dict) or "erwartet" not in item:
-            raise ScenarioError(file, line, "Jeder Fall hat »eingaben« (Zuordnung) und »erwartet«.")
+            raise ScenarioError(read.file, line, "Jeder Fall hat »eingaben« (Zuordnung) und »erwartet«.")
         rule = item.get("regel")
         if rule is not None and rule not in {rule.id for rule in decisions[decision].rules}:
-            raise ScenarioError(file, line, f"Die Regel »{rule}« gibt es in »{decision}« nicht.")
+            raise ScenarioError(read.file, line, f"Die Regel »{rule}« gibt es in »{decision}« nicht.")
         cases.append(DecisionCase(str(item.get("name") or f"Fall in Zeile {line}"), line, item["eingaben"],
                                   item["erwartet"], rule))
-    return DecisionTest(str(decision), file, tuple(cases))
+    return DecisionTest(decision, read.file, tuple(cases))
 
 
 def run(test: DecisionTest, decisions: Mapping[str, dmn.Decision]) -> DecisionResult:
-    result = DecisionResult(test)
+    result = DecisionResult(test, all_rules=len(decisions[test.decision].rules))
     for case in test.cases:
         try:
             outcome = dmn.evaluate(decisions, test.decision, dict(case.inputs))

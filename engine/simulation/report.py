@@ -1,20 +1,23 @@
 """The coverage report: one HTML file that draws every diagram with bpmn-js, covered elements marked.
 
-The file is self-contained (bpmn-js is read from web/node_modules, installed from the npm
-registry, and embedded), so QA can archive it or send it around without a server.
+The file is self-contained (bpmn-js, installed from the npm registry, is embedded; the caller says
+which folder holds its `dist`), so QA can archive it or send it around without a server.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.runtime.errors import EngineError
 from engine.simulation.coverage import DiagramCoverage
 from engine.simulation.runner import ScenarioResult
 
-VIEWER = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "bpmn-js" / "dist"
+BUNDLE = "bpmn-navigated-viewer.production.min.js"
+STYLESHEETS = ("diagram-js.css", "bpmn-js.css")
 
 STYLE = """
 body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1d252c; }
@@ -47,10 +50,27 @@ document.addEventListener('DOMContentLoaded', async () => {
 """
 
 
-def write_html(path: Path, results: list[ScenarioResult], diagrams: list[DiagramCoverage]) -> None:
-    bundle = (VIEWER / "bpmn-navigated-viewer.production.min.js").read_text(encoding="utf-8")
-    styles = "".join((VIEWER / "assets" / name).read_text(encoding="utf-8")
-                     for name in ("diagram-js.css", "bpmn-js.css"))
+class ViewerMissing(EngineError):
+    """bpmn-js is not installed where the caller said; the message says how to install it."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    script: str
+    styles: str
+
+
+def read_viewer(folder: Path) -> Viewer:
+    """bpmn-js from its `dist` folder (e.g. web/node_modules/bpmn-js/dist), or ViewerMissing in German."""
+    try:
+        return Viewer((folder / BUNDLE).read_text(encoding="utf-8"),
+                      "".join((folder / "assets" / name).read_text(encoding="utf-8") for name in STYLESHEETS))
+    except OSError as error:
+        raise ViewerMissing(f"Für den Bericht fehlt bpmn-js unter {folder}. `make run` installiert bpmn-js "
+                            "(npm ci in web/).") from error
+
+
+def write_html(path: Path, results: list[ScenarioResult], diagrams: list[DiagramCoverage], viewer: Viewer) -> None:
     rows = "".join(
         f"<tr><td>{html.escape(result.scenario.name)}</td><td>{html.escape(Path(result.scenario.file).name)}</td>"
         + ("<td class='ok'>bestanden</td>" if result.ok else
@@ -73,8 +93,8 @@ def write_html(path: Path, results: list[ScenarioResult], diagrams: list[Diagram
                         f"<script type='application/json' id='d{index}-daten'>{payload}</script>")
     passed = sum(result.ok for result in results)
     page = f"""<!doctype html><html lang="de"><head><meta charset="utf-8">
-<title>Simulation und Abdeckung</title><style>{styles}{STYLE}</style>
-<script>{bundle}</script><script>{SCRIPT}</script></head><body>
+<title>Simulation und Abdeckung</title><style>{viewer.styles}{STYLE}</style>
+<script>{viewer.script}</script><script>{SCRIPT}</script></head><body>
 <h1>Simulation und Abdeckung</h1>
 <p>{passed} von {len(results)} Szenarien bestanden.</p>
 <table><thead><tr><th>Szenario</th><th>Datei</th><th>Ergebnis</th></tr></thead><tbody>{rows}</tbody></table>

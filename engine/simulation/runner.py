@@ -25,6 +25,7 @@ from engine.runtime.store import Event, OpenTask, Wait
 from engine.services import Services
 from engine.simulation.scenario import Names, Scenario, Step, load, resolve_relative
 from engine.simulation.values import matches, plain
+from engine.simulation.yamlfile import ScenarioError, YamlFile, read_yaml
 
 DEFAULT_START = datetime(2025, 3, 3, 8, 0, tzinfo=BERLIN)
 
@@ -75,8 +76,8 @@ class Simulator:
     def close(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
 
-    def load(self, path: Path) -> Scenario:
-        return load(path, self.task_names, self.element_names)
+    def load(self, source: Path | YamlFile) -> Scenario:
+        return load(source, self.task_names, self.element_names)
 
     def run(self, scenario: Scenario, snapshot: bool = False) -> ScenarioResult:
         self._runs += 1
@@ -260,24 +261,28 @@ def _names(names: Names, elements: set[str]) -> str:
     return ", ".join(sorted(_label(names, element) for element in elements))
 
 
-def run_paths(simulator: Simulator, paths: list[Path]) -> list[ScenarioResult]:
-    return [simulator.run(simulator.load(path)) for path in scenario_files(paths)]
+@dataclass(frozen=True)
+class QaFiles:
+    """The QA files under some folders, each read once and sorted by kind."""
+
+    scenarios: list[YamlFile]
+    decision_tests: list[YamlFile]
+    unreadable: list[ScenarioError]  # not YAML, too large, not readable: reported like a faulty scenario
 
 
-def scenario_files(paths: list[Path]) -> list[Path]:
-    """Scenario and decision-test files; behaviour files of the caseload projection are not run."""
-    files: list[Path] = []
+def scenario_files(paths: list[Path]) -> QaFiles:
+    """Scenario and decision-test files (a folder: every *.yaml and *.yml below it); behaviour files of the
+    caseload projection are not run, so they are left out."""
+    found = QaFiles([], [], [])
     for path in paths:
-        files.extend(sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")) if path.is_dir() else [path])
-    return [path for path in files if not _is_behaviour(path)]
-
-
-def _is_behaviour(path: Path) -> bool:
-    import yaml
-
-    try:
-        head = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return False  # the scenario loader reports the problem with file and line
-    return isinstance(head, dict) and "verhalten" in head
-
+        for file in sorted(path.rglob("*.yaml")) + sorted(path.rglob("*.yml")) if path.is_dir() else [path]:
+            try:
+                read = read_yaml(file)
+            except ScenarioError as error:
+                found.unreadable.append(error)
+                continue
+            if read.kind == "entscheidung":
+                found.decision_tests.append(read)
+            elif read.kind == "szenario":
+                found.scenarios.append(read)
+    return found

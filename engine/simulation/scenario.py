@@ -30,18 +30,15 @@ from typing import Any
 
 import yaml
 
+from engine.runtime.clock import BERLIN
 from engine.runtime.durations import DurationError, parse_duration
-from engine.runtime.errors import EngineError
+from engine.simulation import yamlfile
+from engine.simulation.yamlfile import ScenarioError as ScenarioError  # its old home: still importable from here
+from engine.simulation.yamlfile import YamlFile
 
 STEP_KINDS = ("erledige", "warte", "nachricht", "erwarte")
 EXPECTATIONS = ("wartet", "durchlaufen", "fall", "entscheidungen", "dokumente")
 RELATIVE_DAY = re.compile(r"^heute(?:\s*([+-])\s*(\d{1,4}))?$")
-
-
-class ScenarioError(EngineError):
-    def __init__(self, file: str, line: int | None, message: str) -> None:
-        self.file, self.line, self.message = file, line, message
-        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
 
 
 @dataclass(frozen=True)
@@ -68,61 +65,54 @@ Names = Mapping[str, tuple[str, ...]]
 
 
 def read_yaml(path: Path) -> tuple[Any, Any]:
-    """The YAML node tree (for line numbers) and the plain value, or ScenarioError in German."""
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ScenarioError(file, mark.line + 1 if mark else None,
-                            f"Die Datei ist kein gültiges YAML: {getattr(error, 'problem', error)}") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(file, None, f"Die Datei kann nicht gelesen werden: {error}") from error
+    """For projection.py only, until it reads behaviour files through yamlfile.read_yaml (then delete this):
+    the node tree its line map walks, and the value, checked by the one QA reader."""
+    value = yamlfile.read_yaml(path).value
+    return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), value
 
 
-def load(path: Path, task_names: Names, element_names: Names) -> Scenario:
-    """Read and check a scenario; `task_names`/`element_names` map names and ids to element ids."""
-    file = str(path)
-    node, raw = read_yaml(path)
-    if not isinstance(raw, dict) or node is None:
-        raise ScenarioError(file, 1, "Ein Szenario ist eine Zuordnung mit »szenario«, »schritte« und optional "
-                                     "»beginn«, »fall«, »prozess«.")
-    lines = _key_lines(node)
+def load(source: Path | YamlFile, task_names: Names, element_names: Names) -> Scenario:
+    """Check a scenario (a path, or a file already read); `task_names`/`element_names` map names and ids to
+    element ids."""
+    read = source if isinstance(source, YamlFile) else yamlfile.read_yaml(source)
+    raw = read.value
+    if not isinstance(raw, dict):
+        raise read.error("Ein Szenario ist eine Zuordnung mit »szenario«, »schritte« und optional »beginn«, "
+                         "»fall«, »prozess«.")
     unknown = set(raw) - {"szenario", "beginn", "fall", "schritte", "prozess"}
     if unknown:
-        key = sorted(unknown)[0]
-        raise ScenarioError(file, lines.get(key), f"Unbekannter Eintrag »{key}«; erlaubt sind szenario, beginn, "
-                                                  "fall, prozess, schritte.")
+        key = sorted(unknown, key=str)[0]
+        raise ScenarioError(read.file, read.key_line(key), f"Unbekannter Eintrag »{key}«; erlaubt sind szenario, "
+                                                           "beginn, fall, prozess, schritte.")
     name = raw.get("szenario")
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(file, lines.get("szenario", 1), "Bitte dem Szenario einen Namen geben (»szenario: ...«).")
+        raise ScenarioError(read.file, read.key_line("szenario") or 1,
+                            "Bitte dem Szenario einen Namen geben (»szenario: ...«).")
     start = raw.get("beginn")
     if start is not None and not isinstance(start, date):
-        raise ScenarioError(file, lines.get("beginn"), f"»beginn« muss ein Datum sein (JJJJ-MM-TT), nicht »{start}«.")
+        raise ScenarioError(read.file, read.key_line("beginn"),
+                            f"»beginn« muss ein Datum sein (JJJJ-MM-TT), nicht »{start}«.")
     case_data = raw.get("fall") or {}
     if not isinstance(case_data, dict):
-        raise ScenarioError(file, lines.get("fall"), "»fall« enthält die Startdaten als Zuordnung Feld: Wert.")
-    steps_node = _value_node(node, "schritte")
+        raise ScenarioError(read.file, read.key_line("fall"), "»fall« enthält die Startdaten als Zuordnung Feld: Wert.")
     raw_steps = raw.get("schritte")
-    if not isinstance(raw_steps, list) or not raw_steps or steps_node is None:
-        raise ScenarioError(file, lines.get("schritte", 1), "Ein Szenario braucht eine Liste »schritte«.")
-    steps = tuple(_step(file, item, item_node, task_names, element_names)
-                  for item, item_node in zip(raw_steps, steps_node.value, strict=True))
-    return Scenario(name.strip(), file, _start(start), case_data, steps, str(raw.get("prozess") or "Beratungszyklus"))
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise ScenarioError(read.file, read.key_line("schritte") or 1, "Ein Szenario braucht eine Liste »schritte«.")
+    steps = tuple(_step(read.file, item, read.line("schritte", index) or 1, task_names, element_names)
+                  for index, item in enumerate(raw_steps))
+    return Scenario(name.strip(), read.file, start_moment(start), case_data, steps,
+                    str(raw.get("prozess") or "Beratungszyklus"))
 
 
-def _start(start: date | None) -> datetime | None:
+def start_moment(start: date | None) -> datetime | None:
+    """The simulated clock's start for `beginn`: a day starts at 8:00 in Berlin."""
     if start is None:
         return None
-    from engine.runtime.clock import BERLIN
-
     moment = start if isinstance(start, datetime) else datetime(start.year, start.month, start.day, 8, 0)
     return moment.replace(tzinfo=BERLIN) if moment.tzinfo is None else moment
 
 
-def _step(file: str, item: Any, node: Any, task_names: Names, element_names: Names) -> Step:
-    line = node.start_mark.line + 1
+def _step(file: str, item: Any, line: int, task_names: Names, element_names: Names) -> Step:
     if not isinstance(item, dict):
         raise ScenarioError(file, line, "Jeder Schritt ist eine Zuordnung, z. B. »- erledige: Schritt prüfen«.")
     kinds = [key for key in item if key in STEP_KINDS]
@@ -167,17 +157,6 @@ def _step(file: str, item: Any, node: Any, task_names: Names, element_names: Nam
         "entscheidungen": dict(value.get("entscheidungen") or {}),
     }
     return Step(kind, line, "", {}, expect)
-
-
-def _key_lines(node: Any) -> dict[str, int]:
-    return {key.value: key.start_mark.line + 1 for key, _ in getattr(node, "value", []) if hasattr(key, "value")}
-
-
-def _value_node(node: Any, name: str) -> Any:
-    for key, value in getattr(node, "value", []):
-        if getattr(key, "value", None) == name:
-            return value
-    return None
 
 
 def resolve_relative(value: Any, today: date) -> Any:

@@ -61,8 +61,9 @@ def test_walk_by_hand_back_and_save(client: Any, tmp_path: Path) -> None:
     client.post(f"{walk_url}/zurueck/1")
     page = client.get(walk_url).get_data(as_text=True)
     assert "03.03.2025" in page and "gewartet" not in page
-    client.post(f"{walk_url}/speichern")
+    flashed = client.post(f"{walk_url}/speichern", follow_redirects=True).get_data(as_text=True)
     [saved] = list((tmp_path / "var" / "szenarien").glob("*.yaml"))
+    assert f"Als Szenario gespeichert: {saved.name}" in flashed and str(tmp_path) not in flashed
     document = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert document["szenario"] == "Erstgespräch von Hand"
     assert document["beginn"] == date(2025, 3, 3)
@@ -74,7 +75,33 @@ def test_run_all_scenarios_from_the_page(client: Any) -> None:
     page = client.post("/simulation/ausfuehren").get_data(as_text=True)
     passed, total = map(int, re.search(r"(\d+) von (\d+) Szenarien bestanden", page).groups())  # type: ignore[union-attr]
     assert passed == total >= 29
+    tests_passed, tests_total = map(int, re.search(r"(\d+) von (\d+) Entscheidungstests bestanden",  # type: ignore[union-attr]
+                                                   page).groups())
+    assert tests_passed == tests_total >= 2
+    assert "Leistungsminderung" in page and "Rechtskreis" in page
     report = re.search(r'href="(/simulation/berichte/[^"]+)"', page).group(1)  # type: ignore[union-attr]
     html = client.get(report)
     assert html.status_code == 200 and "Simulation und Abdeckung" in html.get_data(as_text=True)
     assert client.get("/simulation/berichte/../../etc/passwd").status_code == 404
+
+
+def test_someone_elses_walk_is_not_found(client: Any) -> None:
+    sign_in(client, "qa", "qa-passwort-lang")
+    created = client.post("/simulation/durchgaenge", data={"name": "Meins", "beginn": "2025-03-03"})
+    walk_url = created.headers["Location"]
+    client.post("/abmelden")
+    people: Workplace = client.application.extensions["sro.workplace"]
+    people.add_staff("qa2", "Quentin Zweit", "qa", "qa2-passwort-lang")
+    sign_in(client, "qa2", "qa2-passwort-lang")
+    assert client.get(walk_url).status_code == 404
+    assert client.post(f"{walk_url}/zurueck/0").status_code == 404
+    assert "Meins" not in client.get("/simulation").get_data(as_text=True)
+
+
+def test_without_bpmn_js_the_page_shows_the_results_and_says_how_to_install_it(
+        client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("web.simulation.VENDOR", tmp_path / "fehlt")
+    sign_in(client, "qa", "qa-passwort-lang")
+    page = client.post("/simulation/ausfuehren").get_data(as_text=True)
+    assert "Szenarien bestanden" in page and "/simulation/berichte/" not in page
+    assert "Für den Bericht fehlt bpmn-js" in page and "npm ci in web/" in page

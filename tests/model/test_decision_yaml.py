@@ -9,7 +9,7 @@ import pytest
 from engine.runtime import dmn
 from engine.runtime.lint import load_files
 from engine.simulation import decisions
-from engine.simulation.scenario import ScenarioError
+from engine.simulation.yamlfile import ScenarioError
 from tests.conftest import SRO_PROCESSES
 
 FILES = sorted((SRO_PROCESSES / "scenarios" / "entscheidungen").glob("*.yaml"))

@@ -13,7 +13,7 @@ import pytest
 
 from engine.simulation.coverage import coverage
 from engine.simulation.runner import ScenarioResult, Simulator
-from engine.simulation.scenario import ScenarioError
+from engine.simulation.yamlfile import ScenarioError
 from tests.conftest import SRO_PROCESSES
 
 SCENARIOS = sorted((SRO_PROCESSES / "scenarios").glob("*.yaml"))
