@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class EngineError(Exception):
@@ -46,6 +47,23 @@ class ProcessError(EngineError):
 
 class AmbiguousGatewayError(ProcessError):
     """More than one outgoing condition of an exclusive gateway is true."""
+
+
+class DmnError(EngineError):
+    """A decision table or FEEL entry that cannot be read or evaluated; the message is a German sentence.
+
+    Defined here rather than in `engine.runtime.dmn`, because the FEEL package raises it too and
+    `dmn` imports FEEL.
+    """
+
+    def __init__(self, message: str, decision_id: str | None = None, rule_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.decision_id = decision_id
+        self.rule_id = rule_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.decision_id, self.rule_id))
 
 
 class FormError(EngineError):

@@ -36,6 +36,7 @@ from lxml import etree
 from engine.domain.plan import FORM_KEY as PLAN_FORM_KEY  # its custom form also needs the list `schritte`
 from engine.runtime.durations import DurationError, parse_duration
 from engine.runtime.errors import EngineError
+from engine.runtime.expressions import Atom, alternatives
 from engine.runtime.lint import load_files
 from engine.runtime.model import BPMN_NS, Document, FormField, ProcessDef, UserTaskDef, local
 from engine.simulation.coverage import coverage, nodes_of
@@ -468,8 +469,8 @@ class _Writer:
             for atom in atoms:
                 if atom.var in settable:
                     continue
-                if start_phase and atom.start_value() is not None:
-                    self.case_data.setdefault(atom.var, atom.start_value())
+                if start_phase and _start_value(atom) is not None:
+                    self.case_data.setdefault(atom.var, _start_value(atom))
                 else:
                     self.assumptions.append(where)
 
@@ -561,75 +562,20 @@ class _Writer:
 
 # -- conditions -------------------------------------------------------------------------------------
 
-_ATOM = re.compile(r"^\s*(?P<neg>!)?\s*(?P<var>[A-Za-z_]\w*)\s*(?:(?P<op>==|!=|>=|<=|>|<)\s*(?P<lit>.+?))?\s*$")
-_WORD_OPERATORS = ((r"\bor\b", "||"), (r"\band\b", "&&"), (r"\beq\b", "=="), (r"\bne\b", "!="),
-                   (r"\bge\b", ">="), (r"\ble\b", "<="), (r"\bgt\b", ">"), (r"\blt\b", "<"))
-_NOT_A_VALUE = object()
-
-
-@dataclass(frozen=True)
-class Atom:
-    var: str
-    op: str
-    value: Any
-
-    def start_value(self) -> Any:
-        """A case-data value that satisfies the atom, or None when there is no obvious one."""
-        if self.op == "==":
-            return self.value
-        if self.op == "!=" and isinstance(self.value, bool):
-            return not self.value
-        return None
-
-
 def parse_condition(text: str) -> list[list[Atom | None]]:
-    """`${a == 'x' || b != false && c}` as alternatives of atoms; None stands for a part that is not
-    a simple comparison of a variable with a literal (function calls, dotted names, arithmetic)."""
-    body = text.strip()
-    if body.startswith(("${", "#{")) and body.endswith("}"):
-        body = body[2:-1]
-    for pattern, operator in _WORD_OPERATORS:
-        body = re.sub(pattern, operator, body)
-    alternatives: list[list[Atom | None]] = []
-    for alternative in body.split("||"):
-        atoms: list[Atom | None] = []
-        for part in alternative.split("&&"):
-            atoms.append(_atom(part.strip()))
-        alternatives.append(atoms)
-    return alternatives
+    """`${a == 'x' || b != false && c}` as alternatives of atoms, read by the expression parser; None
+    stands for a part that is not a simple comparison of a variable with a literal (function calls,
+    dotted names, arithmetic). See `engine.runtime.expressions.alternatives`."""
+    return alternatives(text)
 
 
-def _atom(part: str) -> Atom | None:
-    while part.startswith("(") and part.endswith(")"):
-        part = part[1:-1].strip()
-    match = _ATOM.match(part)
-    if match is None:
-        return None
-    var, op, literal = match.group("var"), match.group("op"), match.group("lit")
-    if op is None:
-        return Atom(var, "==", not match.group("neg"))
-    if match.group("neg"):
-        return None
-    value = _literal(literal)
-    return None if value is _NOT_A_VALUE else Atom(var, op, value)
-
-
-def _literal(text: str) -> Any:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    if text in {"true", "false"}:
-        return text == "true"
-    if text == "null":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return _NOT_A_VALUE
+def _start_value(atom: Atom) -> Any:
+    """A case-data value that satisfies the atom, or None when there is no obvious one."""
+    if atom.op == "==":
+        return atom.value
+    if atom.op == "!=" and isinstance(atom.value, bool):
+        return not atom.value
+    return None
 
 
 def _placeholder(form_field: FormField, atom: Atom | None) -> tuple[Any, str | None]:
