@@ -258,12 +258,9 @@ def test_conditions_diagram_names_and_bounds() -> None:
         explorer.routes(explorer.graph("Schlichtung"), 0)
 
 
-def test_when_the_search_hits_its_limit_shortest_paths_cover_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.simulation import explore as module
-
-    monkeypatch.setattr(module, "MAX_PATHS", 3)
+def test_when_the_search_hits_its_limit_shortest_paths_cover_the_rest() -> None:
     explorer = Explorer(load_files([SRO_PROCESSES])[0])
-    plan = explorer.plan("Beratungszyklus", set(), set())
+    plan = explorer.plan("Beratungszyklus", set(), set(), max_paths=3)
     model = process("Beratungszyklus")
     assert plan.paths == 3 and not plan.unreachable
     assert {item for draft in plan.drafts for item in draft.reaches} == nodes_of(model) | set(model.flows)
