@@ -1,8 +1,10 @@
 """`sro bench`: step latency of the shipped SRO model at year 1 and year 10, against an honest floor.
 
 A step is one "complete task" command through the real service function on an SQLite file: load
-(read the instance, restore the workflow), complete (check the form, run the engine), commit (save
-state and projections, write the event log, commit). The cases run the shipped model (`processes/`:
+(read the instance, restore the workflow), complete (run the engine: the task and what follows it up
+to the next wait) and commit (the rest of the command: find the task, check the form, save state and
+projections, write the event log and case columns, start the next cycle when one ends, COMMIT).
+The cases run the shipped model (`processes/`:
 beratungszyklus.bpmn, the processes it calls, the DMN tables) through a repeating counselling cycle:
 session, Kooperationsplan with two dated steps, the first step's check when it comes due, the plan's
 review when its term runs out (boundary timer), the next session two weeks later.
@@ -131,6 +133,9 @@ class _Bench:
             "cycles_of_case": self.services.case(case_id).cycle_count,
             "steps_by_task": dict(Counter(element for *_, element in steps)),
             "state_bytes": sizes([state for _, _, _, state, _ in steps]),
+            "step_p50_ms_by_task": {element: summary([total for total, *_, task in steps if task == element],
+                                                     digits=DIGITS)["p50_ms"]
+                                    for element in dict.fromkeys(task for *_, task in steps)},
             "step_total": _percentiles([total for total, *_ in steps]),
             "load": _percentiles([loading for _, loading, *_ in steps]),
             "complete": _percentiles([running for _, _, running, *_ in steps]),
@@ -199,6 +204,9 @@ METHOD = (
     "(processes/: Beratungszyklus with its called processes and DMN tables) through a repeating cycle: session, "
     "Kooperationsplan (two dated steps, term P1M), check of step 1 when due, review when the plan's term runs "
     "out, next session 14 days later. A case in its 10th year and one in its 1st year are stepped in lockstep; "
+    "a step is split into load (read the instance, restore the workflow), complete (run the engine) and commit "
+    "(the rest: find the task, check the form, save state and projections, event log, case columns, the next "
+    "cycle when one ends, COMMIT); "
     "after each step, the floor commits a text of the byte size of the state that step stored, on plain sqlite3 "
     "connections (one row, BEGIN, UPDATE, COMMIT), once with WAL and synchronous FULL and once with the "
     "product's pragmas read from its own connection; and the plain SpiffWorkflow baseline steps the same cycle "

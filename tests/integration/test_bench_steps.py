@@ -51,6 +51,7 @@ def test_figures_are_sane_and_consistent(figures: dict[str, Any]) -> None:
             timing_is_sane(ours[part], steps)
         assert ours["step_total"]["p50_ms"] >= ours["complete"]["p50_ms"]
         assert 1_000 < ours["state_bytes"]["min"] <= ours["state_bytes"]["max"]
+        assert set(ours["step_p50_ms_by_task"]) == set(ours["steps_by_task"])
     floor = figures["floor"]
     assert floor["state_bytes"]["n"] == 2 * steps
     assert floor["state_bytes"]["min"] == min(figures["ours"][case]["state_bytes"]["min"] for case in ("year_1",
