@@ -6,11 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml
+# The product (sro-jobcenter) and, for development only, the benchmarks (benchmarks/, sro-benchmarks),
+# which add `sro bench`; both editable.
+$(STAMP): pyproject.toml benchmarks/pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 wird benötigt ($(PYTHON) nicht gefunden)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -e ./benchmarks
 	@touch $(STAMP)
 
 # Front-end packages of the web app (bpmn-js), from the npm registry; served from web/node_modules.
@@ -27,12 +29,12 @@ run: $(STAMP) $(WEB_STAMP)
 	$(BIN)/sro serve --host 127.0.0.1 --port 5000 --with-worker
 
 lint: $(STAMP)
-	$(BIN)/ruff check engine web tests
+	$(BIN)/ruff check engine web tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/sro lint processes
 
 typecheck: $(STAMP)
-	$(BIN)/mypy engine web
+	$(BIN)/mypy engine web benchmarks/sro_benchmarks
 
 test: lint typecheck
 	$(BIN)/pytest -q

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.bench_workplace import CASE_FILE_STAGES, EXPERIMENTS, INBOX_PAGES, TARGET_P95_MS, run
 from engine.bootstrap import bootstrap
 from engine.domain.case import Case
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, Wait
 from engine.services import Services
+from sro_benchmarks.workplace.experiments import EXPERIMENTS
+from sro_benchmarks.workplace.measurement import CASE_FILE_STAGES, INBOX_PAGES
+from sro_benchmarks.workplace.run import TARGET_P95_MS, run
 
 CASES, PER_IFK = 2_000, 100
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
