@@ -18,6 +18,7 @@ from engine.domain.case import Case
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, Wait
 from engine.services import Services
+from tests.process_assert import assert_that
 
 CASES, PER_IFK = 2_000, 100
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -144,9 +145,7 @@ def test_a_cloned_task_is_completed_and_the_clones_go_on(services: Services) -> 
         "planZiel": "Arbeitsaufnahme im Lager", "planLaufzeit": "P3M", "eigenbemuehungen": "Bewerbungen",
         "schritte": [{"beschreibung": "Lebenslauf aktualisieren", "verantwortlich": "elb",
                       "faellig": (today + timedelta(days=3)).isoformat(), "wiedervorlage": None}]}, actor="ifk-0001")
-    assert services.open_tasks(task.case_id) == []
-    assert {wait.element_id for wait in services.waits(task.case_id)} == {"Event_SchrittFaellig",
-                                                                           "Event_Ueberpruefung"}
+    assert_that(services, task.case_id).is_waiting_exactly_at("Event_SchrittFaellig", "Event_Ueberpruefung")
 
     clock.advance("P4D")
     fired = services.fire_due_timers(limit=10_000)
@@ -154,7 +153,7 @@ def test_a_cloned_task_is_completed_and_the_clones_go_on(services: Services) -> 
     [check] = services.open_tasks(task.case_id)
     assert check.element_id == "Task_SchrittPruefen" and check.id != task.id
     services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="ifk-0001")
-    assert [open_task.element_id for open_task in services.open_tasks(task.case_id)] == ["Task_PlanUeberpruefen"]
+    assert_that(services, task.case_id).has_open_tasks_exactly("Task_PlanUeberpruefen")
 
 
 def test_the_benchmark_database_is_left_where_it_was_asked_for(bench: tuple[dict[str, Any], str]) -> None:

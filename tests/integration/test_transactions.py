@@ -13,6 +13,7 @@ from engine.runtime.errors import ConflictError
 from engine.runtime.store import ProcessInstance
 from engine.services import Services, UnitOfWork
 from tests.cycle import session_form, task_at, today
+from tests.process_assert import assert_that
 
 TABLES = ("cases", "process_instances", "open_tasks", "task_candidates", "waits", "events", "deployments",
           "process_versions")
@@ -58,7 +59,7 @@ def test_two_sessions_complete_same_task_exactly_one_wins(services: Services) ->
         assert instance is not None and instance.version == 2
         running = services.engine.load(session, instance)
     assert not running.workflow.is_completed()
-    assert [(w.element_id) for w in services.waits(case_id)] == ["Event_SchrittFaellig"]
+    assert_that(services, case_id).is_waiting_exactly_at("Event_SchrittFaellig")
 
 
 def test_stale_version_is_a_named_conflict_and_saves_nothing(services: Services) -> None:
