@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.bench_workplace import CASE_FILE_STAGES, EXPERIMENTS, INBOX_PAGES, TARGET_P95_MS, run
+from engine.bench_workplace import CASE_FILE_STAGES, EXPERIMENTS, INBOX_PAGES, run
 from engine.bootstrap import bootstrap
 from engine.domain.case import Case
 from engine.runtime.clock import BERLIN, SimulatedClock
@@ -76,10 +76,13 @@ def test_figures_are_sane(bench: tuple[dict[str, Any], str]) -> None:
     assert 0 < matching["mine"] < matching["default"] and matching["overdue"] < matching["default"]
     assert figures["inbox_query_only"]["rows_on_page_mean"]["default"] == 50
     target = figures["target"]
-    assert target["inbox_p95_ms"] == TARGET_P95_MS and isinstance(target["met"], bool)
     assert target["measured_inbox_p95_ms"] == figures["inbox"]["all"]["p95_ms"]
-    assert target["met"] == (target["met_over_all_inbox_requests"] and target["met_on_every_page"])
     assert target["worst_page_p95_ms"] == max(figures["inbox"][page]["p95_ms"] for page in INBOX_PAGES)
+    # the verdicts follow from the measurements, whichever way they come out
+    limit = target["inbox_p95_ms"]
+    assert target["met_over_all_inbox_requests"] is (target["measured_inbox_p95_ms"] <= limit)
+    assert target["met_on_every_page"] is (target["worst_page_p95_ms"] <= limit)
+    assert target["met"] is (target["met_over_all_inbox_requests"] and target["met_on_every_page"])
     plans = figures["analysis"]["inbox_query_plans"]
     assert set(plans) == set(INBOX_PAGES)
     assert any("cases" in line for line in plans["default"]["page"])
