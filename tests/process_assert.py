@@ -4,6 +4,8 @@ After camunda-bpm-assert (`assertThat(instance).isWaitingAt("review")`): `assert
 `.has_passed_in_order(...)`. A failure names the case (Kundennummer), what it waits for now (user tasks,
 timers with their due time, messages) and the last elements it passed, so a broken path is found from
 the message alone. Each assertion reads the projections afresh and returns the assertion for chaining.
+Written here because no Python library asserts on these projections (camunda-bpm-assert is Java, over
+Camunda's own history service).
 """
 
 from __future__ import annotations
