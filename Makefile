@@ -39,6 +39,10 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest -q
 
+# The fast loop: unit, model and integration tests on SQLite, without the slow ones (see SLOW in tests/conftest.py).
+unit: $(STAMP)
+	$(BIN)/pytest -q -m "not slow and not postgres" tests/unit tests/model tests/integration
+
 # Diagram checks (tests/browser): bpmnlint, bpmn-js and dmn-js from npm, run in Debian's Chromium.
 MODELER_CHECK := tools/modeler-check
 NPM_STAMP := $(MODELER_CHECK)/node_modules/.installed

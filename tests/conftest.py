@@ -23,6 +23,34 @@ PROCESSES = ROOT / "tests" / "fixtures" / "engine"
 SRO_PROCESSES = ROOT / "processes"
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)  # a Monday
 POSTGRES_URL = os.environ.get("SRO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# A few seconds or more each (pytest --durations); `make unit` leaves them out, `make test` runs them.
+SLOW = (
+    "tests/integration/test_timer_workers.py",  # two worker processes share 1,000 due timers
+    "tests/integration/test_bench_workplace.py",  # a caseload of 2,000 cloned cases
+    "tests/integration/test_demo.py",  # the demo caseload
+    "tests/integration/test_projection.py",  # months of a simulated caseload
+    "tests/integration/test_ten_years.py",  # ten simulated years of one case
+    "tests/integration/test_simulation_page.py::test_run_all_scenarios_from_the_page",
+    "tests/integration/test_explore.py::test_the_shipped_scenarios_leave_nothing_uncovered",
+    "tests/browser/",  # Chromium
+    "tests/e2e/",  # Chromium against a served app
+)
+SUITES = {"tests/browser/": "browser", "tests/e2e/": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks: `postgres` on every test that talks to PostgreSQL (the schema fixture, or the
+    "postgresql" variant of a parametrised fixture), `slow` on SLOW, `browser`/`e2e` by folder."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        variants = callspec.params.values() if callspec is not None else ()
+        if "postgres_schema" in getattr(item, "fixturenames", ()) or "postgresql" in variants:
+            item.add_marker(pytest.mark.postgres)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+        for folder, marker in SUITES.items():
+            if item.nodeid.startswith(folder):
+                item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")

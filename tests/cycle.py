@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.runtime.clock import BERLIN
 from engine.services import Outcome, Services
+from tests.process_assert import assert_that
 
 
 def today(services: Services) -> date:
@@ -14,10 +15,8 @@ def today(services: Services) -> date:
 
 
 def task_at(services: Services, case_id: int, element_id: str) -> str:
-    tasks = [task for task in services.open_tasks(case_id) if task.element_id == element_id]
-    found = [task.element_id for task in services.open_tasks(case_id)]
-    assert len(tasks) == 1, f"expected one open {element_id}, found {found}"
-    return tasks[0].id
+    """The id of the one open task at `element_id`; a failure says where the case waits instead."""
+    return assert_that(services, case_id).task(element_id).id
 
 
 def session_form(services: Services, *, plan: bool = True, laufzeit: str = "P14D", step_days: int = 7,

@@ -19,7 +19,8 @@ from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, Wait
 from engine.services import Services
 from sro_benchmarks.workplace.experiments import EXPERIMENTS
 from sro_benchmarks.workplace.measurement import CASE_FILE_STAGES, INBOX_PAGES
-from sro_benchmarks.workplace.run import TARGET_P95_MS, run
+from sro_benchmarks.workplace.run import run
+from tests.process_assert import assert_that
 
 CASES, PER_IFK = 2_000, 100
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -77,10 +78,13 @@ def test_figures_are_sane(bench: tuple[dict[str, Any], str]) -> None:
     assert 0 < matching["mine"] < matching["default"] and matching["overdue"] < matching["default"]
     assert figures["inbox_query_only"]["rows_on_page_mean"]["default"] == 50
     target = figures["target"]
-    assert target["inbox_p95_ms"] == TARGET_P95_MS and isinstance(target["met"], bool)
     assert target["measured_inbox_p95_ms"] == figures["inbox"]["all"]["p95_ms"]
-    assert target["met"] == (target["met_over_all_inbox_requests"] and target["met_on_every_page"])
     assert target["worst_page_p95_ms"] == max(figures["inbox"][page]["p95_ms"] for page in INBOX_PAGES)
+    # the verdicts follow from the measurements, whichever way they come out
+    limit = target["inbox_p95_ms"]
+    assert target["met_over_all_inbox_requests"] is (target["measured_inbox_p95_ms"] <= limit)
+    assert target["met_on_every_page"] is (target["worst_page_p95_ms"] <= limit)
+    assert target["met"] is (target["met_over_all_inbox_requests"] and target["met_on_every_page"])
     plans = figures["analysis"]["inbox_query_plans"]
     assert set(plans) == set(INBOX_PAGES)
     assert any("cases" in line for line in plans["default"]["page"])
@@ -146,9 +150,7 @@ def test_a_cloned_task_is_completed_and_the_clones_go_on(services: Services) -> 
         "planZiel": "Arbeitsaufnahme im Lager", "planLaufzeit": "P3M", "eigenbemuehungen": "Bewerbungen",
         "schritte": [{"beschreibung": "Lebenslauf aktualisieren", "verantwortlich": "elb",
                       "faellig": (today + timedelta(days=3)).isoformat(), "wiedervorlage": None}]}, actor="ifk-0001")
-    assert services.open_tasks(task.case_id) == []
-    assert {wait.element_id for wait in services.waits(task.case_id)} == {"Event_SchrittFaellig",
-                                                                           "Event_Ueberpruefung"}
+    assert_that(services, task.case_id).is_waiting_exactly_at("Event_SchrittFaellig", "Event_Ueberpruefung")
 
     clock.advance("P4D")
     fired = services.fire_due_timers(limit=10_000)
@@ -156,7 +158,7 @@ def test_a_cloned_task_is_completed_and_the_clones_go_on(services: Services) -> 
     [check] = services.open_tasks(task.case_id)
     assert check.element_id == "Task_SchrittPruefen" and check.id != task.id
     services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="ifk-0001")
-    assert [open_task.element_id for open_task in services.open_tasks(task.case_id)] == ["Task_PlanUeberpruefen"]
+    assert_that(services, task.case_id).has_open_tasks_exactly("Task_PlanUeberpruefen")
 
 
 def test_the_benchmark_database_is_left_where_it_was_asked_for(bench: tuple[dict[str, Any], str]) -> None:

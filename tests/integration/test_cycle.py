@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from engine.runtime.errors import FormError, NothingWaitsError, TaskAlreadyCompl
 from engine.runtime.store import ENDED, RUNNING, Event, OpenTask, ProcessInstance, Wait
 from engine.services import Services
 from tests.cycle import run_cycle, session_form, task_at, today
+from tests.process_assert import assert_that
 
 
 def start(services: Services, number: str = "K-000001") -> int:
@@ -37,10 +38,8 @@ def test_plan_step_deadline_then_review_starts_next_cycle_with_data(services: Se
     outcome = services.complete_task(task_at(services, case_id, "Task_Beratungsgespraech"),
                                      session_form(services, step_days=7), actor="ifk-1")
     assert outcome.passed == ["Task_Beratungsgespraech", "Gateway_PlanVereinbart"]
-    [wait] = services.waits(case_id)
-    assert (wait.kind, wait.element_id) == ("timer", "Event_SchrittFaellig")
-    assert wait.due_at is not None and wait.due_at.isoformat() == "2025-01-12T23:00:00+00:00"
-    assert services.open_tasks(case_id) == []
+    assert_that(services, case_id).is_waiting_exactly_at("Event_SchrittFaellig").is_waiting_for_timer(
+        "Event_SchrittFaellig", due=datetime(2025, 1, 12, 23, tzinfo=UTC))  # 13 January, midnight in Berlin
 
     clock.advance("P6D")  # type: ignore[attr-defined]
     assert services.fire_due_timers() == 0  # not yet due: the engine's clock, not the wall clock
@@ -48,16 +47,14 @@ def test_plan_step_deadline_then_review_starts_next_cycle_with_data(services: Se
     assert services.fire_due_timers() == 1
     task_id = task_at(services, case_id, "Task_SchrittPruefen")
     services.complete_task(task_id, {"schrittErledigt": True}, actor="ifk-1")
-    [review] = services.waits(case_id)
-    assert review.element_id == "Event_Ueberpruefung"
-    assert review.due_at == clock.now() + timedelta(days=14)  # planLaufzeit P14D
+    assert_that(services, case_id).is_waiting_exactly_at("Event_Ueberpruefung").is_waiting_for_timer(
+        "Event_Ueberpruefung", due=clock.now() + timedelta(days=14))  # planLaufzeit P14D
 
     clock.advance("P14D")  # type: ignore[attr-defined]
     assert services.fire_due_timers() == 1
     case = services.case(case_id)
     assert case.cycle_count == 2
-    [task] = services.open_tasks(case_id)
-    assert task.element_id == "Task_Beratungsgespraech"
+    assert_that(services, case_id).has_open_tasks_exactly("Task_Beratungsgespraech")
     data = services.case_data(case_id)
     assert data["planVereinbart"] is True
     assert data["naechsterKontaktAm"] == date(2025, 1, 14)
@@ -98,12 +95,10 @@ def test_step_not_done_escalates_to_demand(services: Services) -> None:
 
 def test_missed_appointment_message_interrupts_session(services: Services) -> None:
     case_id = start(services)
-    waits = {(w.kind, w.name) for w in services.waits(case_id)}
-    assert ("message", "Meldeversaeumnis") in waits
+    assert_that(services, case_id).is_waiting_for_message("Meldeversaeumnis")
     outcome = services.deliver_message(case_id, "Meldeversaeumnis", {"termin": "2025-01-09"}, actor="ifk-1")
-    assert "Event_TerminVersaeumt" in outcome.passed
-    assert [t.element_id for t in services.open_tasks(case_id)] == ["Task_Aufforderung"]
-    assert services.waits(case_id) == []
+    assert_that(services, case_id, command=outcome).has_passed("Event_TerminVersaeumt").is_waiting_exactly_at(
+        "Task_Aufforderung")
     with pytest.raises(NothingWaitsError, match="Meldeversaeumnis"):
         services.deliver_message(case_id, "Meldeversaeumnis", {}, actor="ifk-1")
 

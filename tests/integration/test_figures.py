@@ -23,6 +23,7 @@ from engine.runtime.store import Database
 from engine.services import Services
 from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES
+from tests.process_assert import assert_that
 from web import create_app
 from web.weekly_figures import chosen_day
 
@@ -48,13 +49,8 @@ class World:
     def today(self) -> date:
         return self.clock.now().astimezone(BERLIN).date()
 
-    def task(self, case_id: int, element_id: str) -> str:
-        found = [task.id for task in self.services.open_tasks(case_id) if task.element_id == element_id]
-        assert len(found) == 1, [task.element_id for task in self.services.open_tasks(case_id)]
-        return found[0]
-
     def complete(self, case_id: int, element_id: str, actor: str, **form: Any) -> None:
-        self.services.complete_task(self.task(case_id, element_id), form, actor=actor)
+        self.services.complete_task(assert_that(self.services, case_id).task(element_id).id, form, actor=actor)
 
     def start(self, team: str, counsellor: str, first_on: date | None = FAR) -> int:
         """A new case of `counsellor`, the first appointment on `first_on` (None: not fixed yet)."""

@@ -9,6 +9,7 @@ from engine.bootstrap import bootstrap
 from engine.runtime.clock import SimulatedClock
 from tests.conftest import PROCESSES
 from tests.cycle import session_form, task_at
+from tests.process_assert import assert_that
 
 
 def modeler_variant(tmp_path: Path) -> Path:
@@ -34,15 +35,15 @@ def test_unquoted_timer_literals_and_juel_conditions_run(tmp_path: Path) -> None
     outcome = services.complete_task(task_at(services, case_id, "Task_Beratungsgespraech"), session_form(services),
                                      actor="ifk")
     assert outcome.passed == ["Task_Beratungsgespraech", "Gateway_PlanVereinbart"]  # ${planVereinbart == true}
-    [step] = services.waits(case_id)
-    assert step.due_at == datetime(2025, 1, 30, 23, tzinfo=UTC)  # 31 January, midnight in Berlin
+    assert_that(services, case_id).is_waiting_exactly_at("Event_SchrittFaellig").is_waiting_for_timer(
+        "Event_SchrittFaellig", due=datetime(2025, 1, 30, 23, tzinfo=UTC))  # 31 January, midnight in Berlin
 
     clock.set(datetime(2025, 1, 31, 10, tzinfo=UTC))
     assert services.fire_due_timers() == 1
     services.complete_task(task_at(services, case_id, "Task_SchrittPruefen"), {"schrittErledigt": True}, actor="ifk")
-    [review] = services.waits(case_id)
     # P1M from 31 January clamps to the month end, as Camunda does (SpiffWorkflow would say 3 March)
-    assert review.due_at == datetime(2025, 2, 28, 10, tzinfo=UTC)
+    assert_that(services, case_id).is_waiting_exactly_at("Event_Ueberpruefung").is_waiting_for_timer(
+        "Event_Ueberpruefung", due=datetime(2025, 2, 28, 10, tzinfo=UTC))
     clock.advance(timedelta(days=28) - timedelta(seconds=1))
     assert services.fire_due_timers() == 0
     clock.advance(timedelta(seconds=1))

@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.store import Event
+from engine.runtime.store import OpenTask
 from engine.services import Outcome, Services
-
-SESSION_TASKS = {"Task_Erstgespraech", "Task_Beratungsgespraech"}
+from tests.process_assert import assert_that
 
 
 class Fall:
@@ -23,7 +20,6 @@ class Fall:
         assert isinstance(self.clock, SimulatedClock)
         start = {"naechsterKontaktAm": self.today + timedelta(days=3), **data}
         self.id = services.start_case(number, "team-nord", data=start, actor="ifk-1").case_id
-        self.passed: list[str] = []
 
     @property
     def today(self) -> date:
@@ -33,24 +29,16 @@ class Fall:
         """A date relative to the simulated today, as a form field carries it."""
         return (self.today + timedelta(days=days)).isoformat()
 
-    def waiting(self) -> list[str]:
-        """Open user tasks and waits (timers, messages), by element id."""
-        tasks = [task.element_id for task in self.services.open_tasks(self.id)]
-        waits = [f"{wait.kind}:{wait.element_id}" for wait in self.services.waits(self.id)]
-        return sorted(tasks) + sorted(waits)
-
     def tasks(self) -> list[str]:
+        """The element ids of the open user tasks, sorted."""
         return sorted(task.element_id for task in self.services.open_tasks(self.id))
 
-    def task(self, element_id: str) -> Any:
-        found = [task for task in self.services.open_tasks(self.id) if task.element_id == element_id]
-        assert len(found) == 1, f"{element_id} not open; waiting: {self.waiting()}"
-        return found[0]
+    def task(self, element_id: str) -> OpenTask:
+        """The one open task at `element_id`; a failure says where the case waits instead."""
+        return assert_that(self).task(element_id)
 
     def complete(self, element_id: str, **form: Any) -> Outcome:
-        outcome = self.services.complete_task(self.task(element_id).id, form, actor="ifk-1")
-        self.passed.extend(outcome.passed)
-        return outcome
+        return self.services.complete_task(self.task(element_id).id, form, actor="ifk-1")
 
     def session(self, element_id: str = "Task_Beratungsgespraech", **form: Any) -> Outcome:
         """A counselling session with sensible answers; keyword arguments override them."""
@@ -82,9 +70,7 @@ class Fall:
         return self.services.fire_due_timers(limit=1000)
 
     def message(self, name: str, **payload: Any) -> Outcome:
-        outcome = self.services.deliver_message(self.id, name, payload, actor="ifk-1")
-        self.passed.extend(outcome.passed)
-        return outcome
+        return self.services.deliver_message(self.id, name, payload, actor="ifk-1")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -94,21 +80,14 @@ class Fall:
     def row(self) -> Any:
         return self.services.case(self.id)
 
-    def history(self) -> list[str]:
-        """Every element the case passed, from the event log (all commands, timers included)."""
-        with self.services.engine.database.session() as session:
-            rows = session.scalars(select(Event.data).where(Event.case_id == self.id).order_by(Event.id))
-            return [element for data in rows if isinstance(data, dict) for element in data.get("durchlaufen", [])]
-
     def current(self) -> dict[str, Any]:
         """The data the running instance holds now (case data is only written at cycle ends)."""
         return self.services.current_data(self.id)
 
 
-def passed_in_order(history: list[str], *expected: str) -> bool:
-    """True if `expected` appear in `history` in this order (not necessarily adjacent)."""
-    position = 0
-    for element in history:
-        if position < len(expected) and element == expected[position]:
-            position += 1
-    return position == len(expected)
+def agreed_plan(services: Services, *steps: tuple[int, int | None], laufzeit: str = "P3M") -> Fall:
+    """A case past its first session with a plan: waiting for the first step's check date."""
+    fall = Fall(services)
+    fall.session("Task_Erstgespraech")
+    fall.plan(*steps, laufzeit=laufzeit)
+    return fall

@@ -6,49 +6,31 @@ case's fields, the way the concept describes it (concept sections 2-7, MODEL.md)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from engine.runtime.clock import SimulatedClock
+from engine.runtime.clock import SimulatedClock, berlin_midnight
 from engine.runtime.errors import FormError
 from engine.services import Services
 from tests.conftest import SRO_PROCESSES, make_sqlite
-from tests.model.sro import Fall, passed_in_order
-
-MONDAY = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    result = make_sqlite(tmp_path / "sro.sqlite3", SimulatedClock(MONDAY), SRO_PROCESSES)
-    yield result
-    result.engine.database.dispose()
-
-
-def agreed_plan(services: Services, *steps: tuple[int, int | None], laufzeit: str = "P3M") -> Fall:
-    """A case past its first session with a plan: waiting for the first step's check date."""
-    fall = Fall(services)
-    fall.session("Task_Erstgespraech")
-    fall.plan(*steps, laufzeit=laufzeit)
-    return fall
-
+from tests.model.sro import Fall, agreed_plan
+from tests.process_assert import assert_that
 
 # ---------------------------------------------------------------- 1 start phase
 
 
 def test_start_phase_first_session_in_person_then_plan(services: Services) -> None:
     fall = Fall(services)
-    assert fall.tasks() == ["Task_Erstgespraech"]
-    assert "message:Event_ErstterminVersaeumt" in fall.waiting()
+    assert_that(fall).has_open_tasks_exactly("Task_Erstgespraech").is_waiting_for_message(
+        "Meldeversaeumnis", at="Event_ErstterminVersaeumt")
     assert fall.row.initial_phase is True and fall.row.priority_group == 1
 
     outcome = fall.session("Task_Erstgespraech")
-    assert passed_in_order(outcome.passed, "Task_Erstgespraech", "Task_FallFortschreiben", "Task_Prioritaet",
-                           "Task_Kontaktdichte", "Gateway_Ergebnis")
-    assert fall.tasks() == ["Task_Kooperationsplan"]
+    assert_that(fall, command=outcome).has_passed_in_order(
+        "Task_Erstgespraech", "Task_FallFortschreiben", "Task_Prioritaet", "Task_Kontaktdichte", "Gateway_Ergebnis",
+    ).has_open_tasks_exactly("Task_Kooperationsplan")
     row = fall.row
     assert row.initial_phase is False
     assert row.mode == "selbstbestimmt"
@@ -63,7 +45,7 @@ def test_first_session_is_in_person_only(services: Services) -> None:
     with pytest.raises(FormError) as caught:
         fall.session("Task_Erstgespraech", gespraechsart="telefon")
     assert "gespraechsart" in caught.value.errors
-    assert fall.tasks() == ["Task_Erstgespraech"]
+    assert_that(fall).has_open_tasks_exactly("Task_Erstgespraech")
 
 
 # ---------------------------------------------------------------- 2 every session ends with a next contact
@@ -75,14 +57,14 @@ def test_a_session_cannot_end_without_follow_up(services: Services, missing: str
     with pytest.raises(FormError) as caught:
         fall.session("Task_Erstgespraech", **{missing: None})
     assert caught.value.errors == {missing: "Pflichtfeld: bitte ausfüllen."}
-    assert fall.tasks() == ["Task_Erstgespraech"]
+    assert_that(fall).has_open_tasks_exactly("Task_Erstgespraech")
 
 
 def test_the_next_session_surfaces_on_its_follow_up_date(services: Services) -> None:
     fall = agreed_plan(services, (5, None), laufzeit="P1M")
     fall.advance("P5D")
     fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=True)
-    assert fall.tasks() == ["Task_PlanUeberpruefen"]
+    assert_that(fall).has_open_tasks_exactly("Task_PlanUeberpruefen")
     review_date = fall.today + timedelta(days=10)
     fall.complete("Task_PlanUeberpruefen", ueberpruefung="Ziel erreicht, neuer Plan folgt", gespraechsart="telefon",
                   naechsterKontakt="folgetermin_telefon", naechsterKontaktAm=review_date.isoformat())
@@ -97,21 +79,19 @@ def test_the_next_session_surfaces_on_its_follow_up_date(services: Services) -> 
 
 def test_each_step_is_checked_on_its_wiedervorlage_or_due_date(services: Services) -> None:
     fall = agreed_plan(services, (20, None), (10, 12))
-    [timer] = [wait for wait in services.waits(fall.id) if wait.kind == "timer" and wait.element_id ==
-               "Event_SchrittFaellig"]
-    assert timer.due_at is not None
-    assert timer.due_at.date() == fall.today + timedelta(days=11)  # step 2's Wiedervorlage, midnight Berlin
+    # step 2's Wiedervorlage (day 12), at midnight in Berlin
+    assert_that(fall).is_waiting_for_timer("Event_SchrittFaellig", due=berlin_midnight(fall.today + timedelta(days=12)))
     assert fall.advance("P11D") == 0
     assert fall.advance("P1D") == 1
     fall.complete("Task_SchrittPruefen", schrittNr=2, schrittErledigt=True)
     steps = {step["nr"]: step["status"] for step in fall.current()["schritte"]}
     assert steps == {1: "offen", 2: "erledigt"}
-    assert fall.tasks() == []
+    assert_that(fall).has_no_open_tasks()
     fall.advance("P8D")  # step 1 due on day 20
-    fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=True)
-    assert passed_in_order(fall.passed, "Task_SchrittPruefen", "Task_SchrittStatus", "Gateway_SchrittErledigt",
-                           "Gateway_AlleSchritte", "EndEvent_PlanErfuellt")
-    assert fall.tasks() == ["Task_PlanUeberpruefen"]
+    outcome = fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=True)
+    assert_that(fall, command=outcome).has_passed_in_order(
+        "Task_SchrittPruefen", "Task_SchrittStatus", "Gateway_SchrittErledigt", "Gateway_AlleSchritte",
+        "EndEvent_PlanErfuellt").has_open_tasks_exactly("Task_PlanUeberpruefen")
 
 
 def test_plan_form_checks_the_steps(services: Services) -> None:
@@ -124,7 +104,7 @@ def test_plan_form_checks_the_steps(services: Services) -> None:
     with pytest.raises(FormError) as caught:
         fall.complete("Task_Kooperationsplan", planZiel="Arbeit", planLaufzeit="P9M", schritte=[])
     assert set(caught.value.errors) == {"planLaufzeit", "schritte"}
-    assert fall.tasks() == ["Task_Kooperationsplan"]
+    assert_that(fall).has_open_tasks_exactly("Task_Kooperationsplan")
 
 
 # ---------------------------------------------------------------- 4 step not done
@@ -134,15 +114,15 @@ def test_step_not_done_reasons_then_another_try(services: Services) -> None:
     fall = agreed_plan(services, (7, None))
     fall.advance("P7D")
     fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=False)
-    assert fall.tasks() == ["Task_GruendeBesprechen"]
-    fall.complete("Task_GruendeBesprechen", gruende="Krank gewesen", schrittEntscheidung="weiterer_versuch",
-                  neueFrist=(fall.today + timedelta(days=14)).isoformat())
-    assert passed_in_order(fall.passed, "Task_GruendeBesprechen", "Task_SchrittNeu", "Gateway_SchrittEntscheidung",
-                           "Gateway_SchrittMerge")
+    assert_that(fall).has_open_tasks_exactly("Task_GruendeBesprechen")
+    outcome = fall.complete("Task_GruendeBesprechen", gruende="Krank gewesen", schrittEntscheidung="weiterer_versuch",
+                            neueFrist=(fall.today + timedelta(days=14)).isoformat())
+    assert_that(fall, command=outcome).has_passed_in_order(
+        "Task_GruendeBesprechen", "Task_SchrittNeu", "Gateway_SchrittEntscheidung", "Gateway_SchrittMerge")
     [step] = fall.current()["schritte"]
     assert step["faellig"] == fall.today + timedelta(days=14) and step["status"] == "offen"
     assert fall.advance("P14D") == 1
-    assert fall.tasks() == ["Task_SchrittPruefen"]
+    assert_that(fall).has_open_tasks_exactly("Task_SchrittPruefen")
 
 
 def test_step_not_done_adjusted(services: Services) -> None:
@@ -153,17 +133,17 @@ def test_step_not_done_adjusted(services: Services) -> None:
                   schrittBeschreibung="Eine Bewerbung pro Woche", neueFrist=fall.in_days(7))
     [step] = fall.current()["schritte"]
     assert step["beschreibung"] == "Eine Bewerbung pro Woche"
-    assert "timer:Event_SchrittFaellig" in fall.waiting()
+    assert_that(fall).is_waiting_for_timer("Event_SchrittFaellig")
 
 
 def test_step_not_done_demand_with_legal_consequences(services: Services) -> None:
     fall = agreed_plan(services, (7, None))
     fall.advance("P7D")
     fall.complete("Task_SchrittPruefen", schrittNr=1, schrittErledigt=False)
-    fall.complete("Task_GruendeBesprechen", gruende="Keine Angabe", schrittEntscheidung="aufforderung")
+    outcome = fall.complete("Task_GruendeBesprechen", gruende="Keine Angabe", schrittEntscheidung="aufforderung")
     # the call activity runs until the demand's process ends; the demand is the task now waiting
-    assert passed_in_order(fall.passed, "Task_SchrittNeu", "Gateway_SchrittEntscheidung", "StartEvent_Af")
-    assert fall.tasks() == ["Task_AfErstellen"]
+    assert_that(fall, command=outcome).has_passed_in_order(
+        "Task_SchrittNeu", "Gateway_SchrittEntscheidung", "StartEvent_Af").has_open_tasks_exactly("Task_AfErstellen")
 
 
 # ---------------------------------------------------------------- 5 review at the latest after the plan's term
@@ -172,26 +152,25 @@ def test_step_not_done_demand_with_legal_consequences(services: Services) -> Non
 def test_review_after_the_plans_term_even_with_steps_open(services: Services) -> None:
     fall = agreed_plan(services, (60, None), laufzeit="P1M")
     assert fall.advance("P1M") == 1
-    assert "Event_Ueberpruefung" in fall.history()
-    assert fall.tasks() == ["Task_PlanUeberpruefen"]
+    assert_that(fall).has_passed("Event_Ueberpruefung").has_open_tasks_exactly("Task_PlanUeberpruefen")
     fall.complete("Task_PlanUeberpruefen", ueberpruefung="Plan fortgeschrieben", gespraechsart="praesenz",
                   naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=fall.in_days(3))
     assert fall.row.cycle_count == 2
-    assert fall.tasks() == ["Task_Beratungsgespraech"]
+    assert_that(fall).has_open_tasks_exactly("Task_Beratungsgespraech")
 
 
 def test_exception_only_a_short_report_after_six_months(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="ausnahme_rueckmeldung", ausnahme="unzumutbar")
     assert fall.row.priority_group == 6
-    assert fall.tasks() == []
+    assert_that(fall).has_no_open_tasks()
     assert fall.advance(timedelta(days=180)) == 0
     assert fall.advance("P6M") == 1
     fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Kind jetzt drei Jahre alt",
                   rueckmeldungEntscheidung="einladen",
                   naechsterKontaktAm=(fall.today + timedelta(days=10)).isoformat())
     assert fall.row.cycle_count == 2
-    assert fall.tasks() == ["Task_Beratungsgespraech"]
+    assert_that(fall).has_open_tasks_exactly("Task_Beratungsgespraech")
 
 
 def test_exception_report_can_update_the_plan(services: Services) -> None:
@@ -201,7 +180,7 @@ def test_exception_report_can_update_the_plan(services: Services) -> None:
     fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Arbeit läuft",
                   rueckmeldungEntscheidung="plan_aktualisieren",
                   naechsterKontaktAm=(fall.today + timedelta(days=180)).isoformat())
-    assert fall.tasks() == ["Task_Kooperationsplan"]
+    assert_that(fall).has_open_tasks_exactly("Task_Kooperationsplan")
 
 
 # ---------------------------------------------------------------- 6 self- and externally determined action
@@ -212,11 +191,11 @@ def test_unwilling_client_steps_set_then_demand_without_plan(services: Services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     assert (fall.row.mode, fall.row.mode_reason) == ("fremdbestimmt", "beratungsunwillig")
     assert fall.row.priority_group == 1  # still in the start phase: no plan yet
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung bei Firma X",
-                  schrittFaellig=(fall.today + timedelta(days=14)).isoformat(), planDochVereinbart=False)
-    assert passed_in_order(fall.passed, "Task_SchritteFestlegen", "Gateway_PlanDoch", "Gateway_AufforderungMerge",
-                           "StartEvent_Af")
-    assert fall.tasks() == ["Task_AfErstellen"]
+    outcome = fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung bei Firma X",
+                            schrittFaellig=(fall.today + timedelta(days=14)).isoformat(), planDochVereinbart=False)
+    assert_that(fall, command=outcome).has_passed_in_order(
+        "Task_SchritteFestlegen", "Gateway_PlanDoch", "Gateway_AufforderungMerge", "StartEvent_Af",
+    ).has_open_tasks_exactly("Task_AfErstellen")
 
 
 def test_unable_client_steps_set_and_agreed_in_a_plan(services: Services) -> None:
@@ -225,7 +204,7 @@ def test_unable_client_steps_set_and_agreed_in_a_plan(services: Services) -> Non
     assert (fall.row.mode, fall.row.mode_reason) == ("fremdbestimmt", "beratungsunfaehig")
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Sprachkurs B1 beginnen",
                   schrittFaellig=(fall.today + timedelta(days=30)).isoformat(), planDochVereinbart=True)
-    assert fall.tasks() == ["Task_Kooperationsplan"]
+    assert_that(fall).has_open_tasks_exactly("Task_Kooperationsplan")
 
 
 def test_mode_returns_to_self_determined_when_the_client_cooperates_again(services: Services) -> None:
@@ -244,17 +223,18 @@ def test_mode_returns_to_self_determined_when_the_client_cooperates_again(servic
 
 def test_no_plan_conciliation_then_plan(services: Services) -> None:
     fall = Fall(services)
-    fall.session("Task_Erstgespraech", ergebnis="kein_plan")
-    assert passed_in_order(fall.passed, "Gateway_Ergebnis", "Task_StichtagHeute", "Task_Rechtskreis",
-                           "Gateway_Rechtskreis")
-    assert fall.tasks() == ["Task_SchlichtungAnbieten"]
+    outcome = fall.session("Task_Erstgespraech", ergebnis="kein_plan")
+    assert_that(fall, command=outcome).has_passed_in_order(
+        "Gateway_Ergebnis", "Task_StichtagHeute", "Task_Rechtskreis", "Gateway_Rechtskreis",
+    ).has_open_tasks_exactly("Task_SchlichtungAnbieten")
     assert fall.row.mode_reason == "kein_plan"
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=True)
-    assert "message:Event_SlBeendet" in fall.waiting() and "timer:Event_SlFrist" in fall.waiting()
+    assert_that(fall).is_waiting_for_message("SchlichtungBeendet", at="Event_SlBeendet").is_waiting_for_timer(
+        "Event_SlFrist")
     assert fall.current()["schlichtungLaeuft"] is True
     fall.message("SchlichtungBeendet", ergebnis="Einigung")
     fall.complete("Task_SlErgebnis", einigung=True)
-    assert fall.tasks() == ["Task_Kooperationsplan"]
+    assert_that(fall).has_open_tasks_exactly("Task_Kooperationsplan")
 
 
 def test_no_plan_conciliation_at_most_four_weeks_then_demand(services: Services) -> None:
@@ -264,9 +244,10 @@ def test_no_plan_conciliation_at_most_four_weeks_then_demand(services: Services)
     assert fall.advance("P27D") == 0
     assert fall.advance("P1D") == 1
     fall.complete("Task_SlErgebnis", einigung=False)
-    assert passed_in_order(fall.history(), "Event_SlFrist", "Task_SlErgebnis", "Task_SlBeenden", "Call_Schlichtung",
-                           "Gateway_Einigung", "Gateway_AufforderungMerge", "StartEvent_Af")
-    assert fall.tasks() == ["Task_AfErstellen"]
+    assert_that(fall).has_passed_in_order(
+        "Event_SlFrist", "Task_SlErgebnis", "Task_SlBeenden", "Call_Schlichtung", "Gateway_Einigung",
+        "Gateway_AufforderungMerge", "StartEvent_Af",
+    ).has_open_tasks_exactly("Task_AfErstellen")
 
 
 def test_no_plan_under_the_new_regime_goes_straight_to_a_demand(tmp_path: Path) -> None:
@@ -275,8 +256,7 @@ def test_no_plan_under_the_new_regime_goes_straight_to_a_demand(tmp_path: Path) 
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="kein_plan")
     assert fall.current()["rechtskreis"] == "neue_grundsicherung"
-    assert "Task_SchlichtungAnbieten" not in fall.passed
-    assert fall.tasks() == ["Task_AfErstellen"]
+    assert_that(fall).has_not_passed("Task_SchlichtungAnbieten").has_open_tasks_exactly("Task_AfErstellen")
 
 
 # ---------------------------------------------------------------- 8 missed appointments
@@ -290,7 +270,7 @@ def test_missed_appointment_reduction_then_new_invitation(services: Services) ->
     missed = fall.today + timedelta(days=7)
     fall.advance("P8D")
     fall.message("Meldeversaeumnis")
-    assert fall.tasks() == ["Task_MvPruefen"]
+    assert_that(fall).has_open_tasks_exactly("Task_MvPruefen")
     fall.complete("Task_MvPruefen", terminAm=missed.isoformat(), einladungMitRfb=True, wichtigerGrund=False,
                   haerte=False)
     assert fall.current()["minderung"]["prozent"] == 10
@@ -298,9 +278,9 @@ def test_missed_appointment_reduction_then_new_invitation(services: Services) ->
     [reduction] = fall.current()["minderungen"]
     assert (reduction["prozent"], reduction["monate"], reduction["art"]) == (10, 1, "meldeversaeumnis")
     assert reduction["beginn"] == (fall.today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    assert fall.tasks() == ["Task_MvEinladen"]
+    assert_that(fall).has_open_tasks_exactly("Task_MvEinladen")
     fall.complete("Task_MvEinladen", naechsterKontaktAm=fall.in_days(7), einladungMitRfb=True)
-    assert fall.tasks() == ["Task_Beratungsgespraech"]
+    assert_that(fall).has_open_tasks_exactly("Task_Beratungsgespraech")
     assert fall.task("Task_Beratungsgespraech").follow_up_at.date() == fall.today + timedelta(days=6)
 
 
@@ -311,7 +291,7 @@ def test_missed_appointment_with_good_reason_has_no_consequence(services: Servic
                   grundBeschreibung="Krankenhaus", haerte=False)
     assert fall.current()["minderung"]["folge"] == "keine"
     assert fall.current()["meldeversaeumnisse"] == []
-    assert fall.tasks() == ["Task_MvEinladen"]
+    assert_that(fall).has_open_tasks_exactly("Task_MvEinladen")
 
 
 def test_first_invitation_to_the_plan_carries_no_consequence(services: Services) -> None:
@@ -321,7 +301,7 @@ def test_first_invitation_to_the_plan_carries_no_consequence(services: Services)
                   haerte=False)
     assert fall.current()["minderung"]["folge"] == "keine"
     assert fall.current()["meldeversaeumnisse"] == [fall.today]  # counted, but no reduction
-    assert fall.tasks() == ["Task_MvEinladen"]
+    assert_that(fall).has_open_tasks_exactly("Task_MvEinladen")
 
 
 def test_repeated_missed_appointments_escalate_to_a_demand_without_plan(services: Services) -> None:
@@ -340,8 +320,8 @@ def test_repeated_missed_appointments_escalate_to_a_demand_without_plan(services
             fall.advance("P14D")
     assert fall.current()["meldeversaeumnisseLetzte12Monate"] == 2
     assert (fall.row.mode, fall.row.mode_reason) == ("fremdbestimmt", "meldepflicht")
-    assert passed_in_order(fall.history(), "Gateway_MvWiederholt", "Task_MvFremdbestimmt", "StartEvent_Af")
-    assert fall.tasks() == ["Task_AfErstellen"]
+    assert_that(fall).has_passed_in_order(
+        "Gateway_MvWiederholt", "Task_MvFremdbestimmt", "StartEvent_Af").has_open_tasks_exactly("Task_AfErstellen")
 
 
 # ---------------------------------------------------------------- 9 demand, hearing, decision
@@ -366,8 +346,9 @@ def test_demand_fulfilled_ends_without_consequence(services: Services) -> None:
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
     demand_and_fulfil(fall)
-    assert passed_in_order(fall.history(), "Event_NachweisEingegangen", "Task_NachweisPruefen", "Gateway_Erfuellt",
-                           "Task_AfErledigt", "EndEvent_AfErfuellt")
+    assert_that(fall).has_passed_in_order(
+        "Event_NachweisEingegangen", "Task_NachweisPruefen", "Gateway_Erfuellt", "Task_AfErledigt",
+        "EndEvent_AfErfuellt")
     assert [d["status"] for d in fall.data["aufforderungen"]] == ["erfuellt"]
 
 
@@ -380,7 +361,7 @@ def test_demand_missed_hearing_no_good_reason_reduction_recorded(services: Servi
     assert deadline == date(2025, 3, 15)
     assert fall.advance("P14D") == 0
     assert fall.advance("P1D") == 1
-    assert fall.tasks() == ["Task_AnhoerungEinleiten"]
+    assert_that(fall).has_open_tasks_exactly("Task_AnhoerungEinleiten")
     fall.complete("Task_AnhoerungEinleiten", anhoerungFrist=(fall.today + timedelta(days=14)).isoformat(),
                   anhoerungPersoenlich=False)
     fall.message("StellungnahmeEingegangen", text="Keine Zeit gehabt")
@@ -388,10 +369,10 @@ def test_demand_missed_hearing_no_good_reason_reduction_recorded(services: Servi
     decided = fall.current()["minderung"]
     assert (decided["prozent"], decided["monate"], decided["folge"]) == (10, 1, "minderung")
     fall.complete("Task_AfBescheid", bescheidAm=fall.today.isoformat())
-    assert passed_in_order(fall.history(), "Event_AfFrist", "Task_AnhoerungEinleiten", "Event_Stellungnahme",
-                           "Task_GrundPruefen", "Task_VerstossFeststellen", "Task_AfMinderung", "Gateway_AfFolge",
-                           "Task_AfBescheid", "Task_AfMinderungErfassen", "EndEvent_AfMinderung",
-                           "EndEvent_NachAufforderung")
+    assert_that(fall).has_passed_in_order(
+        "Event_AfFrist", "Task_AnhoerungEinleiten", "Event_Stellungnahme", "Task_GrundPruefen",
+        "Task_VerstossFeststellen", "Task_AfMinderung", "Gateway_AfFolge", "Task_AfBescheid",
+        "Task_AfMinderungErfassen", "EndEvent_AfMinderung", "EndEvent_NachAufforderung")
     data = fall.data  # the cycle ended: the reduction is on the case
     [reduction] = data["minderungen"]
     assert (reduction["art"], reduction["prozent"], reduction["verstossAm"]) == ("pflichtverletzung", 10, deadline)
@@ -410,8 +391,9 @@ def test_demand_hearing_with_good_reason_no_reduction(services: Services) -> Non
     fall.advance("P8D")  # no statement: the hearing's deadline passes
     fall.complete("Task_GrundPruefen", wichtigerGrund=True, grundBeschreibung="Attest", haerte=False)
     assert [d["status"] for d in fall.data["aufforderungen"]] == ["ohne_folge"]
-    assert passed_in_order(fall.history(), "Event_AnhoerungFrist", "Task_GrundPruefen", "Gateway_AfFolge",
-                           "Task_AfOhneFolge", "EndEvent_AfKeineMinderung")
+    assert_that(fall).has_passed_in_order(
+        "Event_AnhoerungFrist", "Task_GrundPruefen", "Gateway_AfFolge", "Task_AfOhneFolge",
+        "EndEvent_AfKeineMinderung")
     assert fall.data["minderungen"] == []
 
 

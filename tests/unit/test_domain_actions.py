@@ -12,7 +12,6 @@ from engine.domain import plan
 from engine.domain.actions import (
     ACTIONS,
     FUNCTIONS,
-    REDUCTION_CAP,
     close_demand,
     continue_step,
     deadline_end,
@@ -561,8 +560,12 @@ def test_record_reduction_caps_overlapping_reductions_at_30_percent(
     assert reduction["prozent"] == expected
 
 
-def test_reduction_cap_is_30_percent() -> None:
-    assert REDUCTION_CAP == 30
+def test_reductions_running_together_reach_30_percent_and_no_more(clock: SimulatedClock) -> None:
+    earlier = [existing(date(2025, 4, 1), date(2025, 5, 31), 10)]
+    full = record_reduction(reduction_data(20, 2, minderungen=earlier), clock)["letzteMinderung"]
+    assert full["prozent"] == 20  # 10 % + 20 % = 30 %: in full
+    cut = record_reduction(reduction_data(30, 2, minderungen=earlier), clock)["letzteMinderung"]
+    assert (cut["prozentLautTabelle"], cut["prozent"]) == (30, 20)  # 10 % + 30 % would be 40 %
 
 
 def test_record_reduction_cap_only_sums_reductions_running_at_the_same_time(clock: SimulatedClock) -> None:

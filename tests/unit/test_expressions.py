@@ -546,8 +546,13 @@ def test_function_errors_are_wrapped() -> None:
 
     with pytest.raises(ExpressionError) as info:
         evaluate("kaputt()", {}, {"kaputt": kaputt})
-    assert "Die Funktion 'kaputt' ist fehlgeschlagen" in info.value.reason
-    assert isinstance(info.value.__cause__, Exception)
+    assert info.value.reason == "Die Funktion 'kaputt' ist fehlgeschlagen: boom"
+    causes = []
+    cause = info.value.__cause__
+    while cause is not None:
+        causes.append(cause)
+        cause = cause.__cause__
+    assert [str(cause) for cause in causes if isinstance(cause, ValueError)] == ["boom"]  # the original is kept
     assert "fehlgeschlagen" in reason_of("f(1, 2)", {}, {"f": lambda x: x})
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.domain import plan
-from engine.domain.plan import MAX_STEPS, check_date, find_step, next_check, open_count, replace_step, validate_plan
+from engine.domain.plan import check_date, find_step, next_check, open_count, replace_step, validate_plan
 from engine.runtime.errors import FormError
 from engine.runtime.model import FormField, UserTaskDef
 
@@ -89,7 +89,7 @@ def test_steps_may_be_a_tuple_and_wiedervorlage_today_is_fine() -> None:
 
 
 def test_twenty_steps_are_allowed() -> None:
-    cleaned = validate_plan(PLAN_TASK, submission(*[step() for _ in range(MAX_STEPS)]), TODAY)
+    cleaned = validate_plan(PLAN_TASK, submission(*[step() for _ in range(20)]), TODAY)
     assert [item["nr"] for item in cleaned["schritte"]] == list(range(1, 21))
 
 
@@ -191,7 +191,7 @@ def test_all_problems_of_all_steps_are_reported() -> None:
 
 
 def test_more_than_twenty_steps() -> None:
-    assert errors_of(submission(*[step() for _ in range(MAX_STEPS + 1)])) == {
+    assert errors_of(submission(*[step() for _ in range(21)])) == {
         "schritte": "Höchstens 20 Schritte je Kooperationsplan."
     }
 
