@@ -62,6 +62,7 @@ class Chart:
     width: int
     height: int
     bars: list[Bar]
+    track_width: float | None = None  # a grey track behind every bar (shares: the full 100 %)
 
 
 def sessions_chart(figures: TeamWeek, username: str) -> Chart:
@@ -96,7 +97,7 @@ def share_chart(figures: TeamWeek, username: str) -> Chart:
     title = (f"Anteil der Gespräche in Präsenz je Integrationsfachkraft vom {date_text(figures.week_start)} bis "
              f"{date_text(figures.week_end)}: " + ("; ".join(parts) if parts else "keine Integrationsfachkräfte")
              + ".")
-    return Chart(title, SHARE_WIDTH, TOP * 2 + max(1, len(bars)) * ROW_HEIGHT, bars)
+    return Chart(title, SHARE_WIDTH, TOP * 2 + max(1, len(bars)) * ROW_HEIGHT, bars, SHARE_BAR_WIDTH)
 
 
 @blueprint.get("/wochenzahlen")
@@ -110,4 +111,4 @@ def weekly() -> Any:
         sessions_chart=sessions_chart(figures, member.username), share_chart=share_chart(figures, member.username),
         current_week=week_start_of(today), per_fte=SESSIONS_PER_WEEK_PER_FTE,
         zahl=number_text, prozent=percent_text, label_width=LABEL_WIDTH, bar_height=BAR_HEIGHT,
-        row_height=ROW_HEIGHT, share_bar_width=SHARE_BAR_WIDTH)
+        row_height=ROW_HEIGHT)
