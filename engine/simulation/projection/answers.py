@@ -9,7 +9,8 @@ table does not know stops its case with a problem report naming the task. How th
   7-14 days. The next contact is set by the contact density the decision tables `Prioritaetsgruppe`
   and `Kontaktdichte` give for the session's answers; when a plan is agreed, the next contact is the
   Wiedervorlage of its first step (the process itself holds no session while the plan runs).
-- Office tasks (checks, demands, hearings, decisions) are done within a few working days.
+- Office tasks (checks, demands, hearings, decisions) are done within a few working days; with
+  `bleibt_liegen` some are left lying for one to two and a half weeks.
 - Client and counsellor choices come from the behaviour file (behaviour.py), free texts from its `texte`.
 """
 
@@ -42,6 +43,8 @@ OFFICE_DAYS: dict[str, tuple[int, int]] = {
     "Task_MvEinladen": (0, 1), "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3),
     "Task_AnhoerungEinleiten": (0, 3), "Task_GrundPruefen": (1, 5), "Task_AfBescheid": (1, 5),
 }
+# An office task the counsellor leaves lying (`bleibt_liegen` in the behaviour file): done after so many working days.
+LEFT_LYING = (6, 12)
 # Messages the client (or the conciliation board) sends, and the timer they race against.
 MESSAGES = {"NachweisEingegangen": "Event_AfFrist", "StellungnahmeEingegangen": "Event_AnhoerungFrist",
             "SchlichtungBeendet": "Event_SlFrist"}
@@ -121,6 +124,11 @@ class Counsellor:
         if element not in OFFICE_DAYS:
             raise EngineError(f"Für die Aufgabe {element} kennt die Simulation keine Antworten.")
         low, high = OFFICE_DAYS[element]
+        left = notes.kind.p("bleibt_liegen")
+        # Only what is not done in the conversation itself lies; no draw at 0, so that files without
+        # `bleibt_liegen` keep their random sequence.
+        if high and left and rng.random() < left:
+            low, high = LEFT_LYING
         day = today
         for _ in range(rng.randint(low, high)):
             day = deadline_end(day + timedelta(days=1))

@@ -32,6 +32,7 @@ OPTIONAL_PROBABILITIES = {
     "stellungnahme": 0.5,
     "haerte": 0.02,
     "telefonisch": 0.3,
+    "bleibt_liegen": 0.0,
 }
 WEIGHTS: dict[str, dict[Any, float]] = {
     "planlaufzeit": {"P3M": 60, "P6M": 40},
