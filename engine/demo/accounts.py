@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.domain.staff import ROLES
+from engine.domain.staff import COUNSELLOR, ROLES, TEAM_LEAD
 
 TEAMS: dict[str, str] = {"nord": "Team Nord", "sued": "Team Süd", "mitte": "Team Mitte"}
 # The three-digit prefix of the pseudonymous customer numbers, per team (no real agency uses 9xx).
@@ -32,27 +32,27 @@ class Account:
 
 
 ACCOUNTS: tuple[Account, ...] = (
-    Account("j.albers", "Jana Albers", "ifk", "nord"),
-    Account("t.brandt", "Tobias Brandt", "ifk", "nord"),
-    Account("m.claassen", "Miriam Claaßen", "ifk", "nord", 0.75),
-    Account("d.yildirim", "Deniz Yıldırım", "ifk", "nord"),
-    Account("s.dreyer", "Sabine Dreyer", "teamleitung", "nord"),
-    Account("l.engel", "Lukas Engel", "ifk", "sued"),
-    Account("k.fuchs", "Katharina Fuchs", "ifk", "sued"),
-    Account("o.gerdes", "Ole Gerdes", "ifk", "sued", 0.5),
-    Account("a.hoffmann", "Aylin Hoffmann", "ifk", "sued"),
-    Account("m.iske", "Matthias Iske", "teamleitung", "sued"),
-    Account("n.jansen", "Nina Jansen", "ifk", "mitte"),
-    Account("f.kuehn", "Felix Kühn", "ifk", "mitte"),
-    Account("s.lange", "Svenja Lange", "ifk", "mitte", 0.75),
-    Account("p.maier", "Piotr Maier", "ifk", "mitte"),
-    Account("h.neumann", "Heike Neumann", "teamleitung", "mitte"),
+    Account("j.albers", "Jana Albers", COUNSELLOR, "nord"),
+    Account("t.brandt", "Tobias Brandt", COUNSELLOR, "nord"),
+    Account("m.claassen", "Miriam Claaßen", COUNSELLOR, "nord", 0.75),
+    Account("d.yildirim", "Deniz Yıldırım", COUNSELLOR, "nord"),
+    Account("s.dreyer", "Sabine Dreyer", TEAM_LEAD, "nord"),
+    Account("l.engel", "Lukas Engel", COUNSELLOR, "sued"),
+    Account("k.fuchs", "Katharina Fuchs", COUNSELLOR, "sued"),
+    Account("o.gerdes", "Ole Gerdes", COUNSELLOR, "sued", 0.5),
+    Account("a.hoffmann", "Aylin Hoffmann", COUNSELLOR, "sued"),
+    Account("m.iske", "Matthias Iske", TEAM_LEAD, "sued"),
+    Account("n.jansen", "Nina Jansen", COUNSELLOR, "mitte"),
+    Account("f.kuehn", "Felix Kühn", COUNSELLOR, "mitte"),
+    Account("s.lange", "Svenja Lange", COUNSELLOR, "mitte", 0.75),
+    Account("p.maier", "Piotr Maier", COUNSELLOR, "mitte"),
+    Account("h.neumann", "Heike Neumann", TEAM_LEAD, "mitte"),
     Account("c.otte", "Carsten Otte", "prozessverantwortung"),
     Account("u.peters", "Ulrike Peters", "qa"),
     Account("r.quast", "Rainer Quast", "admin"),
 )
 COUNSELLORS: dict[str, list[Account]] = {
-    team: [account for account in ACCOUNTS if account.role == "ifk" and account.team == team] for team in TEAMS}
+    team: [account for account in ACCOUNTS if account.role == COUNSELLOR and account.team == team] for team in TEAMS}
 
 
 def sign_ins() -> list[tuple[str, str, str, str]]:

@@ -24,10 +24,11 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
+from engine.bootstrap import bootstrap
 from engine.demo.accounts import ACCOUNTS, COUNSELLORS, OFFICES, TEAMS
 from engine.demo.overview import Overview, overview
 from engine.domain.case import Case
-from engine.domain.staff import StaffMember
+from engine.domain.staff import COUNSELLOR, StaffMember
 from engine.runtime.clock import SimulatedClock, berlin_date, berlin_midnight
 from engine.runtime.formatting import date_text
 from engine.runtime.store import Database
@@ -35,6 +36,7 @@ from engine.services import Services
 from engine.simulation.projection.answers import plan_terms, read_decisions
 from engine.simulation.projection.behaviour import load_behaviour
 from engine.simulation.projection.driver import Assignment, CaseloadDriver, Counts, OfficeHours, deployed_documents
+from engine.workplace.commands import Workplace
 
 BEHAVIOUR = Path(__file__).with_name("verhalten.yaml")
 DEFAULT_CASES = 1200
@@ -101,9 +103,6 @@ def seed(services: Services, *, cases: int = DEFAULT_CASES, now: datetime | None
     The caseload is built on a simulated clock from about nine months before `now` (default: the
     services' clock) up to `now`; then every timer due by now has fired. The processes must be deployed.
     """
-    from engine.bootstrap import bootstrap
-    from engine.workplace.commands import Workplace
-
     began = timer.perf_counter()
     database = services.engine.database
     end = (now or services.clock.now()).astimezone(UTC)
@@ -122,7 +121,7 @@ def seed(services: Services, *, cases: int = DEFAULT_CASES, now: datetime | None
                                 team=account.team, fte=account.fte, actor="demo")
             report.accounts_created += 1
     with database.session() as session:
-        counsellors = [account.username for account in ACCOUNTS if account.role == "ifk"]
+        counsellors = [account.username for account in ACCOUNTS if account.role == COUNSELLOR]
         if session.scalar(select(func.count(Case.id)).where(Case.counsellor.in_(counsellors))):
             report.seconds = timer.perf_counter() - began
             return report  # a caseload from an earlier run: keep it

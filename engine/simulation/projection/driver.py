@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import CompoundSelect, bindparam, literal, null, select, union_all
@@ -98,13 +99,14 @@ class Timing(Protocol):
         """A moment of the day at which every due timer fires, or None."""
 
     def moment(self, day: date, rng: random.Random, now: datetime) -> datetime:
-        """When something planned for `day` happens (on that day, or the next working day), after `now`."""
+        """When something planned for `day` happens: that day or the next working day, never before `now`."""
 
     def after_timer(self, due: datetime) -> datetime:
         """When a case is looked at again once its timer is due."""
 
 
 def _at(day: date, clock_time: time) -> datetime:
+    """A time of day on a Berlin day, in UTC."""
     return datetime.combine(day, clock_time, BERLIN).astimezone(UTC)
 
 
@@ -128,7 +130,7 @@ class AtNoon:
 
 @dataclass(frozen=True)
 class OfficeHours:
-    """The demo: things happen at a random time within working hours on working days, never after `end`.
+    """The demo: things happen at a random time within working hours on working days.
 
     `squeeze` (from `squeeze_before`) is the window that day's work moves into when the run ends early on
     the first working day of a week: without it that week would show no sessions at all.
@@ -232,15 +234,21 @@ class CaseloadDriver:
         types = behaviour.types
         kind = types[0] if len(types) == 1 else weighted(rng, [(item, item.share) for item in types])
         arrival = None
-        if behaviour.intake is not None and rng.random() < behaviour.intake.share:
-            span = max(1, (berlin_date(self.end) - self.start).days)
-            day = self.start + timedelta(days=int(span * _rising(behaviour.intake, rng.random())))
-            arrival = self.timing.moment(day, rng, self.clock.now())
+        if behaviour.intake is not None and self.arrival_days and rng.random() < behaviour.intake.share:
+            days = self.arrival_days
+            arrival = self.timing.moment(days[int(len(days) * _rising(behaviour.intake, rng.random()))], rng,
+                                         self.clock.now())
             first = deadline_end(berlin_date(arrival) + timedelta(days=rng.randint(7, 14)))
         else:
             first = deadline_end(self.start + timedelta(days=rng.randrange(behaviour.ramp_days)))
         self.counts.types[kind.name] += 1
         return Client(index, self.assign(index), CaseNotes(kind, rng), first, arrival)
+
+    @cached_property
+    def arrival_days(self) -> list[date]:
+        """The working days a case can arrive on: from the first day to the one before the end's day."""
+        days = (self.start + timedelta(days=offset) for offset in range((berlin_date(self.end) - self.start).days))
+        return [day for day in days if deadline_end(day) == day]
 
     # ------------------------------------------------------------------ time
 
