@@ -1,5 +1,8 @@
-"""The demo caseload: three teams, a dozen counsellors and over a thousand pseudonymous cases with history
-(`sro demo`); accounts.py holds the staff and sign-ins, verhalten.yaml the clients, seed.py the seeding."""
+"""The demo caseload (`sro demo`): three teams, a dozen counsellors, over a thousand cases with history.
+
+accounts.py holds the staff and sign-ins, verhalten.yaml the clients, seed.py the seeding, overview.py
+the counts printed afterwards.
+"""
 
 from engine.demo.accounts import ACCOUNTS, TEAMS, Account, sign_in_table, sign_ins
 from engine.demo.overview import Overview, overview

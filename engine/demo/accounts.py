@@ -1,7 +1,6 @@
-"""The demo's staff: three teams, a dozen counsellors, team leads, QA, process owner and admin, and their
-printed sign-ins (demo passwords, for demonstrations only).
+"""The demo's staff and their printed sign-ins (demo passwords, for demonstrations only).
 
-All names are made up.
+Three teams of counsellors with team leads, QA, a process owner and an admin; all names are made up.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""The demo caseload at a moment: what each case waits for (its phase), priority groups, teams and modes, and
-this week's work; printed after seeding."""
+"""The demo caseload at a moment, printed after seeding.
+
+What each case waits for (its phase), priority groups, teams and modes, and this week's work.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""The answer table of the caseload driver: when a simulated counsellor works each task, what goes into its
-form, and when the client sends what a waiting event expects.
+"""The caseload driver's answer table: when simulated counsellors work each task and what they enter.
 
-Every task the diagrams can open is named here once, for the projection and the demo alike; a task this
-table does not know stops its case with a problem report naming the task. How the counsellors behave
-(documented here so that the figures can be read):
+It also says when the client sends what a waiting event expects. Every task the diagrams can open is
+named here once, for the projection and the demo alike; a task this table does not know stops its case
+with a problem report naming the task. How the counsellors behave (so that the figures can be read):
 - Sessions (Erstgespräch, Beratungsgespräch, Überprüfung des Kooperationsplans) take place on the agreed
   day (the task's Wiedervorlage); an agreed day that has passed is replaced by a new invitation in
   7-14 days. The next contact is set by the contact density the decision tables `Prioritaetsgruppe`

@@ -1,5 +1,7 @@
-"""The projection's chart as SVG: sessions per counsellor and week (mean, range, minimum) above; demands,
-reductions and cases without a next contact below.
+"""The projection's chart as SVG.
+
+Sessions per counsellor and week (mean, range, minimum) above; demands, reductions and cases without a
+next contact below.
 
 Written by hand, as the weekly-figures page draws its charts: two panels of lines, bars and labels are a
 few dozen lines of SVG, while a plotting library (matplotlib) would add numpy and a font stack to the

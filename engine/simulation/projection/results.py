@@ -1,5 +1,6 @@
-"""What a projection counts, per week (Monday to Sunday), from the database of each worker, and how the
-workers' counts add up to the result (weekly rows, summary, JSON, the German summary lines).
+"""What a projection counts per week from each worker's database, and how the counts add up to the result.
+
+The result: weekly rows (Monday to Sunday), a summary, JSON and the German summary lines.
 
 Counted per week:
 - sessions held per counsellor (table `counselling_sessions`; the concept's minimum is
