@@ -3,14 +3,15 @@ independent of the number of workers, with a checked behaviour file and an SVG c
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 
+from engine.domain.staff import SESSIONS_PER_WEEK_PER_FTE
 from engine.simulation.projection import (
-    MINIMUM_SESSIONS,
     ProjectionResult,
     as_json,
     load_behaviour,
@@ -18,7 +19,8 @@ from engine.simulation.projection import (
     summary_lines,
     write_plot,
 )
-from engine.simulation.scenario import ScenarioError
+from engine.simulation.projection.results import Partial, merge
+from engine.simulation.yamlfile import ScenarioError
 from tests.conftest import SRO_PROCESSES
 
 BEHAVIOUR = SRO_PROCESSES / "scenarios" / "projektion" / "verhalten.yaml"
@@ -37,25 +39,39 @@ def small() -> ProjectionResult:
     return run_projection(BEHAVIOUR, seed=3, **SMALL)  # type: ignore[arg-type]
 
 
-def test_weekly_rows_cover_the_months_with_sessions_per_ifk(small: ProjectionResult) -> None:
+def test_weekly_rows_cover_the_months_with_sessions_per_counsellor(small: ProjectionResult) -> None:
     assert small.problems == []
     assert small.start.weekday() == 0
     assert len(small.weeks) == small.summary.weeks == 14  # 03.03. to 03.06.2025, whole weeks
     assert [row.week for row in small.weeks] == list(range(1, 15))
     mondays = [row.monday for row in small.weeks]
     assert all((mondays[n + 1] - mondays[n]).days == 7 for n in range(len(mondays) - 1))
-    assert all(list(row.sessions_per_ifk) == ["ifk-1", "ifk-2"] for row in small.weeks)
+    assert all(list(row.sessions_per_counsellor) == ["ifk-1", "ifk-2"] for row in small.weeks)
     assert small.summary.sessions == sum(row.sessions for row in small.weeks) > 0
-    assert all(row.sessions_per_ifk[name] > 0 for row in small.weeks[:3] for name in ("ifk-1", "ifk-2"))
+    assert all(row.sessions_per_counsellor[name] > 0 for row in small.weeks[:3] for name in ("ifk-1", "ifk-2"))
     assert sum(row.in_person + row.by_phone for row in small.weeks) == small.summary.sessions
     assert small.summary.case_years == 10
-    assert small.summary.caseload_per_ifk == 20
+    assert small.summary.caseload_per_counsellor == 20
     assert sum(small.summary.types.values()) == 40
     assert small.summary.commands > 40 * 3  # every case took many steps through the diagrams
     assert all(row.without_next_contact >= row.without_next_contact_timer_pending >= 0 for row in small.weeks)
-    assert small.summary.weeks_below_minimum <= 14 and MINIMUM_SESSIONS == 20
+    below = [row.week for row in small.weeks if row.sessions / 2 < SESSIONS_PER_WEEK_PER_FTE]
+    assert small.summary.weeks_below_minimum == len(below)
+    assert f"Mindestwert {SESSIONS_PER_WEEK_PER_FTE} je VZÄ in {len(below)} von 14 Wochen" in summary_lines(small)[2]
     lines = summary_lines(small)
     assert "Beratungsgespräche je IFK und Woche" in lines[2] and "Falljahre" in lines[0]
+
+
+def test_weeks_below_minimum_count_weeks_whose_mean_per_counsellor_is_below_the_domain_minimum() -> None:
+    minimum = SESSIONS_PER_WEEK_PER_FTE
+    held = {0: 2 * minimum - 1, 1: 2 * minimum, 2: 2 * minimum + 3, 3: 0}  # week -> sessions of two counsellors
+    partial = Partial(sessions={(week, "ifk-1", "praesenz"): count for week, count in held.items()})
+    behaviour = load_behaviour(BEHAVIOUR)
+    result = merge(behaviour, [partial], cases=10, months=1, counsellors=["ifk-1", "ifk-2"], seed=1,
+                   start=date(2025, 3, 3), weeks=4)
+    assert [row.mean_per_counsellor for row in result.weeks] == [minimum - 0.5, minimum, minimum + 1.5, 0]
+    assert result.summary.weeks_below_minimum == 2  # weeks 1 and 4; reaching the minimum is not below it
+    assert f"Mindestwert {minimum} je VZÄ in 2 von 4 Wochen unterschritten" in summary_lines(result)[2]
 
 
 def test_same_seed_same_result_other_seed_other_result(small: ProjectionResult) -> None:
@@ -99,6 +115,15 @@ def test_behaviour_is_carried_through_the_diagrams(tmp_path: Path) -> None:
     assert result.weeks[-1].without_next_contact > 0
 
 
+def test_cases_arriving_during_the_run_have_their_first_session_later(tmp_path: Path) -> None:
+    path = tmp_path / "zugang.yaml"
+    path.write_text(GOOD + "  zugang: {anteil: 1, anstieg: 3}\n", encoding="utf-8")
+    result = run_projection(path, cases=8, months=2, ifk=1, seed=2, processes=SRO_PROCESSES, workers=1)
+    assert result.problems == []
+    assert result.weeks[0].sessions == 0  # every Erstgespräch is 7 to 14 days after the case arrives
+    assert result.summary.sessions > 0 and result.summary.types == {"standard": 8}
+
+
 def test_example_behaviour_file_is_valid() -> None:
     behaviour = load_behaviour(BEHAVIOUR, plan_terms=("P1M", "P2M", "P3M", "P6M"))
     assert behaviour.ramp_days == 28
@@ -132,6 +157,10 @@ GOOD = """verhalten:
     (GOOD + "  typen:\n    schwierig:\n      anteil: 1\n      kooperiert: ja\n", 12, "»kooperiert« ist eine"),
     (GOOD + "  beginn: im Frühjahr\n", 9, "»beginn« muss ein Datum sein"),
     (GOOD + "  anlauf_tage: 0\n", 9, "»anlauf_tage« ist eine ganze Zahl"),
+    (GOOD + "  zugang: {anteil: 2}\n", 9, "»anteil« ist eine Wahrscheinlichkeit"),
+    (GOOD + "  zugang:\n    anteil: 0.5\n    anstieg: 0\n", 11, "»anstieg« ist eine Zahl von 1 bis 100"),
+    (GOOD + "  texte: {ziele: []}\n", 9, "»ziele« ist eine Liste von Texten"),
+    (GOOD + "  texte:\n    titel: [Herr]\n", 10, "Unbekannter Eintrag »titel«"),
     (GOOD.replace("verhalten:", "projektion:"), 1, "obersten Eintrag »verhalten:«"),
     (GOOD + "    erscheint: [0.5\n", 10, "kein gültiges YAML"),
 ])
@@ -158,7 +187,7 @@ def test_plot_is_well_formed_svg(small: ProjectionResult, tmp_path: Path) -> Non
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = [element.text or "" for element in root.iter("{http://www.w3.org/2000/svg}text")]
     assert any("Beratungsgespräche je IFK und Woche" in text for text in texts)
-    assert any("20 je VZÄ" in text for text in texts)
+    assert any(f"{SESSIONS_PER_WEEK_PER_FTE} je VZÄ" in text for text in texts)
     assert len(list(root.iter("{http://www.w3.org/2000/svg}polyline"))) == 2  # mean per IFK, without contact
     title = root.find("{http://www.w3.org/2000/svg}title")
     assert title is not None and "Gemischter Fallbestand" in (title.text or "")
