@@ -28,13 +28,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.runtime.clock import BERLIN
 from engine.runtime.durations import DurationError, parse_duration
 from engine.simulation import yamlfile
-from engine.simulation.yamlfile import ScenarioError as ScenarioError  # its old home: still importable from here
-from engine.simulation.yamlfile import YamlFile
+from engine.simulation.yamlfile import ScenarioError, YamlFile
 
 STEP_KINDS = ("erledige", "warte", "nachricht", "erwarte")
 EXPECTATIONS = ("wartet", "durchlaufen", "fall", "entscheidungen", "dokumente")
@@ -62,13 +59,6 @@ class Scenario:
 
 
 Names = Mapping[str, tuple[str, ...]]
-
-
-def read_yaml(path: Path) -> tuple[Any, Any]:
-    """For projection.py only, until it reads behaviour files through yamlfile.read_yaml (then delete this):
-    the node tree its line map walks, and the value, checked by the one QA reader."""
-    value = yamlfile.read_yaml(path).value
-    return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), value
 
 
 def load(source: Path | YamlFile, task_names: Names, element_names: Names) -> Scenario:
