@@ -1,7 +1,9 @@
 """Weekly figures (Wochenzahlen) per IFK and team: a table and two charts drawn on the server as SVG.
 
 Team figures are not secret inside a team: an IFK sees the whole team's table with their own row
-highlighted, a Teamleitung sees the same table.
+highlighted, a Teamleitung sees the same table. The charts are plain SVG bars computed here and drawn
+by the template: no chart library or JavaScript is needed for horizontal bars, and the page stays
+readable with scripts off (the strict Content-Security-Policy allows scripts from this site only).
 """
 
 from __future__ import annotations

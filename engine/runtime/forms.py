@@ -1,4 +1,10 @@
-"""Checks submitted task data against the task's Camunda formData: types, required, bounds, choices."""
+"""Checks submitted task data against the task's Camunda formData: types, required, bounds, choices.
+
+Written here rather than with a form library (WTForms, pydantic): the form is not known in code but
+declared by the diagram (Camunda's field types and constraint names, read at deployment), German
+numbers and dates must be accepted as Camunda Tasklist users type them, and the same rules serve the
+web form, the QA scenarios and the service layer without a web framework.
+"""
 
 from __future__ import annotations
 

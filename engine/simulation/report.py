@@ -1,7 +1,9 @@
 """The coverage report: one HTML file that draws every diagram with bpmn-js, covered elements marked.
 
 The file is self-contained (bpmn-js, installed from the npm registry, is embedded; the caller says
-which folder holds its `dist`), so QA can archive it or send it around without a server.
+which folder holds its `dist`), so QA can archive it or send it around without a server. The page is
+a few lines of HTML with every inserted text escaped; a template engine would be a dependency of the
+engine on the web app's Jinja for one page, so it is written here.
 """
 
 from __future__ import annotations
