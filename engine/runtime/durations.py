@@ -15,6 +15,7 @@ parse error), while a diagram or decision table is hostile input whose limits mu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,8 +133,10 @@ def is_duration(text: str) -> bool:
     return _timer_duration(text) is not None
 
 
+@functools.lru_cache(maxsize=1024)
 def _timer_duration(text: str) -> IsoDuration | None:
-    # Timers take no sign: a timer cannot be due before it starts.
+    # Timers take no sign: a timer cannot be due before it starts. Cached: every step computes a few
+    # due dates from the same handful of texts (P14D, P6M), and the result is immutable.
     parts = read_iso_duration(text.strip(), lenient=True)
     return None if parts is None or parts.negative else parts
 
