@@ -5,6 +5,7 @@ one function and one database transaction. Web views, the command line and tests
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -86,7 +87,7 @@ _DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
               .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id).limit(1))
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
-                 .values({name: bindparam(name) for name in case_columns({})}))
+                       .values({name: bindparam(name) for name in case_columns({})}))
 _RECORD_SESSION = insert(table(CounsellingSession))
 _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
@@ -118,7 +119,7 @@ class Services:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
 
-    def reading(self) -> Any:
+    def reading(self) -> AbstractContextManager[Session]:
         """A read-only session for queries (engine/queries.py); commands use a unit of work."""
         return self.engine.database.session()
 

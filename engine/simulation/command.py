@@ -116,7 +116,7 @@ def projection(behaviour: Path, cases: int, months: int, ifk: int, seed: int, wo
     from engine.simulation.yamlfile import ScenarioError
 
     try:
-        result = run_projection(behaviour, cases=cases, months=months, ifk=ifk, seed=seed, processes=processes,
+        result = run_projection(behaviour, cases=cases, months=months, counsellors=ifk, seed=seed, processes=processes,
                                 workers=workers)
     except (ScenarioError, EngineError) as error:
         click.echo(f"Fehler: {error}", err=True)

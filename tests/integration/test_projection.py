@@ -24,7 +24,7 @@ from engine.simulation.yamlfile import ScenarioError
 from tests.conftest import SRO_PROCESSES
 
 BEHAVIOUR = SRO_PROCESSES / "scenarios" / "projektion" / "verhalten.yaml"
-SMALL = {"cases": 40, "months": 3, "ifk": 2, "processes": SRO_PROCESSES, "workers": 1}
+SMALL = {"cases": 40, "months": 3, "counsellors": 2, "processes": SRO_PROCESSES, "workers": 1}
 
 
 def _comparable(result: ProjectionResult) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def test_same_seed_same_result_other_seed_other_result(small: ProjectionResult) 
 
 
 def test_the_result_does_not_depend_on_the_number_of_workers() -> None:
-    arguments: dict[str, Any] = {"cases": 12, "months": 2, "ifk": 3, "seed": 11, "processes": SRO_PROCESSES}
+    arguments: dict[str, Any] = {"cases": 12, "months": 2, "counsellors": 3, "seed": 11, "processes": SRO_PROCESSES}
     alone = run_projection(BEHAVIOUR, workers=1, **arguments)
     shared = run_projection(BEHAVIOUR, workers=2, **arguments)  # two spawned processes, each its own database
     assert shared.workers == 2 and len(shared.worker_cpu_seconds) == 2
@@ -105,7 +105,7 @@ def test_behaviour_is_carried_through_the_diagrams(tmp_path: Path) -> None:
     wichtiger_grund: 0
     stellungnahme: 0
 """, encoding="utf-8")
-    result = run_projection(path, cases=6, months=4, ifk=1, seed=1, processes=SRO_PROCESSES, workers=1)
+    result = run_projection(path, cases=6, months=4, counsellors=1, seed=1, processes=SRO_PROCESSES, workers=1)
     assert result.problems == []
     assert result.summary.types == {"standard": 6}
     assert result.summary.sessions == 0
@@ -118,7 +118,7 @@ def test_behaviour_is_carried_through_the_diagrams(tmp_path: Path) -> None:
 def test_cases_arriving_during_the_run_have_their_first_session_later(tmp_path: Path) -> None:
     path = tmp_path / "zugang.yaml"
     path.write_text(GOOD + "  zugang: {anteil: 1, anstieg: 3}\n", encoding="utf-8")
-    result = run_projection(path, cases=8, months=2, ifk=1, seed=2, processes=SRO_PROCESSES, workers=1)
+    result = run_projection(path, cases=8, months=2, counsellors=1, seed=2, processes=SRO_PROCESSES, workers=1)
     assert result.problems == []
     assert result.weeks[0].sessions == 0  # every Erstgespräch is 7 to 14 days after the case arrives
     assert result.summary.sessions > 0 and result.summary.types == {"standard": 8}
@@ -177,7 +177,7 @@ def test_run_refuses_a_malformed_file_before_simulating(tmp_path: Path) -> None:
     path = tmp_path / "verhalten.yaml"
     path.write_text(GOOD + "    planlaufzeit: {P5M: 1}\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r":9: Die Laufzeit »P5M« bietet das Formular"):
-        run_projection(path, cases=2, months=1, ifk=1, seed=1, processes=SRO_PROCESSES, workers=1)
+        run_projection(path, cases=2, months=1, counsellors=1, seed=1, processes=SRO_PROCESSES, workers=1)
 
 
 def test_plot_is_well_formed_svg(small: ProjectionResult, tmp_path: Path) -> None:

@@ -61,16 +61,14 @@ class _Job:
     workers: int
 
 
-def run_projection(behaviour_path: Path, cases: int, months: int, ifk: int, seed: int, processes: Path,
+def run_projection(behaviour_path: Path, cases: int, months: int, counsellors: int, seed: int, processes: Path,
                    workers: int = 2, start: date | None = None) -> ProjectionResult:
-    """Project a caseload: `cases` cases over `months` months, dealt to `ifk` counsellors in turn.
+    """Project a caseload: `cases` cases over `months` months, dealt to `counsellors` counsellors in turn.
 
-    (`ifk` is named after the command's option `--ifk`, which passes it.) Raises ScenarioError (file:line,
-    German) for a faulty behaviour file and EngineError for faulty diagrams or arguments. `start` (else
-    `beginn` in the file, else 2025-03-03) is moved to its Monday.
+    Raises ScenarioError (file:line, German) for a faulty behaviour file and EngineError for faulty
+    diagrams or arguments. `start` (else `beginn` in the file, else 2025-03-03) is moved to its Monday.
     """
     began = timer.perf_counter()
-    counsellors = ifk
     if cases < 1 or months < 1 or counsellors < 1 or workers < 1:
         raise EngineError("Fälle, Monate, IFK und Worker müssen jeweils mindestens 1 sein.")
     documents, findings = load_files([processes])
