@@ -1,6 +1,7 @@
 """The demo caseload at a moment, printed after seeding.
 
-What each case waits for (its phase), priority groups, teams and modes, and this week's work.
+What each case waits for (its open task, else the next timer, named as the diagrams name them), priority
+groups, teams and modes, and this week's work.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from engine.demo.accounts import TEAMS
 from engine.domain.case import Case
 from engine.domain.counselling import CounsellingSession
 from engine.runtime.clock import berlin_date, berlin_midnight, week_start_of
-from engine.runtime.store import Database, OpenTask, Wait
+from engine.runtime.store import OpenTask, Wait
+from engine.services import Services
+from engine.simulation.projection.driver import deployed_documents
 
 
 @dataclass
@@ -54,67 +57,34 @@ class Overview:
         return lines
 
 
-# What a case waits for, in words; tasks and events of every diagram.
-PHASES: dict[str, str] = {
-    "Task_Erstgespraech": "Anfangsphase: Erstgespräch",
-    "Task_Beratungsgespraech": "Beratungsgespräch",
-    "Task_Kooperationsplan": "Kooperationsplan vereinbaren",
-    "Event_SchrittFaellig": "Kooperationsplan läuft: Schritte warten",
-    "Task_SchrittPruefen": "Schritt prüfen",
-    "Task_GruendeBesprechen": "Gründe besprechen",
-    "Event_Ueberpruefung": "Kooperationsplan läuft: Schritte warten",
-    "Task_PlanUeberpruefen": "Kooperationsplan überprüfen",
-    "Event_Rueckmeldung": "Ausnahme: Rückmeldung nach sechs Monaten abwarten",
-    "Task_RueckmeldungAuswerten": "Ausnahme: Rückmeldung auswerten",
-    "Task_SchritteFestlegen": "Fremdbestimmt: Schritte festlegen",
-    "Task_SchlichtungAnbieten": "Schlichtung anbieten",
-    "Event_SlBeendet": "Schlichtung läuft",
-    "Event_SlFrist": "Schlichtung läuft",
-    "Task_SlErgebnis": "Schlichtung: Ergebnis erfassen",
-    "Task_MvPruefen": "Meldeversäumnis prüfen",
-    "Task_MvBescheid": "Meldeversäumnis: Minderung feststellen",
-    "Task_MvUnerreichbar": "Meldeversäumnis: Nichterreichbarkeit",
-    "Task_MvEinladen": "Meldeversäumnis: erneut einladen",
-    "Task_AfErstellen": "Aufforderung erstellen",
-    "Event_NachweisEingegangen": "Aufforderung: Frist läuft",
-    "Event_AfFrist": "Aufforderung: Frist läuft",
-    "Task_NachweisPruefen": "Aufforderung: Nachweis prüfen",
-    "Task_AnhoerungEinleiten": "Anhörung einleiten",
-    "Event_Stellungnahme": "Anhörung läuft",
-    "Event_AnhoerungFrist": "Anhörung läuft",
-    "Task_GrundPruefen": "Anhörung: wichtigen Grund prüfen",
-    "Task_AfBescheid": "Aufforderung: Minderung feststellen",
-}
-_BOUNDARY_MESSAGES = frozenset({"Event_ErstterminVersaeumt", "Event_TerminVersaeumt"})
-
-
 def _team_order(team: str) -> tuple[int, str]:
     return (list(TEAMS).index(team), "") if team in TEAMS else (len(TEAMS), team)
 
 
-def overview(database: Database, now: datetime) -> Overview:
-    """The caseload at `now`: what each case waits for, priority groups, teams and this week's figures."""
+def overview(services: Services, now: datetime) -> Overview:
+    """The caseload at `now`: what each case waits for (named as the diagrams name it), priority groups,
+    teams and this week's figures."""
     week_start = berlin_midnight(week_start_of(berlin_date(now)))
-    with database.session() as session:
+    with services.reading() as session:
         rows = session.execute(select(Case.id, Case.team, Case.priority_group, Case.mode, Case.data)).all()
-        tasks = session.execute(select(OpenTask.case_id, OpenTask.element_id, OpenTask.due_at,
+        tasks = session.execute(select(OpenTask.case_id, OpenTask.element_id, OpenTask.name, OpenTask.due_at,
                                        OpenTask.follow_up_at).order_by(OpenTask.created_at)).all()
-        waits = session.execute(select(Wait.case_id, Wait.kind, Wait.element_id, Wait.due_at)
-                                .order_by(Wait.due_at)).all()
+        waits = session.execute(select(Wait.case_id, Wait.kind, Wait.element_id, Wait.due_at)).all()
         sessions = session.scalar(select(func.count(CounsellingSession.id))
                                   .where(CounsellingSession.held_at >= week_start,
                                          CounsellingSession.held_at <= now)) or 0
     waiting: dict[int, str] = {}
     for task in tasks:
-        waiting.setdefault(task.case_id, task.element_id)
-    for wait in waits:
-        if wait.element_id not in _BOUNDARY_MESSAGES:
-            waiting.setdefault(wait.case_id, wait.element_id)
-    phases = Counter(PHASES.get(waiting.get(row.id, ""), waiting.get(row.id) or "abgeschlossen") for row in rows)
-    order = list(dict.fromkeys(PHASES.values()))
+        waiting.setdefault(task.case_id, task.name)
+    names = _element_names(services)
+    # A case without an open task waits for the next timer (a message it may also wait for comes from
+    # outside at any time, e.g. a missed appointment, and says less about where the case stands).
+    for wait in sorted(waits, key=lambda wait: (wait.kind != "timer", wait.due_at or now, wait.element_id)):
+        waiting.setdefault(wait.case_id, f"wartet auf »{names.get(wait.element_id, wait.element_id)}«")
+    phases = Counter(waiting.get(row.id, "abgeschlossen") for row in rows)
     return Overview(
         cases=len(rows),
-        phases=dict(sorted(phases.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)),
+        phases=dict(phases.most_common()),
         groups=dict(sorted(Counter(row.priority_group for row in rows).items(), key=lambda item: item[0] or 0)),
         teams=dict(sorted(Counter(row.team for row in rows).items(), key=lambda item: _team_order(item[0]))),
         modes=dict(Counter(row.mode for row in rows)),
@@ -125,3 +95,9 @@ def overview(database: Database, now: datetime) -> Overview:
         cases_with_reductions=sum(1 for row in rows if isinstance(row.data, dict) and row.data.get("minderungen")),
         due_timers=sum(1 for wait in waits if wait.kind == "timer" and wait.due_at is not None and wait.due_at <= now),
     )
+
+
+def _element_names(services: Services) -> dict[str, str]:
+    """German names of the elements of every deployed diagram the cycle runs on."""
+    return {element: name for document in deployed_documents(services).values()
+            for process in document.processes.values() for element, name in process.names.items() if name}

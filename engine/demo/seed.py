@@ -148,5 +148,5 @@ def seed(services: Services, *, cases: int = DEFAULT_CASES, now: datetime | None
                                                                   counts.timers_fired)
     report.problems = [problem for _, problem in sorted(counts.problems)]
     report.seconds = timer.perf_counter() - began
-    report.overview = overview(database, clock.now())
+    report.overview = overview(simulated, clock.now())
     return report
