@@ -1,4 +1,9 @@
-"""Parse diagram XML with entity expansion, DTDs and network access switched off."""
+"""Parse diagram XML with entity expansion, DTDs and network access switched off.
+
+lxml does the parsing; this module only sets its options and refuses any DOCTYPE before parsing.
+defusedxml is not used: its lxml support is deprecated, and the parser options plus the refusal
+cover what it would (billion laughs, external entities, network access).
+"""
 
 from __future__ import annotations
 
