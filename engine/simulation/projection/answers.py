@@ -76,6 +76,17 @@ def weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
     return rng.choices([value for value, _ in choices], [weight for _, weight in choices])[0]
 
 
+def chosen(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
+    """Like `weighted`, but a single choice is taken without a draw, so adding a choice that a behaviour
+    file leaves at its default does not shift the random draws of the rest (projections stay as they were)."""
+    return choices[0][0] if len(choices) == 1 else weighted(rng, choices)
+
+
+def happens(rng: random.Random, probability: float) -> bool:
+    """True with the probability; certainty (1) takes no draw, for the same reason as `chosen`."""
+    return probability >= 1 or rng.random() < probability
+
+
 def read_decisions(documents: Mapping[str, Document]) -> dict[str, dmn.Decision]:
     return {key: value for document in documents.values() if document.kind == "dmn"
             for key, value in dmn.read_decisions(document.root, document.file).items()}
@@ -211,7 +222,8 @@ class Counsellor:
             return {"einigung": agreed}
         if element == "Task_MvPruefen":
             reason = rng.random() < kind.p("wichtiger_grund")
-            return {"terminAm": (notes.missed_on or today).isoformat(), "einladungMitRfb": True,
+            return {"terminAm": (notes.missed_on or today).isoformat(),
+                    "einladungMitRfb": happens(rng, kind.p("einladung_mit_rfb")),
                     "wichtigerGrund": reason,
                     "grundBeschreibung": self.text(rng, "grund_meldeversaeumnis") if reason else None,
                     "haerte": rng.random() < kind.p("haerte")}
@@ -298,7 +310,8 @@ class Counsellor:
             follow_up = None
             if rng.random() < 0.3 and (due - today).days > 14:
                 follow_up = deadline_end(today + timedelta(days=rng.randint(7, (due - today).days - 5))).isoformat()
-            steps.append({"beschreibung": self.text(rng, "schritte"), "verantwortlich": "elb",
+            steps.append({"beschreibung": self.text(rng, "schritte"),
+                          "verantwortlich": chosen(rng, kind.weights["verantwortlich"]),
                           "faellig": due.isoformat(), "wiedervorlage": follow_up})
         return {"planZiel": self.text(rng, "ziele"), "planLaufzeit": term, "eigenbemuehungen": None,
                 "schritte": steps}

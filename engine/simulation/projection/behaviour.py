@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from engine.domain.labels import RESPONSIBLE
 from engine.domain.plan import MAX_STEPS
 from engine.runtime.durations import DurationError, parse_duration
 from engine.simulation.yamlfile import ScenarioError, YamlFile, read_yaml
@@ -33,6 +34,7 @@ OPTIONAL_PROBABILITIES = {
     "haerte": 0.02,
     "telefonisch": 0.3,
     "bleibt_liegen": 0.0,
+    "einladung_mit_rfb": 1.0,
 }
 WEIGHTS: dict[str, dict[Any, float]] = {
     "planlaufzeit": {"P3M": 60, "P6M": 40},
@@ -40,8 +42,10 @@ WEIGHTS: dict[str, dict[Any, float]] = {
     "ohne_plan": {"kein_plan": 50, "beratungsunwillig": 40, "beratungsunfaehig": 10},
     "schritt_nicht_umgesetzt": {"weiterer_versuch": 55, "anpassen": 35, "aufforderung": 10},
     "rueckmeldung": {"einladen": 70, "plan_aktualisieren": 30},
+    "verantwortlich": {"elb": 1},
 }
 WEIGHT_CHOICES: dict[str, tuple[Any, ...]] = {
+    "verantwortlich": tuple(RESPONSIBLE),
     "ohne_plan": ("kein_plan", "beratungsunwillig", "beratungsunfaehig"),
     "schritt_nicht_umgesetzt": ("weiterer_versuch", "anpassen", "aufforderung"),
     "rueckmeldung": ("einladen", "plan_aktualisieren"),
