@@ -19,6 +19,7 @@ from engine.domain.labels import EVENTS
 from engine.domain.staff import COUNSELLOR, SESSIONS_PER_WEEK_PER_FTE, StaffMember
 from engine.runtime.clock import berlin_date, day_bounds, week_bounds, week_start_of
 from engine.runtime.engine import ProcessEngine
+from engine.runtime.spiff import started_elements
 from engine.runtime.store import Event, OpenTask, ProcessVersion, TaskCandidate, Wait
 from engine.services import Services
 
@@ -206,7 +207,8 @@ def _case_file(session: Session, engine: ProcessEngine, case_id: int, timeline_l
         running = engine.load(session, instance)
         data = engine.current_data(running.workflow)
         passed = _passed(session, case_id, instance.id)
-        waiting = {task.element_id for task in tasks} | {wait.element_id for wait in waits} | _started(running.workflow)
+        waiting = ({task.element_id for task in tasks} | {wait.element_id for wait in waits}
+                   | started_elements(running.workflow))
         diagrams = _diagrams(session, engine, instance.process_version_id, waiting, passed)
     events = session.execute(select(Event.at, Event.actor, Event.kind, Event.element_id, Event.data)
                              .where(Event.case_id == case_id).order_by(Event.id.desc()).limit(timeline_limit))
@@ -227,14 +229,6 @@ def _passed(session: Session, case_id: int, instance_id: int) -> list[str]:
     return passed
 
 
-def _started(workflow: Any) -> set[str]:
-    """Call activities and subprocesses under way (their inner tasks are shown in their own diagram)."""
-    from SpiffWorkflow.util.task import TaskState
-
-    return {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.STARTED)
-            if getattr(task.task_spec, "bpmn_id", None)}
-
-
 def _diagrams(session: Session, engine: ProcessEngine, version_id: int, waiting: set[str],
               passed: list[str]) -> list[Diagram]:
     version = session.get(ProcessVersion, version_id)
@@ -253,6 +247,30 @@ def _diagrams(session: Session, engine: ProcessEngine, version_id: int, waiting:
                                   shown_waiting, sorted({element for element in passed if element in ids}),
                                   {element: name for element, name in process.names.items() if name}))
     return result
+
+
+# --------------------------------------------------------------------------- path and waits of one case
+
+
+def passed_elements(services: Services, case_id: int) -> list[tuple[int | None, str]]:
+    """Every element the case passed, in order, with the instance (cycle) it passed in, from the event log
+    (every command, timers included)."""
+    with services.reading() as session:
+        rows = session.execute(select(Event.instance_id, Event.data).where(Event.case_id == case_id)
+                               .order_by(Event.id)).all()
+    return [(row.instance_id, element) for row in rows if isinstance(row.data, dict)
+            for element in row.data.get("durchlaufen", [])]
+
+
+def waiting_at(services: Services, case_id: int) -> set[str]:
+    """Where the case waits: open user tasks, timers and messages, call activities and subprocesses under way."""
+    with services.reading() as session:
+        found = set(session.scalars(select(OpenTask.element_id).where(OpenTask.case_id == case_id)))
+        found |= set(session.scalars(select(Wait.element_id).where(Wait.case_id == case_id)))
+        instance = services.engine.running_instance(session, case_id)
+        if instance is not None:
+            found |= started_elements(services.engine.load(session, instance).workflow)
+    return found
 
 
 # --------------------------------------------------------------------------- weekly figures

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NoReturn, Protocol
 
-from sqlalchemy import select
-
+from engine.queries import passed_elements
 from engine.runtime.clock import berlin_date
 from engine.runtime.formatting import date_text, datetime_text
-from engine.runtime.store import Event, OpenTask, Wait
+from engine.runtime.store import OpenTask, Wait
 from engine.services import Outcome, Services
 
 RECENT = 10  # elements of the path shown in a failure message
@@ -49,9 +48,7 @@ def assert_that(case: CaseHandle | Services, case_id: int | None = None, *,
 
 def history(services: Services, case_id: int) -> list[str]:
     """Every element the case passed, in order, from the event log (all commands and timers)."""
-    with services.engine.database.session() as session:
-        rows = session.scalars(select(Event.data).where(Event.case_id == case_id).order_by(Event.id))
-        return [element for data in rows if isinstance(data, dict) for element in data.get("durchlaufen", [])]
+    return [element for _, element in passed_elements(services, case_id)]
 
 
 def wait_text(wait: Wait) -> str:

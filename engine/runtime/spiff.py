@@ -503,6 +503,12 @@ def ready_user_tasks(workflow: Any) -> list[Any]:
     return [task for task in workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
 
 
+def started_elements(workflow: Any) -> set[str]:
+    """Call activities and subprocesses under way, by element id (their inner tasks wait in their own diagram)."""
+    return {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.STARTED)
+            if getattr(task.task_spec, "bpmn_id", None)}
+
+
 def waiting_events(workflow: Any) -> list[tuple[Any, str, Any, PendingBpmnEvent]]:
     """(task, element id, event definition, details) for everything the instance waits for.
 

@@ -14,14 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.bootstrap import bootstrap
+from engine.queries import passed_elements, waiting_at
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.errors import EngineError, FormError
 from engine.runtime.lint import load_files
 from engine.runtime.model import Document
-from engine.runtime.store import Event, OpenTask, Wait
+from engine.runtime.store import OpenTask, Wait
 from engine.services import Services
 from engine.simulation.scenario import Names, Scenario, Step, load, resolve_relative
 from engine.simulation.values import matches, plain
@@ -110,7 +109,7 @@ class Simulator:
             if snapshot:
                 tasks = [(task, services.task_form(task.id)[1]) for task in services.open_tasks(case_id)]
                 result.snapshot = Snapshot(clock.now(), tasks, services.waits(case_id),
-                                           _current(services, case_id), case_id)
+                                           services.current_data(case_id), case_id)
         finally:
             services.engine.database.dispose()
             database_file.unlink(missing_ok=True)
@@ -124,7 +123,7 @@ class Simulator:
                 task = _open_task(services, case_id, step.candidates)
                 if task is None:
                     return (f"Erwartet wurde die offene Aufgabe »{step.target}«; offen sind: "
-                            f"{_names(self.element_names, _waiting(services, case_id)) or 'keine'}.")
+                            f"{_names(self.element_names, waiting_at(services, case_id)) or 'keine'}.")
                 services.complete_task(task.id, resolve_relative(dict(step.data), today), actor="qa")
             elif step.kind == "warte":
                 clock.advance(step.target)
@@ -141,7 +140,7 @@ class Simulator:
 
     def _check(self, services: Services, case_id: int, step: Step) -> str | None:
         problems: list[str] = []
-        waiting = _waiting(services, case_id)
+        waiting = waiting_at(services, case_id)
         for name, ids in step.expect.get("wartet", []):
             if not waiting & set(ids):
                 actual = _names(self.element_names, waiting) or "nichts"
@@ -155,7 +154,7 @@ class Simulator:
                 actual = " → ".join(_label(self.element_names, element) for element in history)
                 problems.append(f"Pfad weicht ab bei »{expected[missing][0]}«.\n    erwartet (in Reihenfolge): "
                                 f"{wanted}\n    tatsächlich: {actual}")
-        current = _current(services, case_id)
+        current = services.current_data(case_id)
         today = services.clock.today()
         for section in ("fall", "entscheidungen"):
             for key, value in resolve_relative(dict(step.expect.get(section, {})), today).items():
@@ -165,7 +164,7 @@ class Simulator:
 
     @staticmethod
     def _note_waiting(services: Services, case_id: int, result: ScenarioResult) -> None:
-        result.reached |= _waiting(services, case_id)
+        result.reached |= waiting_at(services, case_id)
 
 
 def names(documents: dict[str, Document]) -> tuple[Names, Names]:
@@ -204,42 +203,15 @@ def _open_task(services: Services, case_id: int, candidates: tuple[str, ...]) ->
     return next((task for task in services.open_tasks(case_id) if task.element_id in candidates), None)
 
 
-def _waiting(services: Services, case_id: int) -> set[str]:
-    with services.engine.database.session() as session:
-        tasks = set(session.scalars(select(OpenTask.element_id).where(OpenTask.case_id == case_id)))
-        waits = set(session.scalars(select(Wait.element_id).where(Wait.case_id == case_id)))
-        instance = services.engine.running_instance(session, case_id)
-        started: set[str] = set()
-        if instance is not None:
-            from SpiffWorkflow.util.task import TaskState
-
-            workflow = services.engine.load(session, instance).workflow
-            started = {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.STARTED)
-                       if getattr(task.task_spec, "bpmn_id", None)}
-    return tasks | waits | started
-
-
-def _events(services: Services, case_id: int) -> list[tuple[int | None, Any]]:
-    with services.engine.database.session() as session:
-        return [(row.instance_id, row.data) for row in session.execute(
-            select(Event.instance_id, Event.data).where(Event.case_id == case_id).order_by(Event.id))]
-
-
 def _history(services: Services, case_id: int) -> list[str]:
-    return [element for _, data in _events(services, case_id) if isinstance(data, dict)
-            for element in data.get("durchlaufen", [])]
+    return [element for _, element in passed_elements(services, case_id)]
 
 
 def _sequences(services: Services, case_id: int) -> list[list[str]]:
     by_instance: dict[int | None, list[str]] = defaultdict(list)
-    for instance, data in _events(services, case_id):
-        if isinstance(data, dict):
-            by_instance[instance].extend(data.get("durchlaufen", []))
+    for instance, element in passed_elements(services, case_id):
+        by_instance[instance].append(element)
     return list(by_instance.values())
-
-
-def _current(services: Services, case_id: int) -> dict[str, Any]:
-    return services.current_data(case_id)
 
 
 def _first_missing(history: list[str], expected: list[set[str]]) -> int | None:
