@@ -17,42 +17,68 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine.domain.case import ACTIVE, DEFAULT_PROCESS, Case, carry_over, case_columns, initial_data
+from engine import agenda
+from engine.agenda import SESSION_FIELD, CaseRef
+from engine.domain.agenda import HELD
+from engine.domain.case import (
+    ACTIVE,
+    CLOSE_REASONS,
+    CLOSED,
+    DEFAULT_PROCESS,
+    Case,
+    carry_over,
+    case_columns,
+    initial_data,
+)
 from engine.domain.counselling import SESSION_KINDS, CounsellingSession
+from engine.domain.dates import date_problems
 from engine.runtime import forms
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
     EngineError,
+    FormError,
     NotFoundError,
     NothingWaitsError,
     TaskAlreadyCompletedError,
 )
+from engine.runtime.formatting import date_text
 from engine.runtime.model import UserTaskDef
 from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, ProcessVersion, Wait, table
 from engine.workplace.tables import TaskDraft
 
 
 class UnitOfWork:
-    """One transaction: leaving the block without commit() rolls everything back."""
+    """One transaction: leaving the block without commit() rolls everything back.
+
+    A command can run inside another's unit of work (`uow=`): the inner block joins the outer transaction,
+    its commit() does nothing, and only the outermost commit() makes the whole command durable; so a
+    command made of commands is still all or nothing.
+    """
 
     def __init__(self, engine: ProcessEngine) -> None:
         self.engine = engine
         self.session: Session
+        self._depth = 0
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.engine.database.sessions()
-        self.session.begin()
+        if self._depth == 0:
+            self.session = self.engine.database.sessions()
+            self.session.begin()
+        self._depth += 1
         return self
 
     def commit(self) -> None:
-        self.session.commit()
+        if self._depth == 1:
+            self.session.commit()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.session.rollback()
-        self.session.close()
+        self._depth -= 1
+        if self._depth == 0:
+            self.session.rollback()
+            self.session.close()
 
 
 @dataclass
@@ -63,6 +89,11 @@ class CaseRow:
     process_id: str
     cycle_count: int
     team: str = ""
+    counsellor: str | None = None
+
+    @property
+    def ref(self) -> CaseRef:
+        return CaseRef(self.id, self.team, self.counsellor)
 
 
 @dataclass
@@ -76,7 +107,7 @@ class Outcome:
     cycles_started: int = 0
 
 
-_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team)
+_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team, Case.counsellor)
                       .join(Case, Case.id == ProcessInstance.case_id))
 # Prebuilt: the counsellor's most frequent command reads task, instance and case in one statement.
 _TASK_INSTANCE_AND_CASE = (_INSTANCE_AND_CASE.add_columns(OpenTask.element_id, OpenTask.name)
@@ -88,7 +119,7 @@ _DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
-_RECORD_SESSION = insert(table(CounsellingSession))
+_RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
 _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 
@@ -98,7 +129,7 @@ def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseR
         raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
     instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
                            found.state, found.version)
-    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team)
+    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team, found.counsellor)
 
 
 class Services:
@@ -151,7 +182,8 @@ class Services:
             self.engine.log(session, actor, "fall_angelegt", case_id=case.id,
                             data={"kundennummer": customer_number, "team": team, "daten": dict(data or {})})
             outcome = Outcome(case.id, 0)
-            self._start_cycle(session, CaseRow(case.id, case.process_id, 0, team), dict(data), actor, outcome)
+            self._start_cycle(session, CaseRow(case.id, case.process_id, 0, team, counsellor), dict(data), actor,
+                              outcome)
             work.commit()
         return outcome
 
@@ -169,23 +201,41 @@ class Services:
             if definition is None:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
             custom = self.custom_forms.get(definition.form_key or "")
-            if custom is not None:
-                cleaned = custom(definition, data, self.engine.clock.today())
-            else:
-                cleaned = forms.validate(definition, data)
+            today = self.engine.clock.today()
+            cleaned = custom(definition, data, today) if custom is not None else forms.validate(definition, data)
+            problems = date_problems(cleaned, today)
+            if problems:
+                raise FormError(problems)
             steps = self.engine.complete_user_task(running.workflow, task_id, cleaned)
             outcome = Outcome(case.id, instance.id)
             self._after_step(session, case, running, steps, actor, outcome,
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
-            connection = session.connection()
-            if cleaned.get("gespraechsart") in SESSION_KINDS:  # a form that records a held session
-                connection.execute(_RECORD_SESSION, {
-                    "case_id": case.id, "counsellor": actor, "team": case.team, "held_at": self.engine.clock.now(),
-                    "kind": cleaned["gespraechsart"], "element_id": row.element_id})
-            connection.execute(_DELETE_DRAFTS, {"task_id": task_id})
+            self._keep_agenda(session, case, running, row.element_id, row.name, cleaned, actor)
+            session.connection().execute(_DELETE_DRAFTS, {"task_id": task_id})
             work.commit()
         return outcome
+
+    def _keep_agenda(self, session: Session, case: CaseRow, running: Running, element_id: str, task_name: str,
+                     cleaned: Mapping[str, Any], actor: str) -> None:
+        """What a completed form means for the case's agenda: a held session marks the day's appointment as
+        held; an agreed next contact becomes an appointment or a Wiedervorlage; open session tasks follow
+        the next appointment."""
+        now = self.engine.clock.now()
+        if cleaned.get(SESSION_FIELD) in SESSION_KINDS:
+            held = session.connection().execute(_RECORD_SESSION, {
+                "case_id": case.id, "counsellor": actor, "team": case.team, "held_at": now,
+                "kind": cleaned[SESSION_FIELD], "element_id": element_id}).scalar_one()
+            appointment = agenda.planned_on(session, case.id, berlin_date(now))
+            if appointment is not None:
+                appointment.status, appointment.session_id, appointment.updated_at = HELD, held, now
+        contact = agenda.agreed_contact(cleaned)
+        if contact is not None:
+            what = "Wiedervorlage" if contact.kind is None else "Termin"
+            agenda.keep_agreed_contact(session, case.ref, contact, actor=actor, now=now,
+                                       purpose=f"{what} aus »{task_name}« vom {date_text(now)}")
+        agenda.follow_next_appointment(session, case.id, agenda.session_elements(running.process.user_tasks.values()),
+                                       now)
 
     def deliver_message(self, case_id: int, message: str, payload: Mapping[str, Any] | None = None, *,
                         actor: str, uow: UnitOfWork | None = None) -> Outcome:
@@ -242,6 +292,48 @@ class Services:
                              data={"faellig": wait.due_at.isoformat() if wait.due_at else None})
             work.commit()
         return True
+
+    def close_case(self, case_id: int, reason: str, *, actor: str, uow: UnitOfWork | None = None) -> None:
+        """End the case: its running cycle ends where it stands (no task or timer remains), the case keeps its
+        data and history and can be reopened."""
+        if reason not in CLOSE_REASONS:
+            raise FormError({"grund": f"Ungültige Auswahl; erlaubt sind {', '.join(CLOSE_REASONS.values())}."})
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            case = session.get(Case, case_id, with_for_update=True)
+            if case is None:
+                raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
+            if case.status == CLOSED:
+                raise ConflictError("Der Fall ist bereits geschlossen.")
+            instance = self.engine.running_instance(session, case_id)
+            if instance is not None:
+                running = self.engine.load(session, instance)
+                case.data = self.engine.serializer.convert_data(
+                    {**self.engine.serializer.restore_data(case.data), **self.engine.current_data(running.workflow)})
+                self.engine.cancel(session, running)
+            now = self.engine.clock.now()
+            case.status, case.closed_reason, case.closed_at, case.updated_at = CLOSED, reason, now, now
+            self.engine.log(session, actor, "fall_geschlossen", case_id=case_id,
+                            instance_id=instance.id if instance else None, data={"grund": reason})
+            work.commit()
+
+    def reopen_case(self, case_id: int, *, actor: str, uow: UnitOfWork | None = None) -> Outcome:
+        """Take a closed case up again: a new cycle starts with the case data as it was closed."""
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            case = session.get(Case, case_id, with_for_update=True)
+            if case is None:
+                raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
+            if case.status != CLOSED:
+                raise ConflictError("Der Fall ist nicht geschlossen.")
+            case.status, case.closed_reason, case.closed_at = ACTIVE, None, None
+            self.engine.log(session, actor, "fall_wiedereroeffnet", case_id=case_id)
+            outcome = Outcome(case.id, 0)
+            data = dict(self.engine.serializer.restore_data(case.data))
+            self._start_cycle(session, CaseRow(case.id, case.process_id, case.cycle_count, case.team,
+                                               case.counsellor), carry_over(data), actor, outcome)
+            work.commit()
+        return outcome
 
     # ------------------------------------------------------------------ helpers
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
-import holidays
 from dateutil.relativedelta import relativedelta
 
 from engine.domain import plan
+from engine.domain.workdays import next_working_day
 from engine.runtime.clock import Clock
 
 Data = dict[str, Any]
@@ -24,17 +23,10 @@ REDUCTION_CAP = 30
 BREACHES_OF_DUTY = frozenset({"pflichtverletzung", "arbeitsverweigerung"})
 
 
-@lru_cache(maxsize=64)
-def _public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("DE", subdiv="NI", years=[year]))
-
-
 def deadline_end(day: date) -> date:
     """fristende(d): a deadline on a Saturday, Sunday or public holiday in Lower Saxony ends on the
     next working day (§ 26 Abs. 3 SGB X, § 193 BGB; Göttingen is in Niedersachsen)."""
-    while day.weekday() >= 5 or day in _public_holidays(day.year):
-        day += timedelta(days=1)
-    return day
+    return next_working_day(day)
 
 
 # ------------------------------------------------------------------ counselling

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Table
@@ -14,6 +14,10 @@ from engine.runtime.store import Base, Event, Json, OpenTask, ProcessInstance, U
 DEFAULT_PROCESS = "Beratungszyklus"
 ACTIVE = "aktiv"
 CLOSED = "beendet"
+# Why a case is closed (it can be reopened: the client comes back).
+CLOSE_REASONS = {"integriert": "Integration in Arbeit oder Ausbildung", "verzogen": "Umzug in einen anderen Bezirk",
+                 "leistungsbezug_beendet": "Leistungsbezug beendet", "verstorben": "Verstorben",
+                 "sonstiges": "Sonstiger Grund"}
 
 # Values that belong to one pass of the cycle only; everything else (plan, next contact, history
 # counters) is carried into the next pass, as DESIGN decision 1 requires.
@@ -60,14 +64,27 @@ def case_columns(data: Mapping[str, Any], scheduled: date | None = None, today: 
         "contact_interval_days": density.get("kontaktAbstandTage") if density else None,
         "next_contact_on": next_on,
         "next_contact_kind": kind,
+        "contact_due_on": contact_due(data),
         "open_demands": sum(1 for demand in data.get("aufforderungen") or () if demand.get("status") == "offen"),
     }
+
+
+def contact_due(data: Mapping[str, Any]) -> date | None:
+    """When the case is due for its next session by its contact density (Kontaktdichte): the last session
+    plus the interval the decision table gave; None before the first session."""
+    density = data.get("kontaktdichte") if isinstance(data.get("kontaktdichte"), Mapping) else {}
+    last = data.get("letztesGespraechAm")
+    interval = density.get("kontaktAbstandTage") if density else None
+    if not isinstance(last, date) or not isinstance(interval, int):
+        return None
+    return last + timedelta(days=interval)
 
 
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_team_priority", "team", "priority_group"),
-                      Index("ix_cases_counsellor", "counsellor"))
+                      Index("ix_cases_counsellor", "counsellor"),
+                      Index("ix_cases_counsellor_contact_due", "counsellor", "contact_due_on"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(40), unique=True)  # pseudonymous Kundennummer
     team: Mapped[str] = mapped_column(String(80))
@@ -85,6 +102,9 @@ class Case(Base):
     next_contact_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     next_contact_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
     open_demands: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    contact_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)  # CLOSE_REASONS
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

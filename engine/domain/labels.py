@@ -18,7 +18,22 @@ EVENTS = {
     "aufgabe_freigegeben": "Aufgabe freigegeben",
     "fallakte_angesehen": "Fallakte angesehen",
     "zugriff_verweigert": "Zugriff verweigert",
+    "termin_vereinbart": "Termin vereinbart",
+    "termin_verschoben": "Termin verschoben",
+    "termin_abgesagt": "Termin abgesagt",
+    "termin_versaeumt": "Termin versäumt",
+    "wiedervorlage_angelegt": "Wiedervorlage angelegt",
+    "wiedervorlage_erledigt": "Wiedervorlage erledigt",
+    "kontakt_erfasst": "Kontakt erfasst",
+    "fall_uebergeben": "Fall übergeben",
+    "fall_geschlossen": "Fall geschlossen",
+    "fall_wiedereroeffnet": "Fall wieder aufgenommen",
 }
+
+# Events from outside a counsellor records in the case file (the process waits for them as messages).
+INCOMING_MESSAGES = {"NachweisEingegangen": "Nachweis eingegangen",
+                     "StellungnahmeEingegangen": "Stellungnahme eingegangen",
+                     "SchlichtungBeendet": "Schlichtung beendet"}
 
 LABELS: dict[str, dict[str, str]] = {
     "modus": {"selbstbestimmt": "selbstbestimmt", "fremdbestimmt": "fremdbestimmt"},

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from engine.domain.dates import ahead_problem
 from engine.domain.labels import RESPONSIBLE
 from engine.runtime.errors import FormError
 from engine.runtime.forms import parse_date, validate
@@ -66,10 +67,11 @@ def _step(number: int, raw: Any, today: date) -> tuple[dict[str, Any], dict[str,
         problems[f"{prefix}.verantwortlich"] = f"Ungültige Auswahl; erlaubt sind {allowed}."
     due = _date(raw.get("faellig"), f"{prefix}.faellig", problems, required=True)
     follow_up = _date(raw.get("wiedervorlage"), f"{prefix}.wiedervorlage", problems, required=False)
-    if due is not None and due < today:
-        problems[f"{prefix}.faellig"] = "Die Fälligkeit darf nicht in der Vergangenheit liegen."
-    if follow_up is not None and follow_up < today:
-        problems[f"{prefix}.wiedervorlage"] = "Die Wiedervorlage darf nicht in der Vergangenheit liegen."
+    for key, value, what in ((f"{prefix}.faellig", due, "Die Fälligkeit"),
+                             (f"{prefix}.wiedervorlage", follow_up, "Die Wiedervorlage")):
+        problem = ahead_problem(value, today, what) if value is not None else None
+        if problem is not None:
+            problems[key] = problem
     step = {"nr": number, "beschreibung": description, "verantwortlich": responsible, "faellig": due,
             "wiedervorlage": follow_up, "status": OPEN}
     return step, problems

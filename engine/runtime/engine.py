@@ -409,6 +409,12 @@ class ProcessEngine:
         self._keep(instance.id, instance.version, running)
         return sorted(workflow.get_task_from_id(UUID(task_id)).task_spec.bpmn_id for task_id in after.tasks)
 
+    def cancel(self, session: Session, running: Running) -> None:
+        """End an instance where it stands (Camunda: deleting a process instance): it waits for nothing
+        any more, its open tasks and timers are gone, its state is kept as it was."""
+        running.workflow.cancel()
+        self.save(session, running)
+
     def _keep(self, instance_id: int, version: int, running: Running) -> None:
         """Keep the workflow just saved: the next command on this instance (usually the next step of the
         same case) reuses it instead of rebuilding it from JSON, if the stored version still matches.

@@ -20,6 +20,7 @@ from engine.runtime.model import FormField, UserTaskDef
 _TRUE = {"true", "1", "ja", "on", "yes"}
 _FALSE = {"false", "0", "nein", "off", "no", ""}
 MAX_STRING = 10_000
+EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 _WHOLE = re.compile(r"^-?[0-9]{1,18}$")
 _GROUPED = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3}){1,5}$")
 
@@ -104,11 +105,11 @@ def _convert(form_field: FormField, raw: Any) -> Any:
 
 
 def parse_date(raw: Any) -> date:
-    """A calendar date from a date, ISO text (2025-01-31) or German text (31.01.2025)."""
+    """A calendar date from a date, ISO text (2025-01-31) or German text (31.01.2025), between 1900 and 2099:
+    a year 0001 or 9999 is a typing slip, never a date of a case."""
     if isinstance(raw, datetime):
         raise ValueError("Bitte ein Datum ohne Uhrzeit angeben.")
-    if isinstance(raw, date):
-        return raw
+    value: date | None = raw if isinstance(raw, date) else None
     if isinstance(raw, str):
         text = raw.strip()
         try:
@@ -116,12 +117,16 @@ def parse_date(raw: Any) -> date:
                 day, month, year = text.split(".")
                 if len(year) != 4:
                     raise ValueError
-                return date(int(year), int(month), int(day))
-            if len(text) == 10:
-                return date.fromisoformat(text)
+                value = date(int(year), int(month), int(day))
+            elif len(text) == 10:
+                value = date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError("Bitte ein gültiges Datum im Format TT.MM.JJJJ eingeben.")
+    if value is None:
+        raise ValueError("Bitte ein gültiges Datum im Format TT.MM.JJJJ eingeben.")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"Bitte ein Datum zwischen dem {date_text(EARLIEST)} und dem {date_text(LATEST)} angeben.")
+    return value
 
 
 def _check_bounds(form_field: FormField, value: Any) -> None:

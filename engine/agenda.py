@@ -1,0 +1,195 @@
+"""The agenda of a case inside a command's transaction: appointments booked, held and missed, Wiedervorlagen.
+
+These functions work in the caller's session and never commit: a session form that agrees the next
+contact and the appointment or Wiedervorlage it creates are one transaction (engine/services.py), as
+are a booking and its checks (engine/workplace/agenda.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.domain.agenda import (
+    APPOINTMENT_CONTACTS,
+    DAY_END,
+    DAY_START,
+    FOLLOW_UP_CONTACT,
+    IN_PERSON,
+    NEXT_CONTACT_CHOICE,
+    NEXT_CONTACT_DAY,
+    PLANNED,
+    SLOT_MINUTES,
+    Appointment,
+    FollowUp,
+    free_slots,
+)
+from engine.domain.dates import latest_ahead
+from engine.domain.workdays import is_working_day, next_working_day
+from engine.runtime.clock import BERLIN, berlin_date, berlin_midnight, day_bounds
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.errors import EngineError
+from engine.runtime.formatting import date_text, datetime_text
+from engine.runtime.model import UserTaskDef
+from engine.runtime.store import OpenTask
+
+SESSION_FIELD = "gespraechsart"  # a form with this field records a held counselling session
+
+
+class AgendaError(EngineError):
+    """An appointment or Wiedervorlage that cannot be made as asked; the message says why, in German."""
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """What the agenda needs of a case."""
+
+    id: int
+    team: str
+    counsellor: str | None
+
+
+@dataclass(frozen=True)
+class AgreedContact:
+    """The next contact a form agreed: an appointment (kind) or a Wiedervorlage (kind None), on a day."""
+
+    day: date
+    kind: str | None
+    with_rfb: bool
+
+
+def agreed_contact(cleaned: Mapping[str, Any]) -> AgreedContact | None:
+    """The next contact a completed form agrees, if it agrees one.
+
+    `naechsterKontaktAm` is the day; `naechsterKontakt` says whether it is a Folgetermin (in person, by
+    phone) or a Wiedervorlage; a form without that choice (an invitation after a missed appointment, the
+    evaluation of the six-month Rückmeldung) invites to an appointment in person, with the RFB the form
+    states in `einladungMitRfb`.
+    """
+    day = cleaned.get(NEXT_CONTACT_DAY)
+    if not isinstance(day, date):
+        return None
+    choice = cleaned.get(NEXT_CONTACT_CHOICE)
+    if choice == FOLLOW_UP_CONTACT:
+        return AgreedContact(day, None, False)
+    return AgreedContact(day, APPOINTMENT_CONTACTS.get(str(choice), IN_PERSON), bool(cleaned.get("einladungMitRfb")))
+
+
+def first_free_slot(session: Session, counsellor: str, day: date, now: datetime) -> datetime:
+    """The start of the counsellor's first free slot on `day` or, if that day is full or no working day,
+    on the next working day with one (never before `now`)."""
+    current = next_working_day(day)
+    last = latest_ahead(berlin_date(now)) + timedelta(days=31)
+    while current <= last:
+        start, end = day_bounds(current)
+        taken = session.execute(select(Appointment.starts_at, Appointment.minutes).where(
+            Appointment.counsellor == counsellor, Appointment.status == PLANNED,
+            Appointment.starts_at >= start, Appointment.starts_at < end)).all()
+        slots = free_slots(current, [(row.starts_at, row.minutes) for row in taken], after=now)
+        if slots:
+            return slots[0].starts_at
+        current = next_working_day(current + timedelta(days=1))
+    raise AgendaError(f"Im Kalender von {counsellor} ist ab dem {date_text(day)} kein Termin frei.")
+
+
+def check_slot(session: Session, counsellor: str, starts_at: datetime, minutes: int, now: datetime,
+               ignore: int | None = None) -> None:
+    """Refuse a time that is past, too far ahead, outside the working day or taken by another appointment."""
+    local = starts_at.astimezone(BERLIN)
+    day = local.date()
+    if starts_at < now:
+        raise AgendaError("Ein Termin kann nicht in der Vergangenheit liegen.")
+    latest = latest_ahead(berlin_date(now))
+    if day > latest:
+        raise AgendaError(f"Ein Termin darf höchstens ein Jahr im Voraus liegen (bis {date_text(latest)}).")
+    if not is_working_day(day):
+        raise AgendaError(f"Der {date_text(day)} ist kein Arbeitstag (Wochenende oder Feiertag in Niedersachsen).")
+    if local.time() < DAY_START or (local + timedelta(minutes=minutes)).time() > DAY_END:
+        raise AgendaError(f"Termine liegen zwischen {DAY_START:%H:%M} und {DAY_END:%H:%M} Uhr.")
+    end = starts_at + timedelta(minutes=minutes)
+    # Appointments of one working day at most: those starting up to a day before can overlap.
+    for other in session.execute(select(Appointment.starts_at, Appointment.minutes).where(
+            Appointment.counsellor == counsellor, Appointment.status == PLANNED, Appointment.id != (ignore or 0),
+            Appointment.starts_at < end, Appointment.starts_at > starts_at - timedelta(days=1))):
+        if other.starts_at + timedelta(minutes=other.minutes) > starts_at:
+            raise AgendaError(f"Um {datetime_text(other.starts_at)} Uhr ist bereits ein Termin.")
+
+
+def book(session: Session, case: CaseRef, *, starts_at: datetime, kind: str, purpose: str, with_rfb: bool,
+         actor: str, now: datetime, counsellor: str | None = None, minutes: int = SLOT_MINUTES) -> Appointment:
+    """An appointment in the case's counsellor's calendar (or `counsellor`'s), checked like every booking."""
+    holder = counsellor or case.counsellor or actor
+    check_slot(session, holder, starts_at, minutes, now)
+    appointment = Appointment(case_id=case.id, counsellor=holder, team=case.team, starts_at=starts_at,
+                              minutes=minutes, kind=kind, purpose=purpose, with_rfb=with_rfb, status=PLANNED,
+                              created_at=now, created_by=actor, updated_at=now)
+    session.add(appointment)
+    session.flush()
+    return appointment
+
+
+def add_follow_up(session: Session, case: CaseRef, *, due_on: date, reason: str, actor: str, now: datetime,
+                  owner: str | None = None) -> FollowUp:
+    follow_up = FollowUp(case_id=case.id, owner=owner or case.counsellor or actor, team=case.team, due_on=due_on,
+                         reason=reason, created_at=now, created_by=actor)
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def planned_on(session: Session, case_id: int, day: date) -> Appointment | None:
+    """The case's planned appointment on that day, if there is one."""
+    start, end = day_bounds(day)
+    return session.scalar(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED,
+                                                    Appointment.starts_at >= start, Appointment.starts_at < end)
+                          .order_by(Appointment.starts_at).limit(1))
+
+
+def keep_agreed_contact(session: Session, case: CaseRef, contact: AgreedContact, *, purpose: str, actor: str,
+                        now: datetime) -> Appointment | FollowUp | None:
+    """The appointment or Wiedervorlage a form agreed; none when the case has an appointment that day already."""
+    if contact.kind is None:
+        return add_follow_up(session, case, due_on=contact.day, reason=purpose, actor=actor, now=now)
+    if planned_on(session, case.id, contact.day) is not None:
+        return None
+    starts_at = first_free_slot(session, case.counsellor or actor, contact.day, now)
+    return book(session, case, starts_at=starts_at, kind=contact.kind, purpose=purpose, with_rfb=contact.with_rfb,
+                actor=actor, now=now)
+
+
+def next_planned(session: Session, case_id: int, now: datetime) -> Appointment | None:
+    return session.scalar(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED,
+                                                    Appointment.starts_at >= now).order_by(Appointment.starts_at)
+                          .limit(1))
+
+
+def follow_case(session: Session, engine: ProcessEngine, case_id: int, now: datetime) -> None:
+    """After the agenda of a case changed: its open session tasks follow its next appointment."""
+    instance = engine.running_instance(session, case_id)
+    if instance is not None:
+        process = engine.process(session, instance.process_version_id)
+        follow_next_appointment(session, case_id, session_elements(process.user_tasks.values()), now)
+
+
+def session_elements(user_tasks: Iterable[UserTaskDef]) -> set[str]:
+    """The user tasks whose form records a held counselling session."""
+    return {task.id for task in user_tasks if task.field(SESSION_FIELD) is not None}
+
+
+def follow_next_appointment(session: Session, case_id: int, session_elements: Collection[str],
+                            now: datetime) -> None:
+    """Open session tasks of the case resurface on the day of its next planned appointment (their Wiedervorlage
+    moves with the appointment, as Camunda's Tasklist lets a follow-up date be set on an open task)."""
+    if not session_elements:
+        return
+    upcoming = next_planned(session, case_id, now)
+    if upcoming is None:
+        return
+    session.execute(update(OpenTask)
+                    .where(OpenTask.case_id == case_id, OpenTask.element_id.in_(sorted(session_elements)))
+                    .values(follow_up_at=berlin_midnight(berlin_date(upcoming.starts_at))))
