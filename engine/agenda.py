@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.domain.agenda import (
@@ -20,6 +20,7 @@ from engine.domain.agenda import (
     DAY_END,
     DAY_START,
     FOLLOW_UP_CONTACT,
+    HELD,
     IN_PERSON,
     NEXT_CONTACT_CHOICE,
     NEXT_CONTACT_DAY,
@@ -29,6 +30,7 @@ from engine.domain.agenda import (
     FollowUp,
     free_slots,
 )
+from engine.domain.counselling import CounsellingSession
 from engine.domain.dates import latest_ahead
 from engine.domain.workdays import is_working_day, next_working_day
 from engine.runtime.clock import BERLIN, berlin_date, berlin_midnight, day_bounds
@@ -36,9 +38,14 @@ from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError
 from engine.runtime.formatting import date_text, datetime_text
 from engine.runtime.model import UserTaskDef
-from engine.runtime.store import OpenTask
+from engine.runtime.store import OpenTask, table
 
 SESSION_FIELD = "gespraechsart"  # a form with this field records a held counselling session
+
+
+_RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
+_LAST_SESSION = (select(func.max(table(CounsellingSession).c.held_at))
+                 .where(table(CounsellingSession).c.case_id == bindparam("case_id")))
 
 
 class AgendaError(EngineError):
@@ -142,6 +149,25 @@ def add_follow_up(session: Session, case: CaseRef, *, due_on: date, reason: str,
     return follow_up
 
 
+def record_session(session: Session, case: CaseRef, *, kind: str, element_id: str, actor: str,
+                   now: datetime) -> int:
+    """A held counselling session (for the weekly figures and the contact density); the case's appointment of
+    the day, if one is planned, is held by it."""
+    held = session.connection().execute(_RECORD_SESSION, {
+        "case_id": case.id, "counsellor": actor, "team": case.team, "held_at": now, "kind": kind,
+        "element_id": element_id}).scalar_one()
+    appointment = planned_on(session, case.id, berlin_date(now))
+    if appointment is not None:
+        appointment.status, appointment.session_id, appointment.updated_at = HELD, held, now
+    return int(held)
+
+
+def last_session(session: Session, case_id: int) -> date | None:
+    """The day of the case's last held session (index counselling_sessions(case_id, held_at))."""
+    held = session.connection().execute(_LAST_SESSION, {"case_id": case_id}).scalar()
+    return None if held is None else berlin_date(held)
+
+
 def planned_on(session: Session, case_id: int, day: date) -> Appointment | None:
     """The case's planned appointment on that day, if there is one."""
     start, end = day_bounds(day)
@@ -166,6 +192,16 @@ def next_planned(session: Session, case_id: int, now: datetime) -> Appointment |
     return session.scalar(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED,
                                                     Appointment.starts_at >= now).order_by(Appointment.starts_at)
                           .limit(1))
+
+
+def open_session_tasks(session: Session, engine: ProcessEngine, case_id: int) -> list[str]:
+    """Names of the case's open tasks whose form records a held session."""
+    instance = engine.running_instance(session, case_id)
+    if instance is None:
+        return []
+    elements = session_elements(engine.process(session, instance.process_version_id).user_tasks.values())
+    return list(session.scalars(select(OpenTask.name).where(OpenTask.case_id == case_id,
+                                                            OpenTask.element_id.in_(sorted(elements)))))
 
 
 def follow_case(session: Session, engine: ProcessEngine, case_id: int, now: datetime) -> None:

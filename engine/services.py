@@ -13,13 +13,12 @@ from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import agenda
 from engine.agenda import SESSION_FIELD, CaseRef
-from engine.domain.agenda import HELD
 from engine.domain.case import (
     ACTIVE,
     CLOSE_REASONS,
@@ -30,7 +29,7 @@ from engine.domain.case import (
     case_columns,
     initial_data,
 )
-from engine.domain.counselling import SESSION_KINDS, CounsellingSession
+from engine.domain.counselling import SESSION_KINDS
 from engine.domain.dates import date_problems
 from engine.runtime import forms
 from engine.runtime.clock import Clock, berlin_date
@@ -119,7 +118,6 @@ _DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
-_RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
 _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 
@@ -208,27 +206,22 @@ class Services:
                 raise FormError(problems)
             steps = self.engine.complete_user_task(running.workflow, task_id, cleaned)
             outcome = Outcome(case.id, instance.id)
+            if cleaned.get(SESSION_FIELD) in SESSION_KINDS:  # a form that records a held session
+                agenda.record_session(session, case.ref, kind=cleaned[SESSION_FIELD], element_id=row.element_id,
+                                      actor=actor, now=self.engine.clock.now())
             self._after_step(session, case, running, steps, actor, outcome,
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
-            self._keep_agenda(session, case, running, row.element_id, row.name, cleaned, actor)
+            self._keep_agenda(session, case, running, row.name, cleaned, actor)
             session.connection().execute(_DELETE_DRAFTS, {"task_id": task_id})
             work.commit()
         return outcome
 
-    def _keep_agenda(self, session: Session, case: CaseRow, running: Running, element_id: str, task_name: str,
+    def _keep_agenda(self, session: Session, case: CaseRow, running: Running, task_name: str,
                      cleaned: Mapping[str, Any], actor: str) -> None:
-        """What a completed form means for the case's agenda: a held session marks the day's appointment as
-        held; an agreed next contact becomes an appointment or a Wiedervorlage; open session tasks follow
-        the next appointment."""
+        """What a completed form means for the case's agenda besides a held session: an agreed next contact
+        becomes an appointment or a Wiedervorlage; open session tasks follow the next appointment."""
         now = self.engine.clock.now()
-        if cleaned.get(SESSION_FIELD) in SESSION_KINDS:
-            held = session.connection().execute(_RECORD_SESSION, {
-                "case_id": case.id, "counsellor": actor, "team": case.team, "held_at": now,
-                "kind": cleaned[SESSION_FIELD], "element_id": element_id}).scalar_one()
-            appointment = agenda.planned_on(session, case.id, berlin_date(now))
-            if appointment is not None:
-                appointment.status, appointment.session_id, appointment.updated_at = HELD, held, now
         contact = agenda.agreed_contact(cleaned)
         if contact is not None:
             what = "Wiedervorlage" if contact.kind is None else "Termin"
@@ -385,7 +378,7 @@ class Services:
         """Case columns from the data of the last step and the earliest timer the instance now waits for."""
         timers = [due for _, kind, _, _, due in running.before.waits if kind == "timer" and due is not None]
         scheduled = berlin_date(min(timers)) if timers else None
-        columns = case_columns(data, scheduled, self.engine.clock.today())
+        columns = case_columns(data, scheduled, self.engine.clock.today(), agenda.last_session(session, case_id))
         session.connection().execute(_WRITE_CASE_COLUMNS, {"case_id": case_id, **columns})
 
     # ------------------------------------------------------------------ queries used by commands and tests

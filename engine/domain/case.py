@@ -39,8 +39,10 @@ def initial_data(given: Mapping[str, Any]) -> dict[str, Any]:
     return {**INITIAL_DATA, **given}
 
 
-def case_columns(data: Mapping[str, Any], scheduled: date | None = None, today: date | None = None) -> dict[str, Any]:
-    """The case columns lists and the inbox filter on, from the case's current data.
+def case_columns(data: Mapping[str, Any], scheduled: date | None = None, today: date | None = None,
+                 last_session: date | None = None) -> dict[str, Any]:
+    """The case columns lists and the inbox filter on, from the case's current data (and the day of its last
+    held session, for when it is due for contact again).
 
     The next contact is the agreed date (Folgetermin or Wiedervorlage) or, while a plan runs, the
     next date the process itself has scheduled (a step check, the review, the six-month report):
@@ -64,20 +66,17 @@ def case_columns(data: Mapping[str, Any], scheduled: date | None = None, today: 
         "contact_interval_days": density.get("kontaktAbstandTage") if density else None,
         "next_contact_on": next_on,
         "next_contact_kind": kind,
-        "contact_due_on": contact_due(data),
+        "contact_due_on": contact_due(last_session, density.get("kontaktAbstandTage") if density else None),
         "open_demands": sum(1 for demand in data.get("aufforderungen") or () if demand.get("status") == "offen"),
     }
 
 
-def contact_due(data: Mapping[str, Any]) -> date | None:
-    """When the case is due for its next session by its contact density (Kontaktdichte): the last session
-    plus the interval the decision table gave; None before the first session."""
-    density = data.get("kontaktdichte") if isinstance(data.get("kontaktdichte"), Mapping) else {}
-    last = data.get("letztesGespraechAm")
-    interval = density.get("kontaktAbstandTage") if density else None
-    if not isinstance(last, date) or not isinstance(interval, int):
+def contact_due(last_session: date | None, interval_days: int | None) -> date | None:
+    """When the case is due for its next session by its contact density (Kontaktdichte): the last held
+    session plus the interval the decision table gave; None before the first session."""
+    if last_session is None or not isinstance(interval_days, int):
         return None
-    return last + timedelta(days=interval)
+    return last_session + timedelta(days=interval_days)
 
 
 class Case(Base):

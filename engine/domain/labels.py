@@ -22,6 +22,7 @@ EVENTS = {
     "termin_verschoben": "Termin verschoben",
     "termin_abgesagt": "Termin abgesagt",
     "termin_versaeumt": "Termin versäumt",
+    "gespraech_gefuehrt": "Gespräch geführt (außerhalb einer Aufgabe)",
     "wiedervorlage_angelegt": "Wiedervorlage angelegt",
     "wiedervorlage_erledigt": "Wiedervorlage erledigt",
     "kontakt_erfasst": "Kontakt erfasst",

@@ -12,23 +12,29 @@ from sqlalchemy.orm import Session
 from engine import agenda
 from engine.agenda import AgendaError, CaseRef
 from engine.domain.agenda import (
+    APPOINTMENT_CONTACTS,
     APPOINTMENT_KINDS,
     CANCELLED,
     CANCELLED_BY,
     CONTACT_KINDS,
+    FOLLOW_UP_CONTACT,
     MISSED,
+    NEXT_CONTACT_CHOICE,
+    NEXT_CONTACT_DAY,
     PLANNED,
     SLOT_MINUTES,
     Appointment,
     Contact,
     FollowUp,
 )
-from engine.domain.case import Case
-from engine.domain.dates import ahead_problem
+from engine.domain.case import Case, contact_due
+from engine.domain.counselling import SESSION_KINDS
+from engine.domain.dates import ahead_problem, date_problems
 from engine.domain.labels import INCOMING_MESSAGES
 from engine.domain.staff import StaffMember
 from engine.runtime.clock import berlin_date
 from engine.runtime.errors import ConflictError, FormError, NotFoundError
+from engine.runtime.formatting import date_text
 from engine.services import Outcome, Services, UnitOfWork
 from engine.workplace.commands import AccessDenied, Workplace
 
@@ -103,6 +109,46 @@ class Agenda:
                 actor=member.username, uow=work)
             work.commit()
         return outcome
+
+    def hold(self, member: StaffMember, appointment_id: int, *, kind: str, note: str,
+             next_contact: str | None = None, next_day: date | None = None) -> None:
+        """The appointment took place as a counselling session outside a session task (e.g. while a plan runs):
+        the session counts (weekly figures, contact density) and the next contact is agreed as in a session
+        form. When the case's process waits for a session, the session is recorded in its task instead."""
+        if kind not in SESSION_KINDS:
+            raise FormError({"gespraechsart": "Bitte »in Präsenz« oder »telefonisch« wählen."})
+        note = _text(note, "notiz", "Bitte festhalten, was besprochen wurde.", 4000)
+        cleaned: dict[str, object] = {}
+        if next_day is not None:
+            cleaned = {NEXT_CONTACT_DAY: next_day, NEXT_CONTACT_CHOICE: next_contact}
+            problems = date_problems(cleaned, self.services.clock.today())
+            if next_contact not in (*APPOINTMENT_CONTACTS, FOLLOW_UP_CONTACT):
+                problems[NEXT_CONTACT_CHOICE] = "Bitte Folgetermin oder Wiedervorlage wählen."
+            if problems:
+                raise FormError(problems)
+        with self.services.unit_of_work() as work:
+            appointment = self._planned(work, member, appointment_id)
+            session, now = work.session, self.services.clock.now()
+            if berlin_date(appointment.starts_at) != berlin_date(now):
+                raise ConflictError("Ein Gespräch wird am Tag des Termins erfasst.")
+            session_tasks = agenda.open_session_tasks(session, self.services.engine, appointment.case_id)
+            if session_tasks:
+                raise ConflictError(f"Für den Fall ist die Aufgabe »{session_tasks[0]}« offen; bitte das Gespräch "
+                                    "dort erfassen.")
+            case = session.get(Case, appointment.case_id, with_for_update=True)
+            assert case is not None
+            ref = CaseRef(case.id, case.team, case.counsellor)
+            agenda.record_session(session, ref, kind=kind, element_id="", actor=member.username, now=now)
+            case.contact_due_on = contact_due(berlin_date(now), case.contact_interval_days)
+            contact = agenda.agreed_contact(cleaned)
+            if contact is not None:
+                self._booked(work, lambda: agenda.keep_agreed_contact(
+                    session, ref, contact, actor=member.username, now=now,
+                    purpose=f"{'Wiedervorlage' if contact.kind is None else 'Termin'} aus dem Gespräch vom "
+                            f"{date_text(now)}"))
+            self._log(work, member, "gespraech_gefuehrt", appointment, gespraechsart=kind, notiz=note)
+            self._follow(session, case.id)
+            work.commit()
 
     # ------------------------------------------------------------------ Wiedervorlagen and contacts
 

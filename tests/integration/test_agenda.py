@@ -205,3 +205,30 @@ def test_handover_close_reopen_and_search(office: Office) -> None:
     assert [task.element_id for task in office.services.open_tasks(case_id)] == ["Task_Erstgespraech"]
     assert [hit.id for hit in queries.find_cases(office.services, anna, "901a0000")] == [case_id]
     assert queries.find_cases(office.services, office.member("sven"), "901A") == []
+
+
+def test_an_appointment_held_while_a_plan_runs_counts_as_a_session(office: Office) -> None:
+    anna = office.member("anna")
+    case_id = office.cases.intake(anna, "901A000008", first_session=office.at(date(2025, 3, 5), 9))
+    office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
+    office.first_session(case_id, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-03-12")
+    [plan_task] = office.services.open_tasks(case_id)
+    office.services.complete_task(plan_task.id, {
+        "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P3M", "eigenbemuehungen": None,
+        "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-04-30",
+                      "wiedervorlage": None}]}, actor="anna")
+    assert office.services.open_tasks(case_id) == []  # the plan runs: the process waits for the step's date
+    due_before = office.services.case(case_id).contact_due_on
+    appointment = office.agenda.book(anna, case_id, starts_at=office.at(date(2025, 3, 20), 10), kind="praesenz",
+                                     purpose="Zwischengespräch", with_rfb=False)
+    with pytest.raises(ConflictError, match="am Tag des Termins"):
+        office.agenda.hold(anna, appointment, kind="praesenz", note="Stand besprochen")
+    office.clock.set(datetime(2025, 3, 20, 9, 30, tzinfo=UTC))
+    office.agenda.hold(anna, appointment, kind="praesenz", note="Stand besprochen",
+                       next_contact="folgetermin_telefon", next_day=date(2025, 4, 3))
+    case = office.services.case(case_id)
+    assert case.contact_due_on == date(2025, 3, 20) + timedelta(days=case.contact_interval_days or 0) != due_before
+    rows = queries.case_agenda(office.services, case_id).appointments
+    assert [(row.starts_at.date(), row.status, row.kind) for row in rows][:2] == [
+        (date(2025, 4, 3), PLANNED, "telefon"), (date(2025, 3, 20), HELD, "praesenz")]
+    assert queries.calendar(office.services, "anna", date(2025, 3, 17), days=5).sessions_held == 1
