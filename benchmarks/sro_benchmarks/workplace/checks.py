@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from engine import agenda
 from engine.domain.case import Case, case_columns
 from engine.domain.staff import StaffMember
 from engine.runtime.store import RUNNING, Database, OpenTask, ProcessInstance, Wait, table
@@ -45,8 +46,10 @@ def verify(services: Services, plan: Plan, sample: int, rng: random.Random) -> d
                 loads.append(time.perf_counter() - begin)
                 # The case columns are projected from the data of the last step (case.data itself is
                 # only written at cycle ends), i.e. from what the running instance holds now.
-                # the next contact also depends on the scheduled timers and the day: compared via the waits
-                derived = case_columns(engine.current_data(running.workflow))
+                # the next contact also depends on the scheduled timers and the day: compared via the waits;
+                # when contact is due depends on the last held session (its row is cloned too)
+                derived = case_columns(engine.current_data(running.workflow),
+                                       last_session=agenda.last_session(session, case_id))
                 if {key: value for key, value in derived.items() if not key.startswith("next_contact")} != {
                         key: value for key, value in columns.items() if not key.startswith("next_contact")}:
                     problems.append(f"case {case_id}: case columns differ from the instance's data")
