@@ -188,6 +188,17 @@ def keep_agreed_contact(session: Session, case: CaseRef, contact: AgreedContact,
                 actor=actor, now=now)
 
 
+def booking_note(contact: AgreedContact, kept: Appointment | FollowUp | None) -> str | None:
+    """What the person should be told about the appointment an agreed contact became."""
+    if isinstance(kept, Appointment):
+        day = berlin_date(kept.starts_at)
+        moved = "" if day == contact.day else f" (am {date_text(contact.day)} war kein Termin mehr frei)"
+        return f"Termin am {datetime_text(kept.starts_at)} Uhr im Kalender eingetragen{moved}."
+    if kept is None and contact.kind is not None:
+        return f"Für den {date_text(contact.day)} ist bereits ein Termin eingetragen."
+    return None
+
+
 def next_planned(session: Session, case_id: int, now: datetime) -> Appointment | None:
     return session.scalar(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED,
                                                     Appointment.starts_at >= now).order_by(Appointment.starts_at)

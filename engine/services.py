@@ -104,6 +104,7 @@ class Outcome:
     passed: list[str] = field(default_factory=list)
     open_tasks: list[str] = field(default_factory=list)  # element ids
     cycles_started: int = 0
+    notes: list[str] = field(default_factory=list)  # what the person should know, in German (e.g. a moved date)
 
 
 _INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team, Case.counsellor)
@@ -212,21 +213,24 @@ class Services:
             self._after_step(session, case, running, steps, actor, outcome,
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
-            self._keep_agenda(session, case, running, row.name, cleaned, actor)
+            self._keep_agenda(session, case, running, row.name, cleaned, actor, outcome)
             session.connection().execute(_DELETE_DRAFTS, {"task_id": task_id})
             work.commit()
         return outcome
 
     def _keep_agenda(self, session: Session, case: CaseRow, running: Running, task_name: str,
-                     cleaned: Mapping[str, Any], actor: str) -> None:
+                     cleaned: Mapping[str, Any], actor: str, outcome: Outcome) -> None:
         """What a completed form means for the case's agenda besides a held session: an agreed next contact
         becomes an appointment or a Wiedervorlage; open session tasks follow the next appointment."""
         now = self.engine.clock.now()
         contact = agenda.agreed_contact(cleaned)
         if contact is not None:
             what = "Wiedervorlage" if contact.kind is None else "Termin"
-            agenda.keep_agreed_contact(session, case.ref, contact, actor=actor, now=now,
-                                       purpose=f"{what} aus »{task_name}« vom {date_text(now)}")
+            kept = agenda.keep_agreed_contact(session, case.ref, contact, actor=actor, now=now,
+                                              purpose=f"{what} aus »{task_name}« vom {date_text(now)}")
+            note = agenda.booking_note(contact, kept)
+            if note:
+                outcome.notes.append(note)
         agenda.follow_next_appointment(session, case.id, agenda.session_elements(running.process.user_tasks.values()),
                                        now)
 
