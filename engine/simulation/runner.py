@@ -141,7 +141,7 @@ class Simulator:
             return failure
         expected = step.refusal.text or "; ".join(f"{field}: {text}" for field, text in step.refusal.fields.items())
         return (f"Erwartet war die Ablehnung »{expected}«, aber der Schritt wurde ausgeführt; der Fall wartet jetzt "
-                f"an: {labels(self.element_names, waiting_at(services, case_id)) or 'nichts'}.")
+                f"an: {labels(self.element_names, waiting_at(services, case_id) - self.incidental) or 'nichts'}.")
 
     def _act(self, subject: Subject, clock: SimulatedClock, step: Step) -> str | None:
         """Run a step that changes the case; a refusal of the product is raised, a step that does not fit returned."""
