@@ -22,8 +22,11 @@ from engine.runtime.lint import load_files
 from engine.runtime.model import Document
 from engine.runtime.store import OpenTask, Wait
 from engine.services import Services
-from engine.simulation.scenario import Names, Scenario, Step, load, resolve_relative
-from engine.simulation.values import matches, plain
+from engine.simulation import expectations, refusal, workday
+from engine.simulation.expectations import Subject
+from engine.simulation.reading import label, labels
+from engine.simulation.scenario import Names, Scenario, Step, load
+from engine.simulation.values import resolve_relative
 from engine.simulation.yamlfile import ScenarioError, YamlFile, read_yaml
 
 DEFAULT_START = datetime(2025, 3, 3, 8, 0, tzinfo=BERLIN)
@@ -61,6 +64,7 @@ class Simulator:
         if findings:
             raise EngineError("Die Diagramme haben Befunde: " + "; ".join(map(str, findings)))
         self.task_names, self.element_names = names(self.documents)
+        self.incidental = incidental(self.documents)
         from engine.runtime import dmn
 
         self.decisions = {key: value for document in self.documents.values() if document.kind == "dmn"
@@ -69,6 +73,7 @@ class Simulator:
         self._template = self._folder / "vorlage.sqlite3"
         services = bootstrap(f"sqlite:///{self._template}", clock=SimulatedClock(DEFAULT_START))
         services.deploy([processes], actor="simulation")
+        workday.add_staff(services)
         services.engine.database.dispose()
         self._runs = 0
 
@@ -89,15 +94,17 @@ class Simulator:
             today = clock.today()
             start_data = resolve_relative(dict(scenario.case_data), today)
             start_data.setdefault("naechsterKontaktAm", today.isoformat())
-            case_id = services.start_case("SIM-1", "simulation", counsellor="qa", process_id=scenario.process,
-                                          data=_dates(start_data), actor="qa").case_id
+            case_id = services.start_case("SIM-1", workday.TEAM, counsellor=workday.CASE_COUNSELLOR,
+                                          process_id=scenario.process, data=_dates(start_data),
+                                          actor=workday.CASE_COUNSELLOR).case_id
+            subject = Subject(services, workday.Office(services), case_id, self.element_names, self.incidental)
             self._note_waiting(services, case_id, result)
             for step in scenario.steps:
-                failure = self._step(services, clock, case_id, step, result)
+                failure = self._step(subject, clock, step)
                 self._note_waiting(services, case_id, result)
                 if failure:
                     if step.kind != "erwarte":  # the path is off: show where it went; later steps would only
-                        path = " → ".join(_label(self.element_names, element)  # repeat the error
+                        path = " → ".join(label(self.element_names, element)  # repeat the error
                                           for element in _history(services, case_id)[-12:])
                         failure += f"\n    zuletzt durchlaufen: {path}"
                     result.failures.append(f"{scenario.file}:{step.line}: {failure}")
@@ -115,56 +122,58 @@ class Simulator:
             database_file.unlink(missing_ok=True)
         return result
 
-    def _step(self, services: Services, clock: SimulatedClock, case_id: int, step: Step,
-              result: ScenarioResult) -> str | None:
-        today = clock.today()
+    def _step(self, subject: Subject, clock: SimulatedClock, step: Step) -> str | None:
+        if step.kind == "erwarte":
+            return "; ".join(expectations.check(subject, dict(step.expect))) or None
+        services, case_id = subject.services, subject.case_id
+        before = refusal.state(services, case_id) if step.refusal is not None else None
         try:
-            if step.kind == "erledige":
-                task = _open_task(services, case_id, step.candidates)
-                if task is None:
-                    return (f"Erwartet wurde die offene Aufgabe »{step.target}«; offen sind: "
-                            f"{_names(self.element_names, waiting_at(services, case_id)) or 'keine'}.")
-                services.complete_task(task.id, resolve_relative(dict(step.data), today), actor="qa")
-            elif step.kind == "warte":
-                clock.advance(step.target)
-                services.fire_due_timers(limit=10_000)
-            elif step.kind == "nachricht":
-                services.deliver_message(case_id, step.target, resolve_relative(dict(step.data), today), actor="qa")
-            else:
-                return self._check(services, case_id, step)
-        except FormError as error:
-            return f"Die Eingaben wurden abgelehnt: {error}"
+            failure = self._act(subject, clock, step)
         except EngineError as error:
-            return str(error)
-        return None
+            if step.refusal is None or before is None:
+                return f"Die Eingaben wurden abgelehnt: {error}" if isinstance(error, FormError) else str(error)
+            changed = refusal.changes(before, refusal.state(services, case_id), self.element_names)
+            wrong = refusal.mismatch(step.refusal, error)
+            if changed:
+                return (wrong + " " if wrong else "") + "Abgelehnt, aber verändert: " + "; ".join(changed) + "."
+            return wrong
+        if failure or step.refusal is None:
+            return failure
+        expected = step.refusal.text or "; ".join(f"{field}: {text}" for field, text in step.refusal.fields.items())
+        return (f"Erwartet war die Ablehnung »{expected}«, aber der Schritt wurde ausgeführt; der Fall wartet jetzt "
+                f"an: {labels(self.element_names, waiting_at(services, case_id) - self.incidental) or 'nichts'}.")
 
-    def _check(self, services: Services, case_id: int, step: Step) -> str | None:
-        problems: list[str] = []
-        waiting = waiting_at(services, case_id)
-        for name, ids in step.expect.get("wartet", []):
-            if not waiting & set(ids):
-                actual = _names(self.element_names, waiting) or "nichts"
-                problems.append(f"wartet nicht an »{name}«; wartet an: {actual}")
-        expected = step.expect.get("durchlaufen", [])
-        if expected:
-            history = _history(services, case_id)
-            missing = _first_missing(history, [set(ids) for _, ids in expected])
-            if missing is not None:
-                wanted = " → ".join(name for name, _ in expected)
-                actual = " → ".join(_label(self.element_names, element) for element in history)
-                problems.append(f"Pfad weicht ab bei »{expected[missing][0]}«.\n    erwartet (in Reihenfolge): "
-                                f"{wanted}\n    tatsächlich: {actual}")
-        current = services.current_data(case_id)
-        today = services.clock.today()
-        for section in ("fall", "entscheidungen"):
-            for key, value in resolve_relative(dict(step.expect.get(section, {})), today).items():
-                if not matches(current.get(key), value):
-                    problems.append(f"{section}.{key}: erwartet {value!r}, tatsächlich {plain(current.get(key))!r}")
-        return "; ".join(problems) if problems else None
+    def _act(self, subject: Subject, clock: SimulatedClock, step: Step) -> str | None:
+        """Run a step that changes the case; a refusal of the product is raised, a step that does not fit returned."""
+        services, case_id = subject.services, subject.case_id
+        today = clock.today()
+        if step.kind == "erledige":
+            task = _open_task(services, case_id, step.candidates)
+            if task is None:
+                return (f"Erwartet wurde die offene Aufgabe »{step.target}«; offen sind: "
+                        f"{labels(self.element_names, waiting_at(services, case_id)) or 'keine'}.")
+            services.complete_task(task.id, resolve_relative(dict(step.data), today), actor=workday.CASE_COUNSELLOR)
+        elif step.kind == "warte":
+            clock.advance(step.target)
+            services.fire_due_timers(limit=10_000)
+        elif step.kind == "nachricht":
+            services.deliver_message(case_id, step.target, resolve_relative(dict(step.data), today),
+                                     actor=workday.CASE_COUNSELLOR)
+        else:
+            return workday.run(subject.office, clock, case_id, step.kind, dict(step.data))
+        return None
 
     @staticmethod
     def _note_waiting(services: Services, case_id: int, result: ScenarioResult) -> None:
         result.reached |= waiting_at(services, case_id)
+
+
+def incidental(documents: dict[str, Document]) -> frozenset[str]:
+    """Elements a case waits at only along with something else: boundary events (with their activity), call
+    activities and subprocesses under way (with what waits inside), start events of event subprocesses."""
+    tags = {"boundaryEvent", "callActivity", "subProcess", "transaction", "startEvent"}
+    return frozenset(element for document in documents.values() for process in document.processes.values()
+                     for element, tag in process.elements.items() if tag in tags)
 
 
 def names(documents: dict[str, Document]) -> tuple[Names, Names]:
@@ -212,25 +221,6 @@ def _sequences(services: Services, case_id: int) -> list[list[str]]:
     for instance, element in passed_elements(services, case_id):
         by_instance[instance].append(element)
     return list(by_instance.values())
-
-
-def _first_missing(history: list[str], expected: list[set[str]]) -> int | None:
-    position = 0
-    for element in history:
-        if position < len(expected) and element in expected[position]:
-            position += 1
-    return None if position == len(expected) else position
-
-
-def _label(names: Names, element: str) -> str:
-    for name, ids in names.items():
-        if ids == (element,) and name != element:
-            return name
-    return element
-
-
-def _names(names: Names, elements: set[str]) -> str:
-    return ", ".join(sorted(_label(names, element) for element in elements))
 
 
 @dataclass(frozen=True)
