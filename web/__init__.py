@@ -12,7 +12,14 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.runtime.errors import ConflictError, EngineError, NotFoundError
-from engine.runtime.formatting import date_text, datetime_text, number_text, percent_text
+from engine.runtime.formatting import (
+    date_text,
+    datetime_text,
+    number_text,
+    percent_text,
+    time_text,
+    weekday_text,
+)
 from engine.workplace.commands import AccessDenied, Workplace
 
 VENDOR = Path(__file__).resolve().parent / "node_modules"
@@ -41,11 +48,11 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "Bitte melden Sie sich an."
     login.login_message_category = "hinweis"
 
-    from web import auth, cases, inbox, processes, simulation, tasks, weekly_figures
+    from web import auth, calendar, cases, inbox, processes, simulation, tasks, weekly_figures
 
     login.user_loader(auth.load_user)
     for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, weekly_figures.blueprint,
-                      processes.blueprint, simulation.blueprint):
+                      processes.blueprint, simulation.blueprint, calendar.blueprint):
         app.register_blueprint(blueprint)
 
     @app.after_request
@@ -90,6 +97,8 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(date_text, "datum")
     app.add_template_filter(datetime_text, "zeit")
     app.add_template_filter(number_text, "zahl")
+    app.add_template_filter(time_text, "uhrzeit")
+    app.add_template_filter(weekday_text, "wochentag")
     app.add_template_filter(percent_text, "prozent")
 
     @app.context_processor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.domain.agenda import APPOINTMENT_KINDS, APPOINTMENT_STATUSES, CANCELLED_BY, CONTACT_KINDS
 from engine.domain.staff import ROLES
 
 RESPONSIBLE = {"elb": "eLb", "jobcenter": "Jobcenter", "gemeinsam": "gemeinsam"}  # who does a plan step
@@ -53,4 +54,8 @@ LABELS: dict[str, dict[str, str]] = {
     "laufzeit": {"P14D": "2 Wochen", "P1M": "1 Monat", "P2M": "2 Monaten", "P3M": "3 Monaten",
                  "P6M": "6 Monaten"},
     "rolle": {code: role.label for code, role in ROLES.items()},
+    "terminart": APPOINTMENT_KINDS,
+    "terminstatus": APPOINTMENT_STATUSES,
+    "abgesagtVon": CANCELLED_BY,
+    "kontaktart": CONTACT_KINDS,
 }

@@ -30,6 +30,18 @@ def datetime_text(value: datetime | None) -> str:
     return format_datetime(value, "dd.MM.yyyy HH:mm", tzinfo=BERLIN, locale=LOCALE)
 
 
+def time_text(value: datetime | None) -> str:
+    """14:30 in Berlin time."""
+    if value is None:
+        return NO_VALUE
+    return format_datetime(value, "HH:mm", tzinfo=BERLIN, locale=LOCALE)
+
+
+def weekday_text(value: date) -> str:
+    """Montag, 03.03.2025."""
+    return format_date(value, "EEEE, dd.MM.yyyy", locale=LOCALE)
+
+
 def number_text(value: float, places: int = 2) -> str:
     """At most `places` decimals, no trailing zeros: 20.0 -> "20", 7.5 -> "7,5", 1234.5 -> "1.234,5"."""
     return format_decimal(value, format="#,##0." + "#" * places if places else "#,##0", locale=LOCALE)
