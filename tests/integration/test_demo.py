@@ -107,7 +107,7 @@ def test_history_holds_the_concepts_paths(seeded: Seeded) -> None:
         passed = set(session.scalars(select(Event.element_id).where(Event.element_id.is_not(None))))
     assert {"Task_PlanUeberpruefen", "Task_GruendeBesprechen",  # plan reviewed, step not done
             "Task_SchlichtungAnbieten", "Task_SlErgebnis",  # no plan: conciliation (Bürgergeld)
-            "Event_ErstterminVersaeumt", "Task_MvPruefen", "Task_MvBescheid",  # missed appointment, reduction
+            "StartEvent_Meldeversaeumnis", "Task_MvPruefen", "Task_MvBescheid",  # missed appointment, reduction
             "Task_AfErstellen", "Task_AnhoerungEinleiten", "Task_GrundPruefen", "Task_AfBescheid",  # demand, hearing
             } <= passed
 
