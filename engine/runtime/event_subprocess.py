@@ -52,10 +52,12 @@ class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
         end = subworkflow.last_task.data if subworkflow.last_task else {}
         changed = {key: value for key, value in end.items()
                    if not key.startswith("_") and start.data.get(key, _MISSING) != value}
-        own = {id(task) for task in subworkflow.get_tasks()}
+        own = {id(task) for task in subworkflow.get_tasks()} | {id(my_task)}
+        # a waiting task takes its parent's data again on each update, so the finished parents get it too
         for task in my_task.workflow.top_workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
-            if id(task) not in own and task is not my_task:
-                task.data.update(deepcopy(changed))
+            for target in (task, task.parent):
+                if target is not None and id(target) not in own:
+                    target.data.update(deepcopy(changed))
         super()._on_subworkflow_completed(subworkflow, my_task)
 
 

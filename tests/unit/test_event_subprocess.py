@@ -3,7 +3,7 @@ message comes, in the process's variable scope, listed among the waits."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
@@ -21,10 +21,14 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:startEvent id="S"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:userTask id="A"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
     <bpmn:userTask id="B"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
-    <bpmn:endEvent id="E"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:intermediateCatchEvent id="T"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="E"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="A" />
     <bpmn:sequenceFlow id="f2" sourceRef="A" targetRef="B" />
-    <bpmn:sequenceFlow id="f3" sourceRef="B" targetRef="E" />
+    <bpmn:sequenceFlow id="f3" sourceRef="B" targetRef="T" />
+    <bpmn:sequenceFlow id="f4" sourceRef="T" targetRef="E" />
     <bpmn:subProcess id="Ev" triggeredByEvent="true">
       <bpmn:startEvent id="Ev_Start" isInterrupting="false">
         <bpmn:outgoing>g1</bpmn:outgoing><bpmn:messageEventDefinition messageRef="M" />
@@ -39,7 +43,8 @@ DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 
-ENGINE = SafeScriptEngine(SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC)))
+CLOCK = SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC))
+ENGINE = SafeScriptEngine(CLOCK)
 PROCESS = compile_process({"d.bpmn": etree.fromstring(DIAGRAM)}, "P")
 
 
@@ -57,6 +62,12 @@ def complete(workflow: Any, element: str, **data: Any) -> None:
     task = ready(workflow, element)[0]
     task.data.update(data)
     task.run()
+    workflow.do_engine_steps()
+
+
+def pass_timer(workflow: Any) -> None:
+    CLOCK.advance(timedelta(days=2))
+    workflow.refresh_timers()
     workflow.do_engine_steps()
 
 
@@ -97,9 +108,23 @@ def test_what_a_run_sets_is_seen_by_the_rest_of_the_process_and_carried_to_the_e
     complete(workflow, "X", neuerTermin="2025-03-10")
     assert ready(workflow, "B")[0].data["neuerTermin"] == "2025-03-10"
     complete(workflow, "B", stand="fertig")
+    pass_timer(workflow)
     assert workflow.is_completed()
     final = Engine.final_data(workflow)  # what the next cycle starts with: the main flow's end, with the run's data
     assert (final["stand"], final["neuerTermin"]) == ("fertig", "2025-03-10")
+
+
+def test_a_waiting_timer_keeps_what_a_run_set_though_it_takes_its_parents_data_on_each_update() -> None:
+    workflow = started()
+    complete(workflow, "A")
+    complete(workflow, "B", stand="wartet", neuerTermin="alt")
+    deliver(workflow, 1)
+    complete(workflow, "X", neuerTermin="2025-03-10")
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    assert Engine.current_data(workflow)["neuerTermin"] == "2025-03-10"
+    pass_timer(workflow)
+    assert workflow.is_completed() and Engine.final_data(workflow)["neuerTermin"] == "2025-03-10"
 
 
 def test_the_instance_ends_only_when_every_run_has_ended() -> None:
@@ -107,6 +132,7 @@ def test_the_instance_ends_only_when_every_run_has_ended() -> None:
     complete(workflow, "A")
     deliver(workflow, 1)
     complete(workflow, "B")
+    pass_timer(workflow)
     assert not workflow.is_completed() and message_starts(workflow)
     complete(workflow, "X")
     assert workflow.is_completed() and message_starts(workflow) == []

@@ -128,7 +128,9 @@ class Counsellor:
             day: date | None = berlin_date(follow_up) if follow_up is not None else None
             if element == REVIEW:  # the review is agreed when the plan's term is over or all steps are done
                 day = berlin_date(created) + timedelta(days=rng.randint(3, 10))
-            if day is None or day < today:  # the agreed day has passed: invite anew
+            # the agreed day has passed, or it is the appointment just missed (the session stays open beside
+            # the missed appointment's path): invite anew
+            if day is None or day < today or (notes.missed_on is not None and day <= notes.missed_on):
                 day = today + timedelta(days=rng.randint(7, 14))
             return deadline_end(day), self.attendance(notes, element)
         if element not in OFFICE_DAYS:
