@@ -180,7 +180,13 @@ def test_exception_report_can_update_the_plan(services: Services) -> None:
     fall.complete("Task_RueckmeldungAuswerten", rueckmeldung="Arbeit läuft",
                   rueckmeldungEntscheidung="plan_aktualisieren",
                   naechsterKontaktAm=(fall.today + timedelta(days=180)).isoformat())
-    assert_that(fall).has_open_tasks_exactly("Task_Kooperationsplan")
+    assert_that(fall).has_open_tasks_exactly("Task_PlanAktualisieren")
+    fall.complete("Task_PlanAktualisieren", planZiel="Mehr Stunden", schritte=[
+        {"beschreibung": "Mit dem Arbeitgeber sprechen", "verantwortlich": "elb",
+         "faellig": (fall.today + timedelta(days=30)).isoformat()}])
+    # the exception stays: only the next Rückmeldung after six months, no plan review
+    assert_that(fall).is_waiting_exactly_at("Event_Rueckmeldung", "StartEvent_Meldeversaeumnis").has_not_passed(
+        "Sub_Plan", "Task_PlanUeberpruefen")
 
 
 # ---------------------------------------------------------------- 6 self- and externally determined action
@@ -193,9 +199,13 @@ def test_unwilling_client_steps_set_then_demand_without_plan(services: Services)
     assert fall.row.priority_group == 1  # still in the start phase: no plan yet
     outcome = fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung bei Firma X",
                             schrittFaellig=(fall.today + timedelta(days=14)).isoformat(), planDochVereinbart=False)
+    # no plan came about: as after "kein Plan", the conciliation is offered first (Bürgergeld)
     assert_that(fall, command=outcome).has_passed_in_order(
-        "Task_SchritteFestlegen", "Gateway_PlanDoch", "Gateway_AufforderungMerge", "StartEvent_Af",
-    ).has_open_tasks_exactly("Task_AfErstellen")
+        "Task_SchritteFestlegen", "Gateway_PlanDoch", "Gateway_KeinPlanMerge", "Task_StichtagHeute",
+        "Gateway_Rechtskreis").has_open_tasks_exactly("Task_SchlichtungAnbieten")
+    outcome = fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)
+    assert_that(fall, command=outcome).has_passed_in_order("Gateway_AufforderungMerge", "StartEvent_Af",
+                                                           ).has_open_tasks_exactly("Task_AfErstellen")
 
 
 def test_unable_client_steps_set_and_agreed_in_a_plan(services: Services) -> None:
@@ -212,6 +222,7 @@ def test_mode_returns_to_self_determined_when_the_client_cooperates_again(servic
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand_and_fulfil(fall)
     assert fall.row.cycle_count == 2
     fall.session("Task_Erstgespraech", ergebnis="plan_vereinbart", kooperationsbereit=True)
@@ -348,6 +359,7 @@ def test_demand_fulfilled_ends_without_consequence(services: Services) -> None:
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand_and_fulfil(fall)
     assert_that(fall).has_passed_in_order(
         "Event_NachweisEingegangen", "Task_NachweisPruefen", "Gateway_Erfuellt", "Task_AfErledigt",
@@ -360,6 +372,7 @@ def test_demand_missed_hearing_no_good_reason_reduction_recorded(services: Servi
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     deadline = demand(fall, days=12)  # 15 March 2025 is a Saturday: the deadline runs to Monday the 17th
     assert deadline == date(2025, 3, 15)
     assert fall.advance("P14D") == 0
@@ -388,6 +401,7 @@ def test_demand_hearing_with_good_reason_no_reduction(services: Services) -> Non
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand(fall)
     fall.advance("P16D")
     fall.complete("Task_AnhoerungEinleiten", anhoerungFrist=(fall.today + timedelta(days=7)).isoformat())
@@ -408,6 +422,7 @@ def test_repeated_breach_within_a_year_is_20_percent(services: Services) -> None
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
                   schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand(fall)
     fall.advance("P16D")
     fall.complete("Task_AnhoerungEinleiten", anhoerungFrist=(fall.today + timedelta(days=7)).isoformat())

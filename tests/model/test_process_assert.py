@@ -31,9 +31,9 @@ def test_waiting_at_fails_naming_the_case_what_it_waits_for_and_its_path(service
         "Fall K-000001: erwartet wartend an [Task_SchrittPruefen], wartet aber an [Task_GruendeBesprechen, "
         "Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 "
         "09:00]; "
-        "zuletzt durchlaufen: … → Task_Kontaktdichte → Gateway_Ergebnis → Gateway_PlanMerge → Task_Kooperationsplan "
-        "→ StartEvent_Plan → Gateway_SchrittMerge → Event_SchrittFaellig → Task_SchrittPruefen → Task_SchrittStatus "
-        "→ Gateway_SchrittErledigt")
+        "zuletzt durchlaufen: … → Task_Kooperationsplan → Task_PlanFesthalten → Task_PrioritaetPlan "
+        "→ Task_KontaktdichtePlan → StartEvent_Plan → Gateway_SchrittMerge → Event_SchrittFaellig "
+        "→ Task_SchrittPruefen → Task_SchrittStatus → Gateway_SchrittErledigt")
 
 
 def test_assertions_that_hold_chain_and_change_nothing(services: Services) -> None:
