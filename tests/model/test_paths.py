@@ -197,8 +197,9 @@ def test_unwilling_client_steps_set_then_demand_without_plan(services: Services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
     assert (fall.row.mode, fall.row.mode_reason) == ("fremdbestimmt", "beratungsunwillig")
     assert fall.row.priority_group == 1  # still in the start phase: no plan yet
-    outcome = fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung bei Firma X",
-                            schrittFaellig=(fall.today + timedelta(days=14)).isoformat(), planDochVereinbart=False)
+    outcome = fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                            {"beschreibung": "Bewerbung bei Firma X", "verantwortlich": "elb",
+                             "faellig": (fall.today + timedelta(days=14)).isoformat()}])
     # no plan came about: as after "kein Plan", the conciliation is offered first (Bürgergeld)
     assert_that(fall, command=outcome).has_passed_in_order(
         "Task_SchritteFestlegen", "Gateway_PlanDoch", "Gateway_KeinPlanMerge", "Task_StichtagHeute",
@@ -212,16 +213,36 @@ def test_unable_client_steps_set_and_agreed_in_a_plan(services: Services) -> Non
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunfaehig")
     assert (fall.row.mode, fall.row.mode_reason) == ("fremdbestimmt", "beratungsunfaehig")
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Sprachkurs B1 beginnen",
-                  schrittFaellig=(fall.today + timedelta(days=30)).isoformat(), planDochVereinbart=True)
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=True, schritte=[
+                  {"beschreibung": "Sprachkurs B1 beginnen", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=30)).isoformat()}])
     assert_that(fall).has_open_tasks_exactly("Task_Kooperationsplan")
+    # the steps set are carried into the plan form: its data holds them as the plan's list
+    _, definition, data = services.task_form(fall.task("Task_Kooperationsplan").id)
+    assert definition.form_key == "sro:kooperationsplan"
+    assert [(step["nr"], step["beschreibung"], step["status"]) for step in data["schritte"]] == [
+        (1, "Sprachkurs B1 beginnen", "offen")]
+
+
+def test_steps_set_and_not_agreed_are_no_agreed_plan(services: Services) -> None:
+    fall = Fall(services)
+    fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                  {"beschreibung": "Bewerbung bei Firma X", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=14)).isoformat()},
+                  {"beschreibung": "Lebenslauf mitbringen", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=7)).isoformat()}])
+    assert [step["beschreibung"] for step in fall.current()["schritte"]] == [
+        "Bewerbung bei Firma X", "Lebenslauf mitbringen"]
+    assert "planVereinbartAm" not in fall.current()
 
 
 def test_mode_returns_to_self_determined_when_the_client_cooperates_again(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
-                  schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                  {"beschreibung": "Bewerbung", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=14)).isoformat()}])
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand_and_fulfil(fall)
     assert fall.row.cycle_count == 2
@@ -357,8 +378,9 @@ def demand_and_fulfil(fall: Fall) -> None:
 def test_demand_fulfilled_ends_without_consequence(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
-                  schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                  {"beschreibung": "Bewerbung", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=14)).isoformat()}])
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand_and_fulfil(fall)
     assert_that(fall).has_passed_in_order(
@@ -370,8 +392,9 @@ def test_demand_fulfilled_ends_without_consequence(services: Services) -> None:
 def test_demand_missed_hearing_no_good_reason_reduction_recorded(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
-                  schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                  {"beschreibung": "Bewerbung", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=14)).isoformat()}])
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     deadline = demand(fall, days=12)  # 15 March 2025 is a Saturday: the deadline runs to Monday the 17th
     assert deadline == date(2025, 3, 15)
@@ -399,8 +422,9 @@ def test_demand_missed_hearing_no_good_reason_reduction_recorded(services: Servi
 def test_demand_hearing_with_good_reason_no_reduction(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
-                  schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                  {"beschreibung": "Bewerbung", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=14)).isoformat()}])
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand(fall)
     fall.advance("P16D")
@@ -420,8 +444,9 @@ def test_repeated_breach_within_a_year_is_20_percent(services: Services) -> None
         "beginn": date(2025, 1, 1), "ende": date(2025, 1, 31), "monate": 1, "prozentLautTabelle": 10,
         "prozent": 10, "begruendung": "früher"}])
     fall.session("Task_Erstgespraech", ergebnis="beratungsunwillig", kooperationsbereit=False)
-    fall.complete("Task_SchritteFestlegen", schrittBeschreibung="Bewerbung", planDochVereinbart=False,
-                  schrittFaellig=(fall.today + timedelta(days=14)).isoformat())
+    fall.complete("Task_SchritteFestlegen", planDochVereinbart=False, schritte=[
+                  {"beschreibung": "Bewerbung", "verantwortlich": "elb",
+                   "faellig": (fall.today + timedelta(days=14)).isoformat()}])
     fall.complete("Task_SchlichtungAnbieten", schlichtungGewuenscht=False)  # Bürgergeld: offered first
     demand(fall)
     fall.advance("P16D")
