@@ -90,7 +90,7 @@ class CaseAssert:
 
     def waiting(self) -> list[str]:
         """Open user tasks by element id, then timers and messages, as the failure messages show them."""
-        return sorted(task.element_id for task in self.tasks()) + [wait_text(wait) for wait in self.waits()]
+        return sorted(task.element_id for task in self.tasks()) + sorted(wait_text(wait) for wait in self.waits())
 
     def path(self) -> list[str]:
         return list(self.command.passed) if self.command is not None else history(self.services, self.case_id)

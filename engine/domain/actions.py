@@ -40,10 +40,24 @@ def update_case(data: Data, clock: Clock) -> Data:
     if outcome in {"plan_vereinbart", "ausnahme_rueckmeldung"}:
         changes["anfangsphase"] = False
     if outcome == "plan_vereinbart":
-        changes.update(modus="selbstbestimmt", modusGrund=None)
+        changes.update(_mode_of_plan(data))
     elif outcome in {"kein_plan", "beratungsunfaehig", "beratungsunwillig"}:
         changes.update(modus="fremdbestimmt", modusGrund=outcome)
     return changes
+
+
+def _mode_of_plan(data: Data) -> Data:
+    """Self-determined action needs cooperation (concept 3.1): an agreed plan alone is not enough."""
+    if data.get("kooperationsbereit") is False:
+        return {"modus": "fremdbestimmt", "modusGrund": "nicht_kooperationsbereit"}
+    if data.get("kooperationsbereit") is True:
+        return {"modus": "selbstbestimmt", "modusGrund": None}
+    return {}  # not asked on this path: the mode stays as the last session set it
+
+
+def record_plan(data: Data, clock: Clock) -> Data:
+    """planFesthalten: a plan is agreed (on any path): the start phase ends, the mode follows cooperation."""
+    return {"anfangsphase": False, **_mode_of_plan(data)}
 
 
 def record_date(data: Data, clock: Clock) -> Data:
@@ -56,9 +70,15 @@ def set_step_status(data: Data, clock: Clock) -> Data:
     step = plan.find_step(data.get("schritte"), data.get("schrittNr"))
     if step["status"] != plan.OPEN:
         raise ValueError(f"Schritt Nr. {step['nr']} ist nicht mehr offen (Status: {step['status']}).")
+    changes: Data = {}
     if data.get("schrittErledigt"):
         step.update(status="erledigt", erledigtAm=clock.today())
-    return {"schritte": plan.replace_step(data["schritte"], step)}
+        if data.get("modusGrund") == "schritt_nicht_umgesetzt" and data.get("kooperationsbereit") is not False:
+            changes.update(modus="selbstbestimmt", modusGrund=None)  # the client implements steps again
+    elif data.get("modus") == "selbstbestimmt":
+        # an agreed step not implemented: the counsellor sets the next steps (concept 3.1)
+        changes.update(modus="fremdbestimmt", modusGrund="schritt_nicht_umgesetzt")
+    return {"schritte": plan.replace_step(data["schritte"], step), **changes}
 
 
 def continue_step(data: Data, clock: Clock) -> Data:
@@ -211,6 +231,7 @@ def end_conciliation(data: Data, clock: Clock) -> Data:
 
 ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {
     "fallFortschreiben": update_case,
+    "planFesthalten": record_plan,
     "stichtagHeute": record_date,
     "schrittStatusSetzen": set_step_status,
     "schrittFortschreiben": continue_step,

@@ -20,6 +20,9 @@ OPEN = "offen"
 def validate_plan(task: UserTaskDef, submitted: Mapping[str, Any], today: date) -> dict[str, Any]:
     """The plan form: the flat fields as the diagram declares them, plus the list `schritte`.
 
+    Also the form of steps set for the client ("Schritte festlegen"): the same list, carried into the
+    plan when they are agreed in one (`planDochVereinbart`); only an agreed plan has `planVereinbartAm`.
+
     Each step needs a description, a responsible party and a due date from today on; a
     Wiedervorlage is optional and, if given, is the day the step is checked instead of its due date.
     """
@@ -44,7 +47,8 @@ def validate_plan(task: UserTaskDef, submitted: Mapping[str, Any], today: date) 
     if errors:
         raise FormError(errors)
     cleaned["schritte"] = steps
-    cleaned["planVereinbartAm"] = today
+    if cleaned.get("planDochVereinbart") is not False:  # steps set for the client are no agreed plan
+        cleaned["planVereinbartAm"] = today
     return cleaned
 
 

@@ -23,6 +23,7 @@ from engine.runtime import expressions, lint
 from engine.runtime.clock import Clock
 from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
+from engine.runtime.event_subprocess import ScopedEventSubprocess, message_starts, start_by_message
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
     CompiledProcess,
@@ -343,6 +344,9 @@ class ProcessEngine:
             if kind == "timer" and due is None:
                 continue  # a cycle timer that has run out
             waits.append((str(task.id), kind, element_id, str(definition.name), due))
+        root = str(workflow.task_tree.id)[:27]  # one wait per event subprocess start, stable per instance
+        waits.extend((f"{root}:{index:08d}", "message", element_id, str(definition.name), None)
+                     for index, (element_id, definition) in enumerate(message_starts(workflow)))
         return WaitingFor(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 
@@ -508,6 +512,16 @@ class ProcessEngine:
                                                                    f"zugestellt werden: {error}") from error
                     self._run(workflow, steps)
                     return steps
+        for _element_id, definition in message_starts(workflow):
+            if definition.name == name:  # lint refuses a message both waited for and starting one
+                steps = StepLog()
+                try:
+                    start_by_message(workflow, definition, name, payload, self.current_data(workflow))
+                except Exception as error:
+                    raise ProcessError(_element_id, f"Die Nachricht »{name}« konnte nicht zugestellt werden: "
+                                                    f"{error}") from error
+                self._run(workflow, steps)
+                return steps
         raise NotFoundError(f"Der Vorgang wartet nicht auf die Nachricht »{name}«.")
 
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
@@ -526,10 +540,12 @@ class ProcessEngine:
         source = waiting[0].data if waiting else (workflow.last_task.data if workflow.last_task else workflow.data)
         return {key: value for key, value in source.items() if not key.startswith("_")}
 
-    def final_data(self, workflow: Any) -> dict[str, Any]:
+    @staticmethod
+    def final_data(workflow: Any) -> dict[str, Any]:
         """The data of the end event a finished instance reached."""
         # SpiffWorkflow's internal "End" task joins every end event and holds the data that reached them.
-        ends = workflow.get_tasks(spec_name="End")
+        ends = [end for end in workflow.get_tasks(spec_name="End") if end.workflow is workflow
+                and not isinstance(end.parent.task_spec, ScopedEventSubprocess)]
         source = ends[-1].data if ends else workflow.data
         return {key: value for key, value in source.items() if not key.startswith("_")}
 

@@ -89,6 +89,7 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
             findings.extend(dmn.lint_dmn(document.root, document.file))
             continue
         findings.extend(_check_elements(document, available, topics))
+        findings.extend(_check_event_subprocesses(document))
         for process in document.processes.values():
             if not process.executable:
                 continue
@@ -186,6 +187,43 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                 element.get("variables") != "all" or set(element.attrib) != {"variables"}):
             findings.append(_finding(document, element, f"camunda:{tag} wird nur als variables=\"all\" unterstützt "
                                                          "(alle Daten werden übergeben)."))
+    return findings
+
+
+def _check_event_subprocesses(document: Document) -> list[Finding]:
+    """What `event_subprocess.py` runs: on a process's top level, started by a message, not interrupting;
+    and a message that starts one is waited for nowhere else in the process (delivering it is unambiguous)."""
+    findings: list[Finding] = []
+    for process in document.root.iter(f"{{{BPMN_NS}}}process"):
+        waited: dict[str, etree._Element] = {}
+        starting: list[tuple[etree._Element, str]] = []
+        for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
+            if sub.get("triggeredByEvent") != "true":
+                continue
+            if sub.getparent() is not process:
+                findings.append(_finding(document, sub, "Ein Ereignis-Teilprozess wird nur auf der obersten Ebene "
+                                                        "eines Prozesses ausgeführt."))
+            for start in sub.findall(f"{{{BPMN_NS}}}startEvent"):
+                message = start.find(f"{{{BPMN_NS}}}messageEventDefinition")
+                if message is None or start.get("isInterrupting") != "false":
+                    findings.append(_finding(document, start, "Ein Ereignis-Teilprozess wird nur mit einem nicht "
+                                                              "unterbrechenden Nachrichten-Startereignis ausgeführt."))
+                elif message.get("messageRef") in document.messages:
+                    starting.append((start, document.messages[message.get("messageRef", "")]))
+        for definition in process.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask"):
+            owner = definition if local(definition.tag) == "receiveTask" else definition.getparent()
+            if owner is None or any(owner is start for start, _ in starting):
+                continue
+            name = document.messages.get(definition.get("messageRef", ""))
+            if name is not None:
+                waited.setdefault(name, owner)
+        for start, name in starting:
+            if name in waited:
+                other = waited[name]
+                findings.append(_finding(document, start, f"Die Nachricht »{name}« startet diesen "
+                                                          f"Ereignis-Teilprozess und wird zugleich von "
+                                                          f"»{other.get('name') or other.get('id')}« erwartet; "
+                                                          "wohin sie zugestellt wird, wäre mehrdeutig."))
     return findings
 
 

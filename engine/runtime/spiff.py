@@ -50,6 +50,7 @@ from engine.runtime import expressions
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
+from engine.runtime.event_subprocess import ScopedSubWorkflowParser
 
 # --------------------------------------------------------------------------- expressions
 
@@ -383,6 +384,10 @@ class SroParser(CamundaParser):  # type: ignore[misc]
         full_tag("intermediateThrowEvent"): (
             _ThrowEventParser,
             CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateThrowEvent")][1],
+        ),
+        full_tag("subProcess"): (
+            ScopedSubWorkflowParser,
+            CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("subProcess")][1],
         ),
         full_tag("boundaryEvent"): (
             _BoundaryEventParser,

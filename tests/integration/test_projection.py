@@ -112,7 +112,8 @@ def test_behaviour_is_carried_through_the_diagrams(tmp_path: Path) -> None:
     assert result.summary.missed_appointments >= 12
     assert result.summary.demands > 0
     assert result.summary.reductions_breach > 0
-    assert result.weeks[-1].without_next_contact > 0
+    # every missed appointment leaves the session open beside the Meldeversäumnis path: a next contact stays
+    assert result.weeks[-1].without_next_contact == 0
 
 
 def test_cases_arriving_during_the_run_have_their_first_session_later(tmp_path: Path) -> None:

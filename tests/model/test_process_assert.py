@@ -29,10 +29,11 @@ def test_waiting_at_fails_naming_the_case_what_it_waits_for_and_its_path(service
     fall = step_not_done(services)
     assert failure(assert_that(fall), "is_waiting_at", "Task_SchrittPruefen") == (
         "Fall K-000001: erwartet wartend an [Task_SchrittPruefen], wartet aber an [Task_GruendeBesprechen, "
-        "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
-        "zuletzt durchlaufen: … → Task_Kontaktdichte → Gateway_Ergebnis → Gateway_PlanMerge → Task_Kooperationsplan "
-        "→ StartEvent_Plan → Gateway_SchrittMerge → Event_SchrittFaellig → Task_SchrittPruefen → Task_SchrittStatus "
-        "→ Gateway_SchrittErledigt")
+        "Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 "
+        "09:00]; "
+        "zuletzt durchlaufen: … → Task_Kooperationsplan → Task_PlanFesthalten → Task_PrioritaetPlan "
+        "→ Task_KontaktdichtePlan → StartEvent_Plan → Gateway_SchrittMerge → Event_SchrittFaellig "
+        "→ Task_SchrittPruefen → Task_SchrittStatus → Gateway_SchrittErledigt")
 
 
 def test_assertions_that_hold_chain_and_change_nothing(services: Services) -> None:
@@ -40,7 +41,7 @@ def test_assertions_that_hold_chain_and_change_nothing(services: Services) -> No
     check = assert_that(fall)
     assert check.is_waiting_at("Task_GruendeBesprechen", "Event_Ueberpruefung") is check
     check.has_open_tasks_exactly("Task_GruendeBesprechen").is_waiting_exactly_at(
-        "Task_GruendeBesprechen", "Event_Ueberpruefung").is_waiting_for_timer(
+        "Task_GruendeBesprechen", "StartEvent_Meldeversaeumnis", "Event_Ueberpruefung").is_waiting_for_timer(
         "Event_Ueberpruefung", due=date(2025, 6, 3)).has_passed(
         "Task_Erstgespraech", "Event_SchrittFaellig").has_passed_in_order(
         "Task_Erstgespraech", "Task_Kooperationsplan", "Task_SchrittPruefen").has_not_passed("Task_AfErstellen")
@@ -50,20 +51,22 @@ def test_assertions_that_hold_chain_and_change_nothing(services: Services) -> No
 def test_each_failure_says_what_was_expected_and_what_is(services: Services) -> None:
     fall = step_not_done(services)
     check = assert_that(fall)
-    waiting = "wartet an [Task_GruendeBesprechen, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]"
+    waiting = ("wartet an [Task_GruendeBesprechen, Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, "
+               "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]")
     assert failure(check, "has_open_tasks_exactly", "Task_SchrittPruefen").startswith(
         f"Fall K-000001: erwartet offene Aufgaben genau [Task_SchrittPruefen], offen sind aber "
         f"[Task_GruendeBesprechen]; {waiting}; zuletzt durchlaufen: … → ")
     assert failure(check, "is_waiting_exactly_at", "Task_GruendeBesprechen").startswith(
         "Fall K-000001: erwartet wartend genau an [Task_GruendeBesprechen], wartet aber an "
-        "[Task_GruendeBesprechen, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; zuletzt durchlaufen: ")
+        "[Task_GruendeBesprechen, Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, "
+        "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; zuletzt durchlaufen: ")
     assert failure(check, "is_waiting_for_timer", "Event_Ueberpruefung", due=date(2025, 6, 4)).startswith(
         f"Fall K-000001: erwartet Zeitgeber Event_Ueberpruefung fällig 04.06.2025, er ist aber fällig "
         f"03.06.2025 09:00; {waiting}; ")
     assert failure(check, "is_waiting_for_timer", "Event_SchrittFaellig").startswith(
         "Fall K-000001: erwartet wartend auf einen Zeitgeber Event_SchrittFaellig, wartet aber an [")
-    assert failure(check, "is_waiting_for_message", "Meldeversaeumnis").startswith(
-        "Fall K-000001: erwartet wartend auf Nachricht Meldeversaeumnis, wartet aber an [")
+    assert failure(check, "is_waiting_for_message", "NachweisEingegangen").startswith(
+        "Fall K-000001: erwartet wartend auf Nachricht NachweisEingegangen, wartet aber an [")
     assert failure(check, "has_passed", "Task_SchrittPruefen", "Task_AfErstellen").startswith(
         f"Fall K-000001: erwartet durchlaufen [Task_SchrittPruefen, Task_AfErstellen], nicht durchlaufen aber "
         f"[Task_AfErstellen]; {waiting}; ")
@@ -84,7 +87,8 @@ def test_with_a_command_only_its_path_counts(services: Services) -> None:
     assert_that(fall).has_passed("Task_Erstgespraech")
     assert failure(assert_that(fall, command=outcome), "has_passed", "Task_Erstgespraech") == (
         "Fall K-000001: erwartet durchlaufen [Task_Erstgespraech], nicht durchlaufen aber [Task_Erstgespraech]; "
-        "wartet an [Task_GruendeBesprechen, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
+        "wartet an [Task_GruendeBesprechen, Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, "
+        "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
         "in diesem Befehl durchlaufen: Task_SchrittPruefen → Task_SchrittStatus → Gateway_SchrittErledigt")
 
 
@@ -92,7 +96,8 @@ def test_a_case_that_waits_for_nothing_says_so(services: Services) -> None:
     fall = Fall(services)
     fall.session("Task_Erstgespraech", ergebnis="ausnahme_rueckmeldung", ausnahme="unzumutbar")
     assert failure(assert_that(fall), "is_waiting_at", "Task_Kooperationsplan").startswith(
-        "Fall K-000001: erwartet wartend an [Task_Kooperationsplan], wartet aber an [Zeitgeber ")
+        "Fall K-000001: erwartet wartend an [Task_Kooperationsplan], wartet aber an [Nachricht Meldeversaeumnis an "
+        "StartEvent_Meldeversaeumnis, Zeitgeber ")
 
 
 @pytest.mark.parametrize(("path", "expected", "found"), [

@@ -21,6 +21,7 @@ from engine.domain.actions import (
     record_date,
     record_demand,
     record_missed_appointment,
+    record_plan,
     record_reduction,
     set_step_status,
     start_conciliation,
@@ -107,6 +108,7 @@ def test_fristende_is_the_expression_function() -> None:
 def test_actions_map_topics_to_functions() -> None:
     assert dict(ACTIONS) == {
         "fallFortschreiben": update_case,
+        "planFesthalten": record_plan,
         "stichtagHeute": record_date,
         "schrittStatusSetzen": set_step_status,
         "schrittFortschreiben": continue_step,
@@ -155,8 +157,41 @@ def test_today_is_the_berlin_calendar_day(moment: datetime, expected: date) -> N
 def test_update_case_mode_and_start_phase_follow_the_outcome(
     outcome: str | None, expected: dict[str, Any], clock: SimulatedClock
 ) -> None:
-    data = {"ergebnis": outcome, "modus": "fremdbestimmt", "modusGrund": "kein_plan", "anfangsphase": True}
+    data = {"ergebnis": outcome, "modus": "fremdbestimmt", "modusGrund": "kein_plan", "anfangsphase": True,
+            "kooperationsbereit": True}
     assert update_case(data, clock) == {"letztesGespraechAm": TODAY, **expected}
+
+
+def test_a_plan_with_a_client_not_cooperative_is_not_self_determined(clock: SimulatedClock) -> None:
+    changes = update_case({"ergebnis": "plan_vereinbart", "kooperationsbereit": False}, clock)
+    assert (changes["modus"], changes["modusGrund"], changes["anfangsphase"]) == (
+        "fremdbestimmt", "nicht_kooperationsbereit", False)
+
+
+@pytest.mark.parametrize(("cooperative", "expected"), [
+    (True, {"anfangsphase": False, "modus": "selbstbestimmt", "modusGrund": None}),
+    (False, {"anfangsphase": False, "modus": "fremdbestimmt", "modusGrund": "nicht_kooperationsbereit"}),
+    (None, {"anfangsphase": False}),
+])
+def test_record_plan_ends_the_start_phase_on_any_path(cooperative: bool | None, expected: dict[str, Any],
+                                                      clock: SimulatedClock) -> None:
+    data = {"modus": "fremdbestimmt", "modusGrund": "beratungsunwillig", "anfangsphase": True}
+    if cooperative is not None:
+        data["kooperationsbereit"] = cooperative
+    assert record_plan(data, clock) == expected
+
+
+def test_a_step_not_implemented_makes_the_action_externally_determined_until_one_is(clock: SimulatedClock) -> None:
+    data: dict[str, Any] = {"schritte": make_steps(), "schrittNr": 1, "schrittErledigt": False,
+                            "modus": "selbstbestimmt", "modusGrund": None, "kooperationsbereit": True}
+    changes = set_step_status(data, clock)
+    assert (changes["modus"], changes["modusGrund"]) == ("fremdbestimmt", "schritt_nicht_umgesetzt")
+    data.update(changes, schrittNr=2, schrittErledigt=True)
+    changes = set_step_status(data, clock)
+    assert (changes["modus"], changes["modusGrund"]) == ("selbstbestimmt", None)
+    # another reason for external determination is not lifted by a step done
+    data.update(changes, schrittNr=1, schrittErledigt=True, modus="fremdbestimmt", modusGrund="meldepflicht")
+    assert "modus" not in set_step_status(data, clock)
 
 
 def test_update_case_is_reversible_from_selbstbestimmt(clock: SimulatedClock) -> None:

@@ -108,6 +108,21 @@ CASES = {
             "(string, long, boolean, date, enum).",
         ),
     ],
+    "event_subprocess_interrupting.bpmn": [
+        (
+            "StartEvent_Abbruch",
+            '<bpmn:startEvent id="StartEvent_Abbruch"',
+            "Ein Ereignis-Teilprozess wird nur mit einem nicht unterbrechenden Nachrichten-Startereignis ausgeführt.",
+        ),
+    ],
+    "event_subprocess_ambiguous.bpmn": [
+        (
+            "StartEvent_Hinweis",
+            '<bpmn:startEvent id="StartEvent_Hinweis"',
+            "Die Nachricht »Hinweis« startet diesen Ereignis-Teilprozess und wird zugleich von »Hinweis am Termin« "
+            "erwartet; wohin sie zugestellt wird, wäre mehrdeutig.",
+        ),
+    ],
     "enum_bad_default.bpmn": [
         (
             "Task_X",
@@ -312,7 +327,7 @@ def test_cli_lint_of_the_fixture_folder_exits_1() -> None:
     assert result.returncode == 1
     assert "[Gateway_Antwort]: Die Bedingungen von »ja« und »nein«" in result.stdout
     assert "clean.bpmn" not in result.stdout
-    assert result.stderr.strip() == "13 Befund(e) in 13 Datei(en)."
+    assert result.stderr.strip() == "15 Befund(e) in 15 Datei(en)."
 
 
 def test_cli_lint_exits_0_on_the_shipped_processes() -> None:

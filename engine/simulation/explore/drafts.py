@@ -58,7 +58,7 @@ class Visit:
         """The token rests here until a step of the draft (or QA) moves it on."""
         if self.tag == "callActivity":
             return not self.descended
-        return self.tag in WAIT_TAGS or self.tag == "boundaryEvent"
+        return self.tag in WAIT_TAGS or self.tag == "boundaryEvent" or self.node in self.graph.event_starts
 
 
 class Writer:

@@ -53,6 +53,7 @@ class Graph:
     exits: dict[str, Edge]  # end event inside a subprocess -> edge back to the subprocess
     triggers: dict[str, Trigger] = field(default_factory=dict)
     called: dict[str, str] = field(default_factory=dict)  # call activity -> called process id
+    event_starts: set[str] = field(default_factory=set)  # start events of event subprocesses (they wait)
 
     def tag(self, node: str) -> str:
         return self.process.elements.get(node, "")
@@ -111,6 +112,7 @@ def build_graph(documents: Mapping[str, Document], process: ProcessDef) -> Graph
     nodes = nodes_of(process)
     parent: dict[str, str | None] = {}
     attached: dict[str, str] = {}
+    by_event: set[str] = set()  # event subprocesses (triggeredByEvent): a path may begin with their start
     graph = Graph(process, document.file, nodes, [], {}, {}, {}, {})
     for node in element.iter():
         if not isinstance(node.tag, str) or etree.QName(node).namespace != BPMN_NS:
@@ -123,6 +125,8 @@ def build_graph(documents: Mapping[str, Document], process: ProcessDef) -> Graph
         if trigger is not None:
             graph.triggers[node_id] = trigger
         tag = local(node.tag)
+        if tag in SUBPROCESS_TAGS and node.get("triggeredByEvent") == "true":
+            by_event.add(node_id)
         if tag == "boundaryEvent" and node.get("attachedToRef"):
             attached[node_id] = node.get("attachedToRef", "")  # interrupting or not: the path follows it
         elif tag == "callActivity" and node.get("calledElement"):
@@ -140,8 +144,13 @@ def build_graph(documents: Mapping[str, Document], process: ProcessDef) -> Graph
         elif tag == "startEvent" and parent.get(node) is None:
             graph.starts.append(node)
     for node, above in parent.items():
-        if above is not None and process.elements[node] == "endEvent" and not graph.flows_out.get(node):
+        if above in by_event and process.elements[node] == "startEvent":
+            graph.event_starts.add(node)
+        # an event subprocess ends where its end event is (nothing follows it in the scope)
+        if above is not None and above not in by_event and process.elements[node] == "endEvent" \
+                and not graph.flows_out.get(node):
             graph.exits[node] = Edge(node, above, None, "exit")
+    graph.starts.extend(sorted(by_event))
     for boundary, activity in sorted(attached.items()):
         if process.elements.get(activity) in SUBPROCESS_TAGS:
             waits = [node for node in parent if process.elements[node] in WAIT_TAGS

@@ -34,9 +34,10 @@ SESSION_TASKS = frozenset({"Task_Erstgespraech", "Task_Beratungsgespraech"})
 MISSABLE = SESSION_TASKS
 REVIEW = "Task_PlanUeberpruefen"
 PLAN = "Task_Kooperationsplan"
+PLAN_UPDATE = "Task_PlanAktualisieren"  # the exception's plan update: the plan form without a term
 # Office tasks: how many working days after they open the counsellor does them (low, high).
 OFFICE_DAYS: dict[str, tuple[int, int]] = {
-    PLAN: (0, 0), "Task_SchritteFestlegen": (0, 0), "Task_SchlichtungAnbieten": (0, 0),
+    PLAN: (0, 0), "Task_SchritteFestlegen": (0, 0), "Task_SchlichtungAnbieten": (0, 0), PLAN_UPDATE: (1, 7),
     "Task_SchrittPruefen": (0, 3), "Task_GruendeBesprechen": (2, 7), "Task_RueckmeldungAuswerten": (1, 7),
     "Task_SlErgebnis": (0, 3), "Task_MvPruefen": (1, 3), "Task_MvBescheid": (1, 5), "Task_MvUnerreichbar": (1, 3),
     "Task_MvEinladen": (0, 1), "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3),
@@ -128,7 +129,9 @@ class Counsellor:
             day: date | None = berlin_date(follow_up) if follow_up is not None else None
             if element == REVIEW:  # the review is agreed when the plan's term is over or all steps are done
                 day = berlin_date(created) + timedelta(days=rng.randint(3, 10))
-            if day is None or day < today:  # the agreed day has passed: invite anew
+            # the agreed day has passed, or it is the appointment just missed (the session stays open beside
+            # the missed appointment's path): invite anew
+            if day is None or day < today or (notes.missed_on is not None and day <= notes.missed_on):
                 day = today + timedelta(days=rng.randint(7, 14))
             return deadline_end(day), self.attendance(notes, element)
         if element not in OFFICE_DAYS:
@@ -211,9 +214,12 @@ class Counsellor:
             return {"rueckmeldung": self.text(rng, "rueckmeldungen"),
                     "rueckmeldungEntscheidung": weighted(rng, kind.weights["rueckmeldung"]),
                     "naechsterKontaktAm": in_days(14, 28)}
-        if element == "Task_SchritteFestlegen":
-            return {"schrittBeschreibung": self.text(rng, "schritte"), "schrittFaellig": in_days(14, 28),
+        if element == "Task_SchritteFestlegen":  # the list of steps the plan form takes too
+            return {"schritte": [{"beschreibung": self.text(rng, "schritte"), "verantwortlich": "elb",
+                                  "faellig": in_days(14, 28), "wiedervorlage": None}],
                     "planDochVereinbart": rng.random() < kind.p("kooperiert")}
+        if element == PLAN_UPDATE:
+            return {key: value for key, value in self.draw_plan(notes, today).items() if key != "planLaufzeit"}
         if element == "Task_SchlichtungAnbieten":
             return {"schlichtungGewuenscht": rng.random() < kind.p("schlichtung_gewuenscht")}
         if element == "Task_SlErgebnis":
