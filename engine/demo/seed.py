@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from engine.bootstrap import bootstrap
 from engine.demo.accounts import ACCOUNTS, COUNSELLORS, OFFICES, TEAMS
+from engine.demo.calendar import CalendarDriver
 from engine.demo.overview import Overview, overview
 from engine.domain.case import Case
 from engine.domain.staff import COUNSELLOR, StaffMember
@@ -35,7 +36,7 @@ from engine.runtime.store import Database
 from engine.services import Services
 from engine.simulation.projection.answers import plan_terms, read_decisions
 from engine.simulation.projection.behaviour import load_behaviour
-from engine.simulation.projection.driver import Assignment, CaseloadDriver, Counts, OfficeHours, deployed_documents
+from engine.simulation.projection.driver import Assignment, Counts, OfficeHours, deployed_documents
 from engine.workplace.commands import Workplace
 
 BEHAVIOUR = Path(__file__).with_name("verhalten.yaml")
@@ -133,10 +134,10 @@ def seed(services: Services, *, cases: int = DEFAULT_CASES, now: datetime | None
         hooks.append(_Progress(progress, [start + timedelta(days=round(span * share))
                                           for share in (0.25, 0.5, 0.75)]).day_ended)
         progress(f"Demo-Fallbestand: {cases} Fälle vom {date_text(start)} bis heute ({date_text(end)}) …")
-    driver = CaseloadDriver(simulated, clock, behaviour, read_decisions(documents), seed=seed_value, start=start,
+    driver = CalendarDriver(simulated, clock, behaviour, read_decisions(documents), seed=seed_value, start=start,
                             end=end, timing=OfficeHours.until(end),
                             assign=TeamsByFte(random.Random(seed_value), cases),  # noqa: S311  (demo data)
-                            day_ended=hooks)
+                            day_ended=hooks, workplace=workplace)
     counts = driver.run(range(cases))
     driver.advance(end)
     driver.fire()  # everything due by now has fired

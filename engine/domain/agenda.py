@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.runtime.clock import BERLIN
@@ -74,7 +74,12 @@ class FollowUp(Base):
     __tablename__ = "follow_ups"
     __table_args__ = (Index("ix_follow_ups_owner_due", "owner", "due_on"),
                       Index("ix_follow_ups_team_due", "team", "due_on"),
-                      Index("ix_follow_ups_case", "case_id"))
+                      Index("ix_follow_ups_case", "case_id"),
+                      # the open ones only, for the inbox's »Heute« (migration 0007)
+                      Index("ix_follow_ups_open_owner_due", "owner", "due_on", sqlite_where=text("done_at IS NULL"),
+                            postgresql_where=text("done_at IS NULL")),
+                      Index("ix_follow_ups_open_team_due", "team", "due_on", sqlite_where=text("done_at IS NULL"),
+                            postgresql_where=text("done_at IS NULL")))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     owner: Mapped[str] = mapped_column(String(80))

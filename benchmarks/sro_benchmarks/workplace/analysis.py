@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cProfile
 import pstats
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,31 @@ def case_file_plans(services: Services, case_id: int) -> dict[str, Any]:
                     for line in plan)]
     return {"statements": len(statements), "full_scans": scans,
             "plans": [{"sql": sql[:240], "plan": plan} for sql, plan in seen.items()]}
+
+
+def agenda_plans(services: Services, member: StaffMember, case_id: int) -> dict[str, Any]:
+    """Plans of the statements of the agenda read models: »Heute« (team and mine), a week's calendar, a case's
+    agenda."""
+    from engine.queries.agenda import calendar, case_agenda, today
+    from engine.runtime.clock import week_start_of
+
+    database = services.engine.database
+    monday = week_start_of(services.clock.today())
+    calls: dict[str, Callable[[], object]] = {
+        "today_team": lambda: today(services, member, False), "today_mine": lambda: today(services, member, True),
+        "calendar_week": lambda: calendar(services, member.username, monday, 7),
+        "case_agenda": lambda: case_agenda(services, case_id)}
+    result: dict[str, Any] = {}
+    for label, call in calls.items():
+        with _captured(database) as statements:
+            call()
+        seen: dict[str, list[str]] = {}
+        for statement, parameters in statements:
+            sql = " ".join(statement.split())
+            if sql not in seen:
+                seen[sql] = _explain(database, statement, parameters)
+        result[label] = [{"sql": sql[:240], "plan": plan} for sql, plan in seen.items()]
+    return result
 
 
 # Where a request's time goes: (label, file name, function) of the cProfile entries reported.

@@ -145,3 +145,45 @@ def query_only(services: Services, staff: list[StaffMember], rounds: int) -> dic
         "tasks_matching_filter_mean": {label: round(statistics.mean(values), 1) for label, values in totals.items()},
         "rows_on_page_mean": {label: round(statistics.mean(values), 1) for label, values in shown.items()},
     }
+
+
+AGENDA_TARGET_P95_MS = 25.0
+
+
+def agenda_query_times(services: Services, staff: list[StaffMember], clients: list[Client],
+                       rounds: int) -> dict[str, Any]:
+    """The read models of a working day without Flask: the inbox with its »Heute« part (today's appointments
+    and due Wiedervorlagen, for the team and for »nur meine«), the calendar of a day and of a week, and the
+    case file with the case's agenda; wall and CPU time per call, interleaved over the IFK."""
+    from engine.queries.agenda import calendar, case_agenda, today
+    from engine.queries.case_file import case_file
+    from engine.runtime.clock import week_start_of
+
+    day = services.clock.today()
+    monday = week_start_of(day)
+    mine = InboxFilter(scope="mine")
+    calls: dict[str, Any] = {
+        "inbox_with_today": lambda m: (inbox(services, m, InboxFilter()), today(services, m, False)),
+        "inbox_mine_with_today": lambda m: (inbox(services, m, mine), today(services, m, True)),
+        "calendar_day": lambda m: calendar(services, m.username, day),
+        "calendar_week": lambda m: calendar(services, m.username, monday, 7),
+    }
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in (*calls, "case_file_with_agenda")}
+    for call in calls.values():  # warm-up
+        call(staff[0])
+    for _ in range(rounds):
+        for member in staff:
+            for label, call in calls.items():
+                begin, begin_cpu = time.perf_counter(), time.process_time()
+                call(member)
+                times[label].append((time.perf_counter() - begin, time.process_time() - begin_cpu))
+    for c in clients:
+        for _, case_id, _ in c.case_files:
+            begin, begin_cpu = time.perf_counter(), time.process_time()
+            case_file(services, case_id)
+            case_agenda(services, case_id)
+            times["case_file_with_agenda"].append((time.perf_counter() - begin, time.process_time() - begin_cpu))
+    figures = {label: timings(samples) for label, samples in times.items()}
+    worst = max(float(value["p95_ms"]) for value in figures.values())
+    return {"time": figures, "target_p95_ms": AGENDA_TARGET_P95_MS, "worst_p95_ms": worst,
+            "met": worst <= AGENDA_TARGET_P95_MS}

@@ -13,11 +13,20 @@ from engine.bootstrap import bootstrap
 from engine.runtime.clock import SimulatedClock
 from engine.services import Services
 from sro_benchmarks import PROCESSES
-from sro_benchmarks.workplace.analysis import case_file_plans, inbox_plans, profile
+from sro_benchmarks.workplace.agenda import add_agenda, shape
+from sro_benchmarks.workplace.analysis import agenda_plans, case_file_plans, inbox_plans, profile
 from sro_benchmarks.workplace.checks import counts, database_size, first_clone, verify
 from sro_benchmarks.workplace.clones import TEAM_SIZE, Plan, add_staff, assign, clone_all, fix_sequences
 from sro_benchmarks.workplace.experiments import experiments, headline, worst_page
-from sro_benchmarks.workplace.measurement import INBOX_PAGES, measure, members, query_only, sample_ifk, signed_in
+from sro_benchmarks.workplace.measurement import (
+    INBOX_PAGES,
+    agenda_query_times,
+    measure,
+    members,
+    query_only,
+    sample_ifk,
+    signed_in,
+)
 from sro_benchmarks.workplace.templates import START, build_templates
 
 TARGET_P95_MS = 50.0
@@ -60,6 +69,12 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
     per_stage = clone_all(database, plan)
     fix_sequences(database)
     clones_s = time.perf_counter() - begin
+    begin = time.perf_counter()
+    agenda_rows = add_agenda(database, plan, first_clone(services), random.Random(plan.seed + 1))  # noqa: S311
+    agenda_s = time.perf_counter() - begin
+    agenda_shape = shape(database, plan)
+    if not agenda_shape["realistic"]:
+        raise RuntimeError(f"Die Termine des Fallbestands sind nicht realistisch: {agenda_shape['problems']}")
     size = database_size(database)
     rows = counts(database)
     verification = verify(services, plan, 50 if quick else 200, rng)
@@ -76,6 +91,7 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
     measured = measure(clients, rounds=2 if quick else 3)
     load_after = os.getloadavg()
     sql_only = query_only(services, staff, rounds=1 if quick else 2)
+    agenda_times = agenda_query_times(services, staff, clients, rounds=2 if quick else 3)
     inbox_p95 = float(measured["inbox"]["all"]["p95_ms"])
     worst = worst_page(measured["inbox"])
     worst_p95 = float(measured["inbox"][worst]["p95_ms"])
@@ -88,6 +104,7 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
             float(sql_only["time"]["default"]["p50_ms"]) / request_p50, 2) if request_p50 else None,
         "inbox_query_plans": inbox_plans(services, staff[0]),
         "case_file_query_plans": case_file_plans(services, clients[0].case_files[0][1]),
+        "agenda_query_plans": agenda_plans(services, staff[0], clients[0].case_files[0][1]),
         "profile_inbox_default": profile(clients, "inbox", INBOX_PAGES["default"], profiles),
         "profile_case_file": profile(clients, "case_file", None, profiles // 2),
     }
@@ -106,7 +123,9 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
                      "template_cases": len(templates), "cases_per_stage": dict(sorted(per_stage.items()))},
         "rows": rows,
         "database": {**size, "temporary": temporary},
+        "agenda": {**agenda_shape, "written": agenda_rows},
         "generation_s": {"templates": round(templates_s, 2), "clones": round(clones_s, 2),
+                         "agenda": round(agenda_s, 2),
                          "clones_per_s": round(cases / clones_s) if clones_s else None},
         "verification": verification,
         "machine": {"cpus": os.cpu_count(), "load_average_1min_before": round(load_before[0], 2),
@@ -115,6 +134,7 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
         "inbox": measured["inbox"],
         "case_file": measured["case_file"],
         "inbox_query_only": sql_only,
+        "agenda_query_only": agenda_times,
         "target": {"inbox_p95_ms": TARGET_P95_MS, "measured_inbox_p95_ms": inbox_p95,
                    "met_over_all_inbox_requests": inbox_p95 <= TARGET_P95_MS, "worst_page": worst,
                    "worst_page_p95_ms": worst_p95, "met_on_every_page": worst_p95 <= TARGET_P95_MS, "met": met},

@@ -318,7 +318,7 @@ class CaseloadDriver:
         self.counts.commands += 1
 
     def _look(self, client: Client) -> None:
-        today, now, notes = self.today, self.clock.now(), client.notes
+        now = self.clock.now()
         for _ in range(MAX_STEPS_AT_ONCE):
             with self.database.engine.connect() as connection:
                 rows = connection.execute(_WAITING, {"case_id": client.case_id}).all()
@@ -333,8 +333,7 @@ class CaseloadDriver:
             due = None
             for row in tasks:
                 if row.ref not in client.planned:
-                    day, what = self.counsellor.plan(notes, row.element_id, row.at, row.follow_up_at, today)
-                    client.planned[row.ref] = self.timing.moment(day, notes.rng, now), what
+                    client.planned[row.ref] = self.plan_task(client, row.element_id, row.at, row.follow_up_at)
                 if client.planned[row.ref][0] <= now and due is None:
                     due = row
             if due is not None:
@@ -353,6 +352,12 @@ class CaseloadDriver:
                 self.schedule(client, min(moments))
             return
         raise RuntimeError(f"Der Fall kam nicht zur Ruhe (mehr als {MAX_STEPS_AT_ONCE} Schritte auf einmal).")
+
+    def plan_task(self, client: Client, element: str, created: datetime,
+                  follow_up: datetime | None) -> tuple[datetime, str]:
+        """When a newly opened task is worked, and how (worked, or the client stays away or cancels)."""
+        day, what = self.counsellor.plan(client.notes, element, created, follow_up, self.today)
+        return self.timing.moment(day, client.notes.rng, self.clock.now()), what
 
     def plan_messages(self, client: Client, waits: Sequence[Any]) -> list[tuple[datetime, str]]:
         """Proofs, statements and the end of conciliation arrive (or not) before their deadline."""
