@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, send_from_directory
 
 from engine.queries import case_file
+from engine.queries.agenda import case_agenda
 from web import VENDOR
 from web.auth import case_role_required, me, services, workplace
 
@@ -25,7 +26,8 @@ VENDOR_FILES = {
 @case_role_required
 def show(case_id: int) -> Any:
     workplace().case_for(me(), case_id, log_view=True)
-    return render_template("case.html", file=case_file(services(), case_id), now=services().clock.now())
+    return render_template("case.html", file=case_file(services(), case_id), agenda=case_agenda(services(), case_id),
+                           now=services().clock.now())
 
 
 @blueprint.get("/vendor/<path:name>")

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.queries import InboxFilter, inbox
+from engine.queries.agenda import today
 from web.auth import case_role_required, local_path, me, services, workplace
 
 blueprint = Blueprint("inbox", __name__)
@@ -18,7 +19,9 @@ def show() -> Any:
     wanted = InboxFilter.from_params(request.args)
     page = inbox(services(), me(), wanted)
     return render_template("inbox.html", rows=page.rows, total=page.total, wanted=wanted, pages=page.pages,
-                           saved=workplace().filters(me()), now=page.now)
+                           saved=workplace().filters(me()), now=page.now,
+                           today=today(services(), me(), mine_only=wanted.scope == "mine"),
+                           day=services().clock.today())
 
 
 @blueprint.post("/eingang/filter")

@@ -106,3 +106,54 @@ def test_booking_needs_the_csrf_token(office: Office) -> None:
     refused = client.post("/kalender/buchen", data={"ifk": "anna", "beginn": "2025-03-06T10:30:00+01:00",
                                                     "kundennummer": "901A123456", "zweck": "x"})
     assert refused.status_code == 400
+
+
+def test_intake_from_a_free_slot_books_the_first_session(office: Office) -> None:
+    client = signed_in(office, "anna")
+    form = client.get("/faelle/neu?beginn=2025-03-05T09:00:00%2B01:00").get_data(as_text=True)
+    assert 'value="2025-03-05"' in form and 'value="09:00"' in form
+    refused = client.post("/faelle/neu", data={"kundennummer": "12345", "tag": "2025-03-05", "uhrzeit": "09:00"})
+    assert refused.status_code == 422
+    assert "drei Ziffern, einen Buchstaben und sechs Ziffern" in refused.get_data(as_text=True)
+    assert queries.find_cases(office.services, office.member("anna"), "12345") == []
+    done = client.post("/faelle/neu", data={"kundennummer": "901a123456", "tag": "2025-03-05", "uhrzeit": "09:00"})
+    assert done.status_code == 302
+    [hit] = queries.find_cases(office.services, office.member("anna"), "901A123456")
+    assert done.headers["Location"] == f"/faelle/{hit.id}"
+    [first] = queries.case_agenda(office.services, hit.id).appointments
+    assert (first.starts_at, first.purpose) == (office.at(WEDNESDAY, 9), "Erstgespräch")
+    again = client.post("/faelle/neu", data={"kundennummer": "901A123456", "tag": "2025-03-06", "uhrzeit": "09:00"})
+    assert again.status_code == 422 and "bereits einen Fall" in again.get_data(as_text=True)
+
+
+def test_a_missed_appointment_from_the_case_file_starts_the_meldeversaeumnis(office: Office) -> None:
+    case_id = office.cases.intake(office.member("anna"), "901A123456", first_session=office.at(WEDNESDAY, 9))
+    client = signed_in(office, "anna")
+    [first] = queries.case_agenda(office.services, case_id).appointments
+    early = client.post(f"/termine/{first.id}/versaeumt", data={"fall": case_id}, follow_redirects=True)
+    assert "noch bevorsteht" in early.get_data(as_text=True)
+    assert [task.element_id for task in office.services.open_tasks(case_id)] == ["Task_Erstgespraech"]
+    office.clock.advance("P2DT3H")  # Wednesday 10:00, the client did not come
+    page = client.get(f"/faelle/{case_id}").get_data(as_text=True)
+    assert "Nicht erschienen" in page
+    done = client.post(f"/termine/{first.id}/versaeumt", data={"fall": case_id}, follow_redirects=True)
+    assert "Termin als versäumt erfasst" in done.get_data(as_text=True)
+    assert sorted(task.element_id for task in office.services.open_tasks(case_id)) == [
+        "Task_Erstgespraech", "Task_MvPruefen"]
+    assert "Meldeversäumnis prüfen" in client.get("/eingang").get_data(as_text=True)
+
+
+def test_a_wiedervorlage_from_the_case_file_comes_back_today_in_the_inbox(office: Office) -> None:
+    case_id = office.cases.intake(office.member("anna"), "901A123456", first_session=office.at(WEDNESDAY, 9))
+    client = signed_in(office, "anna")
+    refused = client.post(f"/faelle/{case_id}/wiedervorlagen", data={"am": "2000-01-01", "grund": "x"},
+                          follow_redirects=True)
+    assert "darf nicht in der Vergangenheit liegen" in refused.get_data(as_text=True)
+    client.post(f"/faelle/{case_id}/wiedervorlagen", data={"am": "2025-03-04", "grund": "Nachweis Kita-Platz"})
+    assert "Nachweis Kita-Platz" not in client.get("/eingang").get_data(as_text=True).split("Keine fälligen")[0]
+    office.clock.advance("P1D")
+    inbox = client.get("/eingang").get_data(as_text=True)
+    assert "Wiedervorlage 04.03.2025" in inbox and "Nachweis Kita-Platz" in inbox
+    [follow_up] = queries.case_agenda(office.services, case_id).follow_ups
+    client.post(f"/wiedervorlagen/{follow_up.id}/erledigt")
+    assert "Keine fälligen Wiedervorlagen." in client.get("/eingang").get_data(as_text=True)

@@ -1,0 +1,117 @@
+"""Acting on a case's agenda from the browser: intake of a new case with its first appointment, recording a
+missed appointment (the process hears the Meldeversäumnis in every state of the case), Wiedervorlagen.
+Each is one workplace command; a refusal is shown with its German message and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from engine.agenda import AgendaError
+from engine.runtime.clock import BERLIN
+from engine.runtime.errors import ConflictError, FormError, NothingWaitsError
+from engine.workplace.agenda import Agenda
+from engine.workplace.cases import Caseload
+from web.auth import case_role_required, local_path, me, workplace
+
+blueprint = Blueprint("agenda", __name__)
+
+
+def _agenda() -> Agenda:
+    return Agenda(workplace())
+
+
+def _back(case_id: int) -> Any:
+    return redirect(local_path(request.form.get("zurueck"), url_for("cases.show", case_id=case_id)))
+
+
+def _day(text: str | None, field: str, errors: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        errors[field] = "Bitte ein gültiges Datum angeben."
+        return None
+
+
+@blueprint.route("/faelle/neu", methods=["GET", "POST"])
+@case_role_required
+def intake() -> Any:
+    """Neuen Fall anlegen: customer number and the first appointment (the Erstgespräch, in person)."""
+    source = request.form if request.method == "POST" else request.args
+    proposed = source.get("beginn", "")
+    day_text, time_text = source.get("tag", ""), source.get("uhrzeit", "")
+    if proposed and not day_text:
+        try:
+            moment = datetime.fromisoformat(proposed).astimezone(BERLIN)
+            day_text, time_text = moment.date().isoformat(), moment.strftime("%H:%M")
+        except ValueError:
+            pass
+    values = {"kundennummer": source.get("kundennummer", ""), "tag": day_text, "uhrzeit": time_text}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        day = _day(day_text, "tag", errors)
+        try:
+            at = time.fromisoformat(time_text)
+        except ValueError:
+            errors["uhrzeit"] = "Bitte eine Uhrzeit angeben (SS:MM)."
+        if not errors and day is not None:
+            try:
+                case_id = Caseload(workplace()).intake(me(), values["kundennummer"],
+                                                       first_session=datetime.combine(day, at, BERLIN))
+            except FormError as error:
+                errors.update({("tag" if field == "erstgespraech" else field): message
+                               for field, message in error.errors.items()})
+            except ConflictError as error:
+                errors["kundennummer"] = str(error)
+            else:
+                flash("Fall angelegt; das Erstgespräch ist gebucht.", "hinweis")
+                return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("intake.html", values=values, errors=errors), (422 if errors else 200)
+
+
+@blueprint.post("/termine/<int:appointment_id>/versaeumt")
+@case_role_required
+def missed(appointment_id: int) -> Any:
+    case_id = request.form.get("fall", type=int) or 0
+    try:
+        outcome = _agenda().record_missed(me(), appointment_id)
+    except (AgendaError, NothingWaitsError, ConflictError) as error:
+        flash(str(error), "fehler")
+    else:
+        flash("Termin als versäumt erfasst; das Meldeversäumnis ist zu prüfen.", "hinweis")
+        for note in outcome.notes:
+            flash(note, "hinweis")
+    return _back(case_id)
+
+
+@blueprint.post("/faelle/<int:case_id>/wiedervorlagen")
+@case_role_required
+def add_follow_up(case_id: int) -> Any:
+    errors: dict[str, str] = {}
+    day = _day(request.form.get("am"), "am", errors)
+    if day is None:
+        flash("Die Wiedervorlage braucht ein gültiges Datum.", "fehler")
+        return _back(case_id)
+    try:
+        _agenda().add_follow_up(me(), case_id, due_on=day, reason=request.form.get("grund", ""))
+    except (AgendaError, FormError) as error:
+        messages = error.errors.values() if isinstance(error, FormError) else [str(error)]
+        for message in messages:
+            flash(message, "fehler")
+    else:
+        flash(f"Wiedervorlage zum {day.strftime('%d.%m.%Y')} angelegt.", "hinweis")
+    return _back(case_id)
+
+
+@blueprint.post("/wiedervorlagen/<int:follow_up_id>/erledigt")
+@case_role_required
+def follow_up_done(follow_up_id: int) -> Any:
+    try:
+        _agenda().follow_up_done(me(), follow_up_id)
+    except (AgendaError, ConflictError) as error:
+        flash(str(error), "fehler")
+    else:
+        flash("Wiedervorlage erledigt.", "hinweis")
+    return redirect(local_path(request.form.get("zurueck"), url_for("inbox.show")))
