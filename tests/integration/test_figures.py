@@ -120,8 +120,10 @@ def build(world: World) -> None:
     world.first_session(a_past_contact, "anna", next_on=date(2025, 2, 20))
     a_demand = world.start("nord", "anna")  # not willing to cooperate: a demand with legal consequences, open
     world.first_session(a_demand, "anna", ergebnis="beratungsunwillig", kooperationsbereit=False)
-    world.complete(a_demand, "Task_SchritteFestlegen", "anna", schrittBeschreibung="Bewerbung bei Firma X",
-                   planDochVereinbart=False, schrittFaellig=(world.today + timedelta(days=14)).isoformat())
+    world.complete(a_demand, "Task_SchritteFestlegen", "anna", planDochVereinbart=False, schritte=[
+        {"beschreibung": "Bewerbung bei Firma X", "verantwortlich": "elb",
+         "faellig": (world.today + timedelta(days=14)).isoformat()}])
+    world.complete(a_demand, "Task_SchlichtungAnbieten", "anna", schlichtungGewuenscht=False)  # Bürgergeld
     world.complete(a_demand, "Task_AfErstellen", "anna", rechtsgrundlage="par15abs6",
                    aufforderungSchritt="Bewerbung bei Firma X", nachweisArt="Kopie der Bewerbung",
                    aufforderungFrist=(world.today + timedelta(days=60)).isoformat())
