@@ -344,9 +344,9 @@ class ProcessEngine:
             if kind == "timer" and due is None:
                 continue  # a cycle timer that has run out
             waits.append((str(task.id), kind, element_id, str(definition.name), due))
-        root = str(workflow.task_tree.id)[:27]  # one wait per event subprocess start, stable per instance
-        waits.extend((f"{root}:{index:08d}", "message", element_id, str(definition.name), None)
-                     for index, (element_id, definition) in enumerate(message_starts(workflow)))
+        # an event subprocess's message start waits on the instance as a whole: its root task
+        waits.extend((str(workflow.task_tree.id), "message", element_id, str(definition.name), None)
+                     for element_id, definition in message_starts(workflow))
         return WaitingFor(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 

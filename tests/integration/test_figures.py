@@ -123,7 +123,7 @@ def build(world: World) -> None:
     world.complete(a_demand, "Task_SchritteFestlegen", "anna", planDochVereinbart=False, schritte=[
         {"beschreibung": "Bewerbung bei Firma X", "verantwortlich": "elb",
          "faellig": (world.today + timedelta(days=14)).isoformat()}])
-    world.complete(a_demand, "Task_SchlichtungAnbieten", "anna", schlichtungGewuenscht=False)  # § 15a declined
+    world.complete(a_demand, "Task_SchlichtungAnbieten", "anna", schlichtungGewuenscht=False)  # Bürgergeld
     world.complete(a_demand, "Task_AfErstellen", "anna", rechtsgrundlage="par15abs6",
                    aufforderungSchritt="Bewerbung bei Firma X", nachweisArt="Kopie der Bewerbung",
                    aufforderungFrist=(world.today + timedelta(days=60)).isoformat())
