@@ -1,0 +1,115 @@
+"""A working day with appointments in the browser (runs after test_workplace.py: it moves the clock on):
+intake from a free calendar slot, the first session held, the Folgetermin in the calendar, the client missing
+it recorded from the case file, the Meldeversäumnis task in the inbox, a Wiedervorlage back on its day.
+Screenshots of each step land in reports/screenshots/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from playwright.sync_api import expect
+
+from engine.domain.workdays import next_working_day
+from engine.runtime.clock import BERLIN
+from tests.e2e.conftest import Site, Workstation
+
+CUSTOMER = "123E000001"
+SESSION_TASK = "Erstgespräch in Präsenz führen"
+
+
+def german(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def move_clock_to(site: Site, moment: datetime) -> None:
+    clock = site.services.engine.clock
+    clock.advance(moment - clock.now())  # type: ignore[attr-defined]
+
+
+def appointment_row(page: Any, day: date) -> Any:
+    """The case file's row of the appointment on `day` (by its start; a purpose may name other days)."""
+    return page.locator("table.termine-fall tr", has=page.locator("td.beginn", has_text=german(day)))
+
+
+def hold_first_session(page: Any, next_appointment: date) -> None:
+    page.check('input[name="gespraechsart"][value="praesenz"]')
+    page.fill("#ausgangssituation", "Zuletzt Lagerhelfer, seit acht Monaten ohne Arbeit.")
+    page.fill("#potenzialanalyse", "Will in die Lagerlogistik; Staplerschein fehlt.")
+    page.select_option("#ergebnis", "plan_vereinbart")
+    page.check('input[name="kooperationsbereit"][value="true"]')
+    page.check('input[name="naechsterKontakt"][value="folgetermin_praesenz"]')
+    page.fill("#naechsterKontaktAm", next_appointment.isoformat())
+    page.fill("#notiz", "Erstgespräch geführt, Folgetermin vereinbart.")
+
+
+def test_intake_calendar_session_missed_appointment_and_wiedervorlage(workstation: Workstation, site: Site) -> None:
+    page = workstation.page
+    first_day = next_working_day(site.today + timedelta(days=1))
+    follow_day = next_working_day(first_day + timedelta(days=7))
+    workstation.sign_in("ifk-nord")
+
+    # 1. A free slot in the calendar becomes the new client's first appointment
+    page.goto(workstation.url(f"/kalender?tag={first_day.isoformat()}&ansicht=tag"))
+    workstation.shot("01-kalender-frei")
+    page.get_by_role("link", name="08:00 frei – buchen").click()
+    page.get_by_role("link", name="Neuen Fall mit diesem Termin als Erstgespräch anlegen").click()
+    expect(page.locator("#tag")).to_have_value(first_day.isoformat())
+    expect(page.locator("#uhrzeit")).to_have_value("08:00")
+    page.fill("#kundennummer", CUSTOMER.lower())
+    workstation.shot("02-neuer-fall")
+    page.get_by_role("button", name="Fall anlegen").click()
+    page.wait_for_url("**/faelle/*")
+    case_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("main")).to_contain_text("Fall angelegt; das Erstgespräch ist gebucht.")
+    expect(page.locator("table.termine-fall")).to_contain_text("Erstgespräch")
+
+    page.goto(workstation.url(f"/kalender?tag={first_day.isoformat()}&ansicht=woche"))
+    expect(page.locator(".kalendertag", has_text=german(first_day))).to_contain_text(CUSTOMER)
+    workstation.shot("03-kalender-erstgespraech")
+
+    # 2. On the day the session is held; the Folgetermin agreed in the form is booked
+    move_clock_to(site, datetime.combine(first_day, time(8, 45), BERLIN))
+    page.goto(workstation.url(f"/faelle/{case_id}"))
+    page.get_by_role("link", name=SESSION_TASK).click()
+    page.wait_for_url("**/aufgaben/*")
+    hold_first_session(page, follow_day)
+    workstation.shot("04-erstgespraech-formular")
+    page.get_by_role("button", name="Abschließen").click()
+    page.wait_for_url(workstation.url(f"/faelle/{case_id}"))
+    expect(appointment_row(page, first_day)).to_contain_text("wahrgenommen")
+    expect(appointment_row(page, follow_day)).to_contain_text("geplant")
+
+    page.goto(workstation.url(f"/kalender?tag={follow_day.isoformat()}&ansicht=tag"))
+    expect(page.locator(".kalendertag")).to_contain_text(CUSTOMER)
+    workstation.shot("05-kalender-folgetermin")
+
+    # 3. The client does not come to the Folgetermin: recorded from the case file
+    move_clock_to(site, datetime.combine(follow_day, time(9, 30), BERLIN))
+    page.goto(workstation.url(f"/faelle/{case_id}"))
+    appointment_row(page, follow_day).get_by_role("button", name="Nicht erschienen").click()
+    page.wait_for_url(workstation.url(f"/faelle/{case_id}"))
+    expect(page.locator("main")).to_contain_text("Termin als versäumt erfasst")
+    expect(appointment_row(page, follow_day)).to_contain_text("versäumt")
+    expect(page.locator("ul.aufgaben")).to_contain_text("Meldeversäumnis prüfen")
+    workstation.shot("06-fallakte-versaeumt")
+
+    page.goto(workstation.url("/eingang?bereich=mine"))
+    expect(page.locator("table.eingang tbody tr", has_text="Meldeversäumnis prüfen")).to_contain_text(CUSTOMER)
+    workstation.shot("07-eingang-meldeversaeumnis")
+    assert "Task_MvPruefen" in {task.element_id for task in site.services.open_tasks(case_id)}
+
+    # 4. A Wiedervorlage set in the case file comes back in the inbox on its day, not before
+    back_on = next_working_day(follow_day + timedelta(days=2))
+    page.goto(workstation.url(f"/faelle/{case_id}"))
+    page.fill("#wiedervorlage-am", back_on.isoformat())
+    page.fill("#wiedervorlage-grund", "Bescheinigung des Arztes nachfragen")
+    page.get_by_role("button", name="Wiedervorlage anlegen").click()
+    expect(page.locator("ul.wiedervorlagen")).to_contain_text("Bescheinigung des Arztes nachfragen")
+    page.goto(workstation.url("/eingang?bereich=mine"))
+    expect(page.locator(".heute")).not_to_contain_text("Bescheinigung des Arztes nachfragen")
+
+    move_clock_to(site, datetime.combine(back_on, time(8, 0), BERLIN))
+    page.goto(workstation.url("/eingang?bereich=mine"))
+    expect(page.locator(".heute-wiedervorlagen")).to_contain_text("Bescheinigung des Arztes nachfragen")
+    workstation.shot("08-eingang-wiedervorlage-heute")
