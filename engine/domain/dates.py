@@ -13,7 +13,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from engine.domain.agenda import FURTHEST_AHEAD_MONTHS, NEXT_CONTACT_DAY
+from engine.domain.agenda import APPOINTMENT_CONTACTS, FURTHEST_AHEAD_MONTHS, NEXT_CONTACT_CHOICE, NEXT_CONTACT_DAY
+from engine.domain.workdays import is_working_day, next_working_day
 from engine.runtime.formatting import date_text
 
 # Agreed dates and deadlines: from today up to a year ahead.
@@ -45,6 +46,19 @@ def past_problem(value: date, today: date) -> str | None:
     return None
 
 
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+
+def appointment_day_problem(value: date) -> str | None:
+    """Why an appointment on this day is refused (a weekend or a Lower Saxony public holiday), or None."""
+    if is_working_day(value):
+        return None
+    kind = {5: "ein Samstag", 6: "ein Sonntag"}.get(value.weekday(), "ein Feiertag in Niedersachsen")
+    following = next_working_day(value)
+    return (f"Der {date_text(value)} ist {kind}; ein Termin ist nur an Arbeitstagen möglich, "
+            f"der nächste ist {WEEKDAYS[following.weekday()]}, der {date_text(following)}.")
+
+
 def date_problems(cleaned: Mapping[str, Any], today: date) -> dict[str, str]:
     """German messages for the date fields of a checked form that break the rules, by field id."""
     problems: dict[str, str] = {}
@@ -52,6 +66,8 @@ def date_problems(cleaned: Mapping[str, Any], today: date) -> dict[str, str]:
         if not isinstance(value, date):
             continue
         problem = ahead_problem(value, today) if name in AHEAD else past_problem(value, today) if name in PAST else None
+        if problem is None and name == NEXT_CONTACT_DAY and cleaned.get(NEXT_CONTACT_CHOICE) in APPOINTMENT_CONTACTS:
+            problem = appointment_day_problem(value)  # a Wiedervorlage may fall on any day
         if problem is not None:
             problems[name] = problem
     return problems

@@ -153,8 +153,9 @@ def test_review_after_the_plans_term_even_with_steps_open(services: Services) ->
     fall = agreed_plan(services, (60, None), laufzeit="P1M")
     assert fall.advance("P1M") == 1
     assert_that(fall).has_passed("Event_Ueberpruefung").has_open_tasks_exactly("Task_PlanUeberpruefen")
+    # the appointment on Monday 07.04.2025 (+3 would be a Sunday, refused)
     fall.complete("Task_PlanUeberpruefen", ueberpruefung="Plan fortgeschrieben", gespraechsart="praesenz",
-                  naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=fall.in_days(3))
+                  naechsterKontakt="folgetermin_praesenz", naechsterKontaktAm=fall.in_days(4))
     assert fall.row.cycle_count == 2
     assert_that(fall).has_open_tasks_exactly("Task_Beratungsgespraech")
 
