@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from engine.domain.agenda import FOLLOW_UP_CONTACT
+from engine.domain.workdays import next_working_day
 from engine.queries import REVIEW_TASK
 from engine.runtime.store import OpenTask
 from engine.services import Outcome, Services
@@ -43,7 +45,7 @@ def session(today: date, *, first: bool, answers: Mapping[str, Any], contact: st
     """A counselling session (the first in person, with the starting point and the potential analysis)."""
     form: dict[str, Any] = {
         "gespraechsart": "praesenz", "ergebnis": result, **_NEUTRAL_ANSWERS,
-        "naechsterKontakt": contact, "naechsterKontaktAm": _day(today, contact_in_days),
+        "naechsterKontakt": contact, "naechsterKontaktAm": _contact_day(today, contact_in_days, contact),
         **answers}
     if not first:
         return Command(SESSION, {**form, "notiz": "Beratungsgespräch geführt; neuer Plan besprochen."})
@@ -73,11 +75,17 @@ def review(today: date, *, contact: str, contact_in_days: int) -> Command:
     """The plan is reviewed; the next session is agreed (it opens the next cycle)."""
     return Command(REVIEW, {
         "ueberpruefung": "Ziel teilweise erreicht; neuer Plan im nächsten Gespräch.", "gespraechsart": "telefon",
-        "naechsterKontakt": contact, "naechsterKontaktAm": _day(today, contact_in_days)})
+        "naechsterKontakt": contact, "naechsterKontaktAm": _contact_day(today, contact_in_days, contact)})
 
 
 def _day(today: date, days: int) -> str:
     return (today + timedelta(days=days)).isoformat()
+
+
+def _contact_day(today: date, days: int, contact: str) -> str:
+    """An appointment falls on a working day (a Wiedervorlage may fall on any day)."""
+    day = today + timedelta(days=days)
+    return (day if contact == FOLLOW_UP_CONTACT else next_working_day(day)).isoformat()
 
 
 class Counsellor:
