@@ -1,5 +1,6 @@
-"""Acting on a case's agenda from the browser: intake of a new case with its first appointment, recording a
-missed appointment (the process hears the Meldeversäumnis in every state of the case), Wiedervorlagen.
+"""Acting on a case from the browser: intake of a new case with its first appointment, recording a missed
+appointment (the process hears the Meldeversäumnis in every state of the case), Wiedervorlagen, events from
+outside (proof, statement, end of conciliation), other contacts, handover, closing and reopening, search.
 Each is one workplace command; a refusal is shown with its German message and changes nothing."""
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.agenda import AgendaError
+from engine.domain.labels import INCOMING_MESSAGES
+from engine.queries.agenda import find_cases
 from engine.runtime.clock import BERLIN
 from engine.runtime.errors import ConflictError, FormError, NothingWaitsError
 from engine.workplace.agenda import Agenda
 from engine.workplace.cases import Caseload
-from web.auth import case_role_required, local_path, me, workplace
+from web.auth import case_role_required, local_path, me, services, workplace
 
 blueprint = Blueprint("agenda", __name__)
 
@@ -97,9 +100,7 @@ def add_follow_up(case_id: int) -> Any:
     try:
         _agenda().add_follow_up(me(), case_id, due_on=day, reason=request.form.get("grund", ""))
     except (AgendaError, FormError) as error:
-        messages = error.errors.values() if isinstance(error, FormError) else [str(error)]
-        for message in messages:
-            flash(message, "fehler")
+        _refused(error)
     else:
         flash(f"Wiedervorlage zum {day.strftime('%d.%m.%Y')} angelegt.", "hinweis")
     return _back(case_id)
@@ -115,3 +116,87 @@ def follow_up_done(follow_up_id: int) -> Any:
     else:
         flash("Wiedervorlage erledigt.", "hinweis")
     return redirect(local_path(request.form.get("zurueck"), url_for("inbox.show")))
+
+
+def _refused(error: Exception) -> None:
+    """A refused command's German message(s) as flash messages; nothing was changed."""
+    messages = list(error.errors.values()) if isinstance(error, FormError) else [str(error)]
+    for message in messages:
+        flash(message, "fehler")
+
+
+@blueprint.post("/faelle/<int:case_id>/ereignis")
+@case_role_required
+def incoming(case_id: int) -> Any:
+    """An event from outside the case waits for: proof received, statement received, conciliation ended."""
+    message = request.form.get("ereignis", "")
+    try:
+        outcome = _agenda().record_incoming(me(), case_id, message)
+    except (FormError, NothingWaitsError, ConflictError) as error:
+        _refused(error)
+    else:
+        flash(f"»{INCOMING_MESSAGES[message]}« erfasst.", "hinweis")
+        for note in outcome.notes:
+            flash(note, "hinweis")
+    return _back(case_id)
+
+
+@blueprint.post("/faelle/<int:case_id>/kontakte")
+@case_role_required
+def contact(case_id: int) -> Any:
+    """A contact that is no counselling session (e-mail, letter, a call): kept, not counted as a session."""
+    try:
+        _agenda().record_contact(me(), case_id, kind=request.form.get("art", ""), note=request.form.get("notiz", ""))
+    except FormError as error:
+        _refused(error)
+    else:
+        flash("Kontakt erfasst (zählt nicht als Beratungsgespräch).", "hinweis")
+    return _back(case_id)
+
+
+@blueprint.post("/faelle/<int:case_id>/uebergabe")
+@case_role_required
+def hand_over(case_id: int) -> Any:
+    to = request.form.get("an", "")
+    try:
+        Caseload(workplace()).hand_over(me(), case_id, to, request.form.get("grund", ""))
+    except (FormError, ConflictError) as error:
+        _refused(error)
+    else:
+        flash(f"Fall an {to} übergeben; künftige Termine, offene Wiedervorlagen und Aufgaben gehen mit.", "hinweis")
+    return _back(case_id)
+
+
+@blueprint.post("/faelle/<int:case_id>/schliessen")
+@case_role_required
+def close(case_id: int) -> Any:
+    try:
+        Caseload(workplace()).close(me(), case_id, request.form.get("grund", ""))
+    except (FormError, ConflictError) as error:
+        _refused(error)
+    else:
+        flash("Fall geschlossen; der laufende Zyklus ist beendet, geplante Termine sind abgesagt.", "hinweis")
+    return _back(case_id)
+
+
+@blueprint.post("/faelle/<int:case_id>/wiedereroeffnen")
+@case_role_required
+def reopen(case_id: int) -> Any:
+    try:
+        Caseload(workplace()).reopen(me(), case_id)
+    except (FormError, ConflictError) as error:
+        _refused(error)
+    else:
+        flash("Fall wieder eröffnet; ein neuer Zyklus hat begonnen.", "hinweis")
+    return _back(case_id)
+
+
+@blueprint.get("/faelle/suche")
+@case_role_required
+def search() -> Any:
+    """Search by customer number in the own team; one hit opens the case file."""
+    text = request.args.get("q", "").strip()
+    hits = find_cases(services(), me(), text) if text else []
+    if len(hits) == 1 and hits[0].customer_number == text.upper().replace(" ", ""):
+        return redirect(url_for("cases.show", case_id=hits[0].id))
+    return render_template("search.html", text=text, hits=hits)

@@ -6,6 +6,9 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, send_from_directory
 
+from engine.domain.case import CLOSE_REASONS, CLOSED
+from engine.domain.labels import INCOMING_MESSAGES
+from engine.domain.staff import COUNSELLOR
 from engine.queries import case_file
 from engine.queries.agenda import case_agenda
 from web import VENDOR
@@ -25,9 +28,12 @@ VENDOR_FILES = {
 @blueprint.get("/faelle/<int:case_id>")
 @case_role_required
 def show(case_id: int) -> Any:
-    workplace().case_for(me(), case_id, log_view=True)
+    case = workplace().case_for(me(), case_id, log_view=True)
+    colleagues = [member for member in workplace().team_members(case.team)
+                  if member.role == COUNSELLOR and member.username != case.counsellor]
     return render_template("case.html", file=case_file(services(), case_id), agenda=case_agenda(services(), case_id),
-                           now=services().clock.now())
+                           now=services().clock.now(), colleagues=colleagues, close_reasons=CLOSE_REASONS,
+                           incoming_labels=INCOMING_MESSAGES, closed=case.status == CLOSED)
 
 
 @blueprint.get("/vendor/<path:name>")
