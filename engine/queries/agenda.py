@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.agenda import first_free_slot
 from engine.domain.agenda import MISSED, PLANNED, Appointment, Contact, FollowUp, Slot, free_slots
-from engine.domain.case import CLOSED, Case
+from engine.domain.case import ACTIVE, CLOSED, Case
 from engine.domain.counselling import CounsellingSession
 from engine.domain.labels import INCOMING_MESSAGES
 from engine.domain.staff import SESSIONS_PER_WEEK_PER_FTE, StaffMember
@@ -82,6 +82,15 @@ class Today:
 
     appointments: list[AppointmentRow]
     follow_ups: list[FollowUpRow]  # due today or earlier, not done
+    contact_overdue: list[OverdueCase]  # active cases past their contact interval, longest overdue first
+
+
+@dataclass(frozen=True)
+class OverdueCase:
+    id: int
+    customer_number: str
+    counsellor: str | None
+    contact_due_on: date | None  # never None here: the query asks for a day before today
 
 
 def today(services: Services, member: StaffMember, mine_only: bool) -> Today:
@@ -90,10 +99,17 @@ def today(services: Services, member: StaffMember, mine_only: bool) -> Today:
     with services.reading() as session:
         who_holds = Appointment.counsellor == member.username if mine_only else Appointment.team == member.team
         who_owns = FollowUp.owner == member.username if mine_only else FollowUp.team == member.team
+        whose = Case.counsellor == member.username if mine_only else Case.team == member.team
+        rows = session.execute(
+            select(Case.id, Case.customer_number, Case.counsellor, Case.contact_due_on)
+            .where(whose, Case.status == ACTIVE, Case.contact_due_on < services.clock.today())
+            .order_by(Case.contact_due_on, Case.id).limit(MAX_HITS))
+        overdue = [OverdueCase(row.id, row.customer_number, row.counsellor, row.contact_due_on) for row in rows]
         return Today(
             _appointments(session, who_holds, Appointment.starts_at >= start, Appointment.starts_at < end,
                           Appointment.status == PLANNED),
-            _follow_ups(session, who_owns, FollowUp.done_at.is_(None), FollowUp.due_on <= services.clock.today()))
+            _follow_ups(session, who_owns, FollowUp.done_at.is_(None), FollowUp.due_on <= services.clock.today()),
+            overdue)
 
 
 # --------------------------------------------------------------------------- calendar

@@ -33,6 +33,7 @@ class Counts:
     without_next_contact: int  # active cases with no next contact, or one before today
     overdue_reviews: int  # open "Kooperationsplan überprüfen" tasks past their due time
     open_demands: int  # open demands with legal consequences (Aufforderungen) in active cases
+    contact_overdue: int  # active cases past their contact interval (Kontaktdichte) as of today
 
     @property
     def by_phone(self) -> int:
@@ -112,7 +113,7 @@ def _weekly_figures(session: Session, team: str, week_start: date, now: datetime
         .order_by(StaffMember.display_name, StaffMember.username)).all()
     names = [member.username for member in members]
     sessions: dict[str, tuple[int, int]] = {}
-    load: dict[str, tuple[int, int]] = {}
+    load: dict[str, tuple[int, int, int]] = {}
     reviews: dict[str, int] = {}
     if names:
         sessions = _sessions(session, names, week_start)
@@ -121,16 +122,17 @@ def _weekly_figures(session: Session, team: str, week_start: date, now: datetime
     rows = []
     for member in members:
         held, in_person = sessions.get(member.username, (0, 0))
-        without_next_contact, open_demands = load.get(member.username, (0, 0))
+        without_next_contact, open_demands, contact_overdue = load.get(member.username, (0, 0, 0))
         rows.append(CounsellorWeek(sessions=held, in_person=in_person, target=target_for(member.fte),
-                            without_next_contact=without_next_contact,
+                            without_next_contact=without_next_contact, contact_overdue=contact_overdue,
                             overdue_reviews=reviews.get(member.username, 0), open_demands=open_demands,
                             username=member.username, display_name=member.display_name, fte=member.fte))
     total = Counts(sessions=sum(row.sessions for row in rows), in_person=sum(row.in_person for row in rows),
                    target=target_for(sum(member.fte for member in members)),
                    without_next_contact=sum(row.without_next_contact for row in rows),
                    overdue_reviews=sum(row.overdue_reviews for row in rows),
-                   open_demands=sum(row.open_demands for row in rows))
+                   open_demands=sum(row.open_demands for row in rows),
+                   contact_overdue=sum(row.contact_overdue for row in rows))
     return TeamWeek(team=team, week_start=week_start, today=today, rows=rows, total=total)
 
 
@@ -145,8 +147,9 @@ def _sessions(session: Session, names: list[str], week_start: date) -> dict[str,
     return {row.counsellor: (int(row.held), int(row.in_person or 0)) for row in session.execute(query)}
 
 
-def _case_load(session: Session, names: list[str], today: date, now: datetime) -> dict[str, tuple[int, int]]:
-    """Active cases without a next contact and open demands, per counsellor (index cases(counsellor)).
+def _case_load(session: Session, names: list[str], today: date, now: datetime) -> dict[str, tuple[int, int, int]]:
+    """Active cases without a next contact, open demands and cases past their contact interval, per
+    counsellor (index cases(counsellor)).
 
     Without a next contact means: no agreed date (Folgetermin or Wiedervorlage) from today on and no
     date the process has scheduled (a pending timer: step check, review, six-month report). The
@@ -158,10 +161,11 @@ def _case_load(session: Session, names: list[str], today: date, now: datetime) -
     no_next_contact = and_(active, or_(Case.next_contact_on.is_(None), Case.next_contact_on < today), ~scheduled)
     query = (select(Case.counsellor,
                     func.sum(case((no_next_contact, 1), else_=0)).label("without_next_contact"),
-                    func.sum(case((active, Case.open_demands), else_=0)).label("open_demands"))
+                    func.sum(case((active, Case.open_demands), else_=0)).label("open_demands"),
+                    func.sum(case((and_(active, Case.contact_due_on < today), 1), else_=0)).label("overdue"))
              .where(Case.counsellor.in_(names))
              .group_by(Case.counsellor))
-    return {row.counsellor: (int(row.without_next_contact or 0), int(row.open_demands or 0))
+    return {row.counsellor: (int(row.without_next_contact or 0), int(row.open_demands or 0), int(row.overdue or 0))
             for row in session.execute(query)}
 
 

@@ -9,6 +9,8 @@ from datetime import timedelta
 from engine.domain.agenda import CANCELLED
 from engine.domain.workdays import next_working_day
 from engine.queries import agenda as queries
+from engine.queries import weekly_figures
+from engine.runtime.clock import week_start_of
 from tests.integration.test_agenda import Office
 from tests.integration.test_calendar_web import new_case, signed_in
 
@@ -112,3 +114,19 @@ def test_a_completed_session_form_says_where_the_appointment_went(web_office: Of
     text = done.get_data(as_text=True)
     assert "»Erstgespräch in Präsenz führen« erledigt." in text
     assert "19.03.2025" in text and "08:00" in text  # the note on the booked Folgetermin
+
+
+def test_a_case_past_its_contact_interval_shows_in_the_inbox_and_the_weekly_figures(web_office: Office) -> None:
+    case_id = new_case(web_office)
+    web_office.clock.advance("P2DT2H")  # Wednesday 10:00: the first session is held
+    web_office.first_session(case_id, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-04-30")
+    due = web_office.services.case(case_id).contact_due_on
+    assert due is not None
+    client = signed_in(web_office, "anna")
+    assert "Kontakt überfällig" not in client.get("/eingang").get_data(as_text=True)
+    web_office.clock.advance(timedelta(days=(due - web_office.services.clock.today()).days + 1))
+    inbox = client.get("/eingang").get_data(as_text=True)
+    assert "Kontakt überfällig (nach Kontaktdichte)" in inbox and f"fällig seit {due:%d.%m.%Y}" in inbox
+    figures = weekly_figures(web_office.services, "nord", week_start_of(web_office.services.clock.today()))
+    assert {row.username: row.contact_overdue for row in figures.rows}["anna"] == 1
+    assert figures.total.contact_overdue == 1
