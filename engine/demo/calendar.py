@@ -68,7 +68,7 @@ class CalendarDriver(CaseloadDriver):
         """Also at the case's next appointment and on the day of its next open Wiedervorlage."""
         if client.case_id:
             now = self.clock.now()
-            with self.services.reading() as session:
+            with self.database.engine.connect() as session:  # a plain read
                 upcoming = session.scalar(select(func.min(Appointment.starts_at)).where(
                     Appointment.case_id == client.case_id, Appointment.status == PLANNED,
                     Appointment.starts_at > now))
@@ -94,7 +94,7 @@ class CalendarDriver(CaseloadDriver):
 
     def follow_ups_done(self, client: Client) -> None:
         """The case's Wiedervorlagen due by today are looked at and done, some with a contact."""
-        with self.services.reading() as session:
+        with self.database.engine.connect() as session:  # a plain read
             due = list(session.scalars(select(FollowUp.id).where(
                 FollowUp.case_id == client.case_id, FollowUp.done_at.is_(None), FollowUp.due_on <= self.today)))
         if not due:
@@ -187,7 +187,7 @@ class CalendarDriver(CaseloadDriver):
         """The case's planned appointment of today that has begun, if any."""
         now = self.clock.now()
         start, _ = day_bounds(berlin_date(now))
-        with self.services.reading() as session:
+        with self.database.engine.connect() as session:  # a plain read
             return session.scalar(select(Appointment.id).where(
                 Appointment.case_id == client.case_id, Appointment.status == PLANNED,
                 Appointment.starts_at >= start, Appointment.starts_at <= now)

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.bootstrap import bootstrap
-from engine.demo import ACCOUNTS, TEAMS, DemoReport, overview, seed, sign_in_table
+from engine.demo import ACCOUNTS, DEFAULT_CASES, TEAMS, DemoReport, overview, seed, sign_in_table
+from engine.domain.agenda import CANCELLED, HELD, MISSED, PLANNED, Appointment, Contact, FollowUp
 from engine.domain.case import Case
 from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import StaffMember
+from engine.domain.workdays import is_working_day
 from engine.runtime.clock import BERLIN
 from engine.runtime.store import Database, Event, OpenTask, Wait
 from engine.workplace.commands import Workplace
@@ -138,3 +140,58 @@ def test_seeding_twice_creates_nothing(seeded: Seeded) -> None:
     again = seed(bootstrap(database=seeded.database, migrate=False), cases=CASES, now=NOW + timedelta(days=1))
     assert (again.accounts_created, again.cases_created, again.commands) == (0, 0, 0)
     assert counts() == before
+
+
+# ------------------------------------------------------------------------- the calendar of a demo week
+# The full demo caseload (as `sro demo` seeds it), so that each IFK has a working week to look at.
+
+
+@pytest.fixture(scope="module")
+def full_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo-full') / 'demo.sqlite3'}"
+    services = bootstrap(url)
+    services.deploy([SRO_PROCESSES], actor="test")
+    report = seed(services, cases=DEFAULT_CASES, now=NOW)
+    yield Seeded(services.engine.database, report)
+    services.engine.database.dispose()
+
+
+def test_every_ifk_has_a_realistic_week_in_the_calendar(full_demo: Seeded) -> None:
+    assert full_demo.report.problems == []
+    monday = NOW.astimezone(BERLIN).date() - timedelta(days=NOW.astimezone(BERLIN).weekday())
+    begin = datetime.combine(monday, time(0, 0), BERLIN)
+    with full_demo.database.session() as session:
+        fte = {member.username: member.fte for member in session.scalars(
+            select(StaffMember).where(StaffMember.role == "ifk"))}
+        week = list(session.scalars(select(Appointment).where(Appointment.starts_at >= begin,
+                                                              Appointment.starts_at < begin + timedelta(days=7))))
+        everything = list(session.scalars(select(Appointment)))
+        open_follow_ups = list(session.scalars(select(FollowUp.due_on).where(FollowUp.done_at.is_(None))))
+        contacts = session.scalar(select(func.count(Contact.id))) or 0
+        sessions = session.scalar(select(func.count(CounsellingSession.id))) or 0
+        unlinked = session.scalar(select(func.count(CounsellingSession.id)).where(
+            ~CounsellingSession.id.in_(select(Appointment.session_id).where(Appointment.session_id.is_not(None)))))
+    per_ifk = Counter(appointment.counsellor for appointment in week if appointment.status in (PLANNED, HELD))
+    figures = {name: round(per_ifk[name] / fte[name], 1) for name in sorted(fte)}
+    print("Termine (geplant und wahrgenommen) der Woche je VZÄ:", figures)
+    # about 20 sessions per full-time IFK: held earlier in the week, planned later
+    assert all(0.6 * 20 <= value <= 1.4 * 20 for value in figures.values()), figures
+    assert 17 <= sum(per_ifk.values()) / sum(fte.values()) <= 23, figures
+    local_now = NOW.astimezone(BERLIN)
+    assert all(a.starts_at <= NOW for a in week if a.status in (HELD, MISSED))
+    assert all(a.starts_at > NOW for a in everything if a.status == PLANNED)  # nothing left over in the past
+    assert {a.status for a in week} == {PLANNED, HELD, MISSED, CANCELLED}
+    assert {a.status for a in week if a.starts_at.astimezone(BERLIN).date() < local_now.date()} >= {HELD}
+    # every appointment on a working day within 08:00-16:00, no slot taken twice
+    for appointment in everything:
+        local = appointment.starts_at.astimezone(BERLIN)
+        assert is_working_day(local.date()), local
+        assert time(8, 0) <= local.time() and (local + timedelta(minutes=appointment.minutes)).time() <= time(16, 0)
+    taken = Counter((a.counsellor, a.starts_at) for a in everything if a.status in (PLANNED, HELD))
+    assert max(taken.values()) == 1
+    # free slots are left this week, Wiedervorlagen come due on various days ahead, contacts are kept
+    assert all(per_ifk[name] < 10 * 5 for name in fte)
+    ahead = {day for day in open_follow_ups if day >= local_now.date()}
+    assert len(ahead) >= 10 and min(open_follow_ups) >= local_now.date()
+    assert contacts > 100
+    assert unlinked == 0 and sessions > 20 * 12  # every held session was an appointment
