@@ -26,7 +26,7 @@ class AppointmentPage:
     appointment: AppointmentRow
     case_closed: bool
     session_tasks: list[tuple[str, str]]  # (task id, name): open tasks of the case that record a held session
-    free_that_day: list[Slot]  # the holder's free slots on the appointment's day (to move it within the day)
+    free_that_day: list[Slot]  # the holder's other free slots on its day (to move it within the day)
     contact_interval_days: int | None  # the case's contact density, for the next contact agreed when held
 
     @property
@@ -62,7 +62,8 @@ def appointment_page(services: Services, appointment_id: int) -> AppointmentPage
         taken = session.execute(select(Appointment.starts_at, Appointment.minutes).where(
             Appointment.counsellor == row.counsellor, Appointment.status == PLANNED,
             Appointment.starts_at >= start, Appointment.starts_at < end, Appointment.id != row.id)).all()
-    free = free_slots(day, [(moment, minutes) for moment, minutes in taken], after=now)
+    free = [slot for slot in free_slots(day, [(moment, minutes) for moment, minutes in taken], after=now)
+            if slot.starts_at != row.starts_at]  # its own time is no move
     return AppointmentPage(row, status == CLOSED, tasks, free, interval)
 
 
