@@ -245,3 +245,13 @@ def test_no_statement_per_appointment_on_the_calendar_and_the_case_file(web_offi
                 assert client.get(path).status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+def test_todays_appointments_in_the_inbox_open_their_page(web_office: Office) -> None:
+    case_id = new_case(web_office)
+    [first] = queries.case_agenda(web_office.services, case_id).appointments
+    client = signed_in(web_office, "anna")
+    assert f'href="/termine/{first.id}' not in client.get("/eingang").get_data(as_text=True)  # Monday: not today
+    web_office.clock.set(datetime(2025, 3, 5, 7, 0, tzinfo=UTC))
+    inbox = client.get("/eingang?bereich=mine").get_data(as_text=True)
+    assert f'href="/termine/{first.id}?zurueck=' in inbox and ">09:00</a> · " in inbox
