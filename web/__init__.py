@@ -11,6 +11,7 @@ from flask import Flask, render_template
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from engine.runtime.clock import berlin_date
 from engine.runtime.errors import ConflictError, EngineError, NotFoundError
 from engine.runtime.formatting import (
     date_text,
@@ -48,11 +49,12 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "Bitte melden Sie sich an."
     login.login_message_category = "hinweis"
 
-    from web import agenda, auth, calendar, cases, inbox, processes, simulation, tasks, weekly_figures
+    from web import agenda, appointments, auth, calendar, cases, inbox, processes, simulation, tasks, weekly_figures
 
     login.user_loader(auth.load_user)
     for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, weekly_figures.blueprint,
-                      processes.blueprint, simulation.blueprint, calendar.blueprint, agenda.blueprint):
+                      processes.blueprint, simulation.blueprint, calendar.blueprint, agenda.blueprint,
+                      appointments.blueprint):
         app.register_blueprint(blueprint)
 
     @app.after_request
@@ -100,6 +102,7 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(time_text, "uhrzeit")
     app.add_template_filter(weekday_text, "wochentag")
     app.add_template_filter(percent_text, "prozent")
+    app.add_template_filter(lambda moment: berlin_date(moment).isoformat(), "berlin_tag")  # for date inputs and links
 
     @app.context_processor
     def labels() -> dict[str, Any]:

@@ -14,10 +14,12 @@ from engine.agenda import AgendaError
 from engine.domain.labels import INCOMING_MESSAGES
 from engine.queries.agenda import find_cases
 from engine.runtime.clock import BERLIN
-from engine.runtime.errors import ConflictError, FormError, NothingWaitsError
+from engine.runtime.errors import ConflictError, FormError, NothingWaitsError, ProcessError
+from engine.runtime.formatting import date_text, datetime_text
 from engine.workplace.agenda import Agenda
 from engine.workplace.cases import Caseload
 from web.auth import case_role_required, local_path, me, services, workplace
+from web.cases import render_case
 
 blueprint = Blueprint("agenda", __name__)
 
@@ -89,20 +91,60 @@ def missed(appointment_id: int) -> Any:
     return _back(case_id)
 
 
+REFUSALS = (FormError, ConflictError, NothingWaitsError, AgendaError, ProcessError)  # shown in place; not 403/404
+GENERAL = "allgemein"  # the key of a message that belongs to no single field
+
+
+def _in_place(case_id: int, form: str, error: Exception, fields: dict[str, str] | None = None) -> Any:
+    """The case file again with the refused form open, its messages next to its fields (`fields` renames a
+    command's field to the form's) and the input kept; nothing was changed."""
+    if isinstance(error, FormError):
+        errors = {(fields or {}).get(field, field): message for field, message in error.errors.items()}
+    else:
+        errors = {GENERAL: str(error)}
+    return render_case(case_id, failed=form, errors=errors, values=request.form.to_dict())
+
+
+@blueprint.post("/faelle/<int:case_id>/termine")
+@case_role_required
+def book(case_id: int) -> Any:
+    """Book an appointment from the case file (the form opens with the day the contact density proposes)."""
+    form = request.form
+    try:
+        starts_at = _moment(form.get("tag"), form.get("uhrzeit"))
+        _agenda().book(me(), case_id, starts_at=starts_at, kind=form.get("art", ""), purpose=form.get("zweck", ""),
+                       with_rfb=form.get("rfb") == "ja")
+    except REFUSALS as error:
+        return _in_place(case_id, "termin", error, {"beginn": "tag", "ifk": GENERAL})
+    flash(f"Termin am {datetime_text(starts_at)} gebucht.", "hinweis")
+    return _back(case_id)
+
+
+def _moment(day_text: str | None, time_text: str | None) -> datetime:
+    """A day and a time of the form as a moment in Berlin; a FormError names what is missing."""
+    errors: dict[str, str] = {}
+    day = _day(day_text, "tag", errors)
+    try:
+        at = time.fromisoformat(time_text or "")
+    except ValueError:
+        errors["uhrzeit"] = "Bitte eine Uhrzeit angeben (SS:MM)."
+    if errors or day is None:
+        raise FormError(errors)
+    return datetime.combine(day, at, BERLIN)
+
+
 @blueprint.post("/faelle/<int:case_id>/wiedervorlagen")
 @case_role_required
 def add_follow_up(case_id: int) -> Any:
     errors: dict[str, str] = {}
     day = _day(request.form.get("am"), "am", errors)
-    if day is None:
-        flash("Die Wiedervorlage braucht ein gültiges Datum.", "fehler")
-        return _back(case_id)
     try:
+        if day is None:
+            raise FormError(errors)
         _agenda().add_follow_up(me(), case_id, due_on=day, reason=request.form.get("grund", ""))
-    except (AgendaError, FormError) as error:
-        _refused(error)
-    else:
-        flash(f"Wiedervorlage zum {day.strftime('%d.%m.%Y')} angelegt.", "hinweis")
+    except REFUSALS as error:
+        return _in_place(case_id, "wiedervorlage", error, {"wiedervorlageAm": "am", "ifk": GENERAL})
+    flash(f"Wiedervorlage zum {date_text(day)} angelegt.", "hinweis")
     return _back(case_id)
 
 
@@ -118,13 +160,6 @@ def follow_up_done(follow_up_id: int) -> Any:
     return redirect(local_path(request.form.get("zurueck"), url_for("inbox.show")))
 
 
-def _refused(error: Exception) -> None:
-    """A refused command's German message(s) as flash messages; nothing was changed."""
-    messages = list(error.errors.values()) if isinstance(error, FormError) else [str(error)]
-    for message in messages:
-        flash(message, "fehler")
-
-
 @blueprint.post("/faelle/<int:case_id>/ereignis")
 @case_role_required
 def incoming(case_id: int) -> Any:
@@ -132,12 +167,11 @@ def incoming(case_id: int) -> Any:
     message = request.form.get("ereignis", "")
     try:
         outcome = _agenda().record_incoming(me(), case_id, message)
-    except (FormError, NothingWaitsError, ConflictError) as error:
-        _refused(error)
-    else:
-        flash(f"»{INCOMING_MESSAGES[message]}« erfasst.", "hinweis")
-        for note in outcome.notes:
-            flash(note, "hinweis")
+    except REFUSALS as error:
+        return _in_place(case_id, "ereignis", error)
+    flash(f"»{INCOMING_MESSAGES[message]}« erfasst.", "hinweis")
+    for note in outcome.notes:
+        flash(note, "hinweis")
     return _back(case_id)
 
 
@@ -147,10 +181,9 @@ def contact(case_id: int) -> Any:
     """A contact that is no counselling session (e-mail, letter, a call): kept, not counted as a session."""
     try:
         _agenda().record_contact(me(), case_id, kind=request.form.get("art", ""), note=request.form.get("notiz", ""))
-    except FormError as error:
-        _refused(error)
-    else:
-        flash("Kontakt erfasst (zählt nicht als Beratungsgespräch).", "hinweis")
+    except REFUSALS as error:
+        return _in_place(case_id, "kontakt", error)
+    flash("Kontakt erfasst (zählt nicht als Beratungsgespräch).", "hinweis")
     return _back(case_id)
 
 
@@ -160,10 +193,9 @@ def hand_over(case_id: int) -> Any:
     to = request.form.get("an", "")
     try:
         Caseload(workplace()).hand_over(me(), case_id, to, request.form.get("grund", ""))
-    except (FormError, ConflictError) as error:
-        _refused(error)
-    else:
-        flash(f"Fall an {to} übergeben; künftige Termine, offene Wiedervorlagen und Aufgaben gehen mit.", "hinweis")
+    except REFUSALS as error:
+        return _in_place(case_id, "uebergabe", error, {"ifk": "an"})
+    flash(f"Fall an {to} übergeben; künftige Termine, offene Wiedervorlagen und Aufgaben gehen mit.", "hinweis")
     return _back(case_id)
 
 
@@ -172,10 +204,9 @@ def hand_over(case_id: int) -> Any:
 def close(case_id: int) -> Any:
     try:
         Caseload(workplace()).close(me(), case_id, request.form.get("grund", ""))
-    except (FormError, ConflictError) as error:
-        _refused(error)
-    else:
-        flash("Fall geschlossen; der laufende Zyklus ist beendet, geplante Termine sind abgesagt.", "hinweis")
+    except REFUSALS as error:
+        return _in_place(case_id, "schliessen", error)
+    flash("Fall geschlossen; der laufende Zyklus ist beendet, geplante Termine sind abgesagt.", "hinweis")
     return _back(case_id)
 
 
@@ -184,10 +215,9 @@ def close(case_id: int) -> Any:
 def reopen(case_id: int) -> Any:
     try:
         Caseload(workplace()).reopen(me(), case_id)
-    except (FormError, ConflictError) as error:
-        _refused(error)
-    else:
-        flash("Fall wieder eröffnet; ein neuer Zyklus hat begonnen.", "hinweis")
+    except REFUSALS as error:
+        return _in_place(case_id, "wiedereroeffnen", error)
+    flash("Fall wieder eröffnet; ein neuer Zyklus hat begonnen.", "hinweis")
     return _back(case_id)
 
 

@@ -13,6 +13,7 @@ from engine.agenda import AgendaError
 from engine.domain.agenda import APPOINTMENT_KINDS, IN_PERSON
 from engine.domain.staff import StaffMember
 from engine.queries.agenda import calendar, find_cases
+from engine.queries.appointments import booking_proposal
 from engine.runtime.clock import BERLIN, week_start_of
 from engine.runtime.errors import FormError
 from engine.runtime.formatting import datetime_text
@@ -68,7 +69,7 @@ def show() -> Any:
     step = timedelta(days=7 if view == "woche" else 1)
     return render_template("calendar.html", cal=shown, view=view, day=day, team=team, holder=holder,
                            earlier=first - step, later=first + step, today=services().clock.today(),
-                           case_id=request.args.get("fall", type=int))
+                           case_id=request.args.get("fall", type=int), moving=request.args.get("termin", type=int))
 
 
 def _moment(text: str | None) -> datetime:
@@ -87,10 +88,13 @@ def book() -> Any:
     holder, _ = _whose(source.get("ifk"))
     starts_at = _moment(source.get("beginn"))
     case_id = source.get("fall", type=int)
-    number, kind = source.get("kundennummer", "").strip().upper(), source.get("art", IN_PERSON)
+    case = workplace().case_for(me(), case_id) if case_id else None
+    # in person where the concept wants it (start phase, unreliable clients), else as last agreed
+    proposal = booking_proposal(services(), case.id) if case is not None else None
+    number = source.get("kundennummer", "").strip().upper()
+    kind = source.get("art") or (proposal.kind if proposal is not None else IN_PERSON)
     purpose, with_rfb = source.get("zweck", "Beratungsgespräch"), source.get("rfb") == "ja"
     values = {"kundennummer": number, "art": kind, "zweck": purpose, "rfb": with_rfb}
-    case = workplace().case_for(me(), case_id) if case_id else None
     errors: dict[str, str] = {}
     if request.method == "POST":
         if case is None:
@@ -112,7 +116,9 @@ def book() -> Any:
                 return redirect(url_for("calendar.show", ifk=holder.username, tag=starts_at.astimezone(BERLIN)
                                         .date().isoformat(), ansicht="tag"))
     return render_template("calendar_book.html", holder=holder, starts_at=starts_at, case=case, values=values,
-                           errors=errors, kinds=APPOINTMENT_KINDS), (422 if errors else 200)
+                           errors=errors, kinds=APPOINTMENT_KINDS,
+                           in_person_because=proposal.in_person_because if proposal is not None else None), \
+        (422 if errors else 200)
 
 
 def workplace_agenda() -> Agenda:

@@ -60,12 +60,15 @@ class Caseload:
 
     def hand_over(self, member: StaffMember, case_id: int, to: str, reason: str) -> None:
         """The case goes to another counsellor of the team: its future appointments, open Wiedervorlagen and the
-        tasks the previous counsellor had claimed go with it."""
+        tasks the previous counsellor had claimed go with it. An IFK hands over the cases they hold; the team
+        lead reassigns any case of the team."""
         case = self.workplace.case_for(member, case_id)
         reason = (reason or "").strip()
         if not reason or len(reason) > 500:
             raise FormError({"grund": "Bitte den Grund der Übergabe angeben (höchstens 500 Zeichen)."})
-        successor = self._counsellor(member, to)
+        if case.counsellor != member.username and not member.rights.leads_team:
+            raise AccessDenied("Fälle von Kolleginnen und Kollegen übergibt die Teamleitung.")
+        successor = self._counsellor(member, to, name_others=True)
         if successor == case.counsellor:
             raise FormError({"an": "Der Fall liegt bereits bei dieser Integrationsfachkraft."})
         with self.services.unit_of_work() as work:
@@ -112,9 +115,10 @@ class Caseload:
         self.workplace.case_for(member, case_id)
         self.services.reopen_case(case_id, actor=member.username)
 
-    def _counsellor(self, member: StaffMember, username: str) -> str:
-        """A counsellor of the member's team; only a team lead may name someone else than themselves."""
-        if username != member.username and not member.rights.leads_team:
+    def _counsellor(self, member: StaffMember, username: str, *, name_others: bool = False) -> str:
+        """A counsellor of the member's team; only a team lead may name someone else than themselves (or
+        anyone, `name_others`, when an IFK hands over a case they hold)."""
+        if username != member.username and not (name_others or member.rights.leads_team):
             raise AccessDenied("Fälle für Kolleginnen und Kollegen legt die Teamleitung an oder übergibt sie.")
         colleagues = {colleague.username: colleague for colleague in self.workplace.team_members(member.team or "")}
         found = colleagues.get(username)

@@ -1,7 +1,8 @@
 """A working day with appointments in the browser (runs after test_workplace.py: it moves the clock on):
 intake from a free calendar slot, the first session held, the Folgetermin in the calendar, the client missing
 it recorded from the case file, the Meldeversäumnis task in the inbox, a Wiedervorlage back on its day.
-Screenshots of each step land in reports/screenshots/."""
+Then an appointment booked from the case file with the proposed day, refused in place on a Saturday, moved to
+another day through the calendar and cancelled by the client. Screenshots of each step land in var/screenshots/."""
 
 from __future__ import annotations
 
@@ -113,3 +114,64 @@ def test_intake_calendar_session_missed_appointment_and_wiedervorlage(workstatio
     page.goto(workstation.url("/eingang?bereich=mine"))
     expect(page.locator(".heute-wiedervorlagen")).to_contain_text("Bescheinigung des Arztes nachfragen")
     workstation.shot("08-eingang-wiedervorlage-heute")
+
+
+def test_book_from_the_case_file_move_through_the_calendar_and_cancel(workstation: Workstation, site: Site) -> None:
+    page = workstation.page
+    number, case_id = site.start_case()
+    workstation.sign_in("ifk-nord")
+
+    # 1. The case file proposes the first free slot from the day contact is due, in person in the start phase
+    page.goto(workstation.url(f"/faelle/{case_id}"))
+    expect(page.locator("#termin-vorschlag")).to_contain_text("In Präsenz vorgewählt: Anfangsphase.")
+    expect(page.locator("#termin-art")).to_have_value("praesenz")
+    proposed_day = date.fromisoformat(page.locator("#termin-tag").input_value())
+    proposed_time = page.locator("#termin-uhrzeit").input_value()
+    saturday = site.today + timedelta(days=(5 - site.today.weekday()) % 7 or 7)
+    page.fill("#termin-tag", saturday.isoformat())
+    page.fill("#termin-zweck", "Unterlagen besprechen")
+    page.locator("#termin-buchen").get_by_role("button", name="Termin buchen").click()
+    expect(page.locator("#termin-buchen .fehlertext")).to_contain_text(f"Der {german(saturday)} ist kein Arbeitstag")
+    expect(page.locator("#termin-zweck")).to_have_value("Unterlagen besprechen")
+    expect(page.locator("table.termine-fall")).to_contain_text("Keine Termine.")
+    workstation.shot("09-fallakte-termin-abgelehnt")
+    page.fill("#termin-tag", proposed_day.isoformat())
+    page.fill("#termin-uhrzeit", proposed_time)
+    page.locator("#termin-buchen").get_by_role("button", name="Termin buchen").click()
+    page.wait_for_url(workstation.url(f"/faelle/{case_id}"))
+    expect(page.locator("main")).to_contain_text(f"Termin am {german(proposed_day)} {proposed_time} gebucht.")
+    expect(appointment_row(page, proposed_day)).to_contain_text("Unterlagen besprechen")
+    workstation.shot("10-fallakte-termin-gebucht")
+
+    # 2. Moved to the next working day through the calendar's free slots
+    other_day = next_working_day(proposed_day + timedelta(days=1))
+    appointment_row(page, proposed_day).get_by_role("link", name="verschieben, absagen, erfassen").click()
+    page.get_by_role("link", name="Einen anderen Tag im Kalender wählen").click()
+    page.goto(page.url.replace(f"tag={proposed_day.isoformat()}", f"tag={other_day.isoformat()}")
+              .replace("ansicht=woche", "ansicht=tag"))
+    expect(page.locator("main")).to_contain_text("Termin verschieben: einen freien Termin wählen")
+    workstation.shot("11-kalender-verschieben")
+    slot = page.locator("li.frei a").first
+    slot_time = slot.inner_text().split()[0]
+    expect(slot).to_have_text(f"{slot_time} frei – hierhin verschieben")
+    slot.click()
+    expect(page.locator("#verschieben-tag")).to_have_value(other_day.isoformat())
+    expect(page.locator("#verschieben-uhrzeit")).to_have_value(slot_time)
+    page.locator("#verschieben").get_by_role("button", name="Verschieben").click()
+    page.wait_for_url(workstation.url(f"/faelle/{case_id}"))
+    expect(page.locator("main")).to_contain_text(f"Termin verschoben auf {german(other_day)} {slot_time}.")
+    expect(appointment_row(page, other_day)).to_contain_text("geplant")
+
+    # 3. The client cancels it: the case file and the calendar say who cancelled
+    appointment_row(page, other_day).get_by_role("link", name="verschieben, absagen, erfassen").click()
+    expect(page.locator("#terminstatus")).to_contain_text("geplant")
+    workstation.shot("12-termin")
+    page.get_by_label("von der eLb abgesagt").check()
+    page.get_by_role("button", name="Termin absagen").click()
+    page.wait_for_url(workstation.url(f"/faelle/{case_id}"))
+    expect(appointment_row(page, other_day)).to_contain_text("abgesagt (von der eLb abgesagt)")
+    page.goto(workstation.url(f"/kalender?tag={other_day.isoformat()}&ansicht=tag"))
+    expect(page.locator(".kalendertag")).to_contain_text("(von der eLb abgesagt)")
+    expect(page.locator(".kalendertag")).to_contain_text(f"{slot_time} frei – buchen")
+    workstation.shot("13-kalender-abgesagt")
+    assert number in page.locator(".kalendertag").inner_text()

@@ -184,9 +184,10 @@ def test_handover_close_reopen_and_search(office: Office) -> None:
     anna, tina = office.member("anna"), office.member("tina")
     case_id = office.cases.intake(anna, "901A000007", first_session=office.at(date(2025, 3, 5), 9))
     follow_up = office.agenda.add_follow_up(anna, case_id, due_on=date(2025, 3, 20), reason="Nachfragen")
-    with pytest.raises(AccessDenied):
-        office.cases.hand_over(anna, case_id, "bert", "Urlaub")  # only the team lead hands over others' cases
-    office.cases.hand_over(tina, case_id, "bert", "Urlaubsvertretung")
+    with pytest.raises(AccessDenied):  # a colleague's case: only the team lead reassigns it
+        office.cases.hand_over(office.member("bert"), case_id, "bert", "Übernahme")
+    assert office.services.case(case_id).counsellor == "anna"
+    office.cases.hand_over(anna, case_id, "bert", "Urlaubsvertretung")  # the IFK hands over a case she holds
     assert office.services.case(case_id).counsellor == "bert"
     assert [row.counsellor for row in queries.case_agenda(office.services, case_id).appointments] == ["bert"]
     assert [row.owner for row in queries.case_agenda(office.services, case_id).follow_ups if row.id == follow_up] \

@@ -61,13 +61,19 @@ def test_a_contact_is_kept_and_not_counted_as_a_session(web_office: Office) -> N
 
 def test_handover_close_reopen_from_the_case_file(web_office: Office) -> None:
     case_id = new_case(web_office)
-    anna, lead = signed_in(web_office, "anna"), signed_in(web_office, "tina")
-    refused = anna.post(f"/faelle/{case_id}/uebergabe", data={"an": "bert", "grund": "Urlaub"})
+    anna, bert, lead = signed_in(web_office, "anna"), signed_in(web_office, "bert"), signed_in(web_office, "tina")
+    refused = bert.post(f"/faelle/{case_id}/uebergabe", data={"an": "bert", "grund": "Übernahme"})
     assert refused.status_code == 403 and web_office.services.case(case_id).counsellor == "anna"
-    no_reason = lead.post(f"/faelle/{case_id}/uebergabe", data={"an": "bert", "grund": ""}, follow_redirects=True)
+    assert "Fälle von Kolleginnen und Kollegen übergibt die Teamleitung." in bert.get(f"/faelle/{case_id}").get_data(
+        as_text=True)
+    no_reason = anna.post(f"/faelle/{case_id}/uebergabe", data={"an": "bert", "grund": ""})
+    assert no_reason.status_code == 422 and web_office.services.case(case_id).counsellor == "anna"
+    assert '<details id="aktion-uebergabe" open>' in no_reason.get_data(as_text=True)
     assert "Bitte den Grund der Übergabe angeben" in no_reason.get_data(as_text=True)
-    lead.post(f"/faelle/{case_id}/uebergabe", data={"an": "bert", "grund": "Urlaubsvertretung"})
+    anna.post(f"/faelle/{case_id}/uebergabe", data={"an": "bert", "grund": "Urlaubsvertretung"})  # her own case
     assert web_office.services.case(case_id).counsellor == "bert"
+    lead.post(f"/faelle/{case_id}/uebergabe", data={"an": "anna", "grund": "Rückkehr aus dem Urlaub"})
+    assert web_office.services.case(case_id).counsellor == "anna"  # the team lead reassigns any case
     lead.post(f"/faelle/{case_id}/schliessen", data={"grund": "integriert"})
     page = lead.get(f"/faelle/{case_id}").get_data(as_text=True)
     assert "Der Fall ist geschlossen (Integration in Arbeit oder Ausbildung)." in page
