@@ -5,7 +5,7 @@ Each is one workplace command; a refusal is shown with its German message and ch
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,12 +14,13 @@ from engine.agenda import AgendaError
 from engine.domain.labels import INCOMING_MESSAGES
 from engine.queries.agenda import find_cases
 from engine.runtime.clock import BERLIN
-from engine.runtime.errors import ConflictError, FormError, NothingWaitsError, ProcessError
+from engine.runtime.errors import ConflictError, FormError
 from engine.runtime.formatting import date_text, datetime_text
 from engine.workplace.agenda import Agenda
 from engine.workplace.cases import Caseload
 from web.auth import case_role_required, local_path, me, services, workplace
 from web.cases import render_case
+from web.refusals import GENERAL, REFUSALS, field_errors, form_day, form_moment
 
 blueprint = Blueprint("agenda", __name__)
 
@@ -30,14 +31,6 @@ def _agenda() -> Agenda:
 
 def _back(case_id: int) -> Any:
     return redirect(local_path(request.form.get("zurueck"), url_for("cases.show", case_id=case_id)))
-
-
-def _day(text: str | None, field: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        errors[field] = "Bitte ein gültiges Datum angeben."
-        return None
 
 
 @blueprint.route("/faelle/neu", methods=["GET", "POST"])
@@ -56,23 +49,16 @@ def intake() -> Any:
     values = {"kundennummer": source.get("kundennummer", ""), "tag": day_text, "uhrzeit": time_text}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        day = _day(day_text, "tag", errors)
         try:
-            at = time.fromisoformat(time_text)
-        except ValueError:
-            errors["uhrzeit"] = "Bitte eine Uhrzeit angeben (SS:MM)."
-        if not errors and day is not None:
-            try:
-                case_id = Caseload(workplace()).intake(me(), values["kundennummer"],
-                                                       first_session=datetime.combine(day, at, BERLIN))
-            except FormError as error:
-                errors.update({("tag" if field == "erstgespraech" else field): message
-                               for field, message in error.errors.items()})
-            except ConflictError as error:
-                errors["kundennummer"] = str(error)
-            else:
-                flash("Fall angelegt; das Erstgespräch ist gebucht.", "hinweis")
-                return redirect(url_for("cases.show", case_id=case_id))
+            case_id = Caseload(workplace()).intake(me(), values["kundennummer"],
+                                                   first_session=form_moment(day_text, time_text))
+        except FormError as error:
+            errors.update(field_errors(error, {"erstgespraech": "tag"}))
+        except ConflictError as error:
+            errors["kundennummer"] = str(error)
+        else:
+            flash("Fall angelegt; das Erstgespräch ist gebucht.", "hinweis")
+            return redirect(url_for("cases.show", case_id=case_id))
     return render_template("intake.html", values=values, errors=errors), (422 if errors else 200)
 
 
@@ -82,7 +68,7 @@ def missed(appointment_id: int) -> Any:
     case_id = request.form.get("fall", type=int) or 0
     try:
         outcome = _agenda().record_missed(me(), appointment_id)
-    except (AgendaError, NothingWaitsError, ConflictError) as error:
+    except REFUSALS as error:
         flash(str(error), "fehler")
     else:
         flash("Termin als versäumt erfasst; das Meldeversäumnis ist zu prüfen.", "hinweis")
@@ -91,18 +77,10 @@ def missed(appointment_id: int) -> Any:
     return _back(case_id)
 
 
-REFUSALS = (FormError, ConflictError, NothingWaitsError, AgendaError, ProcessError)  # shown in place; not 403/404
-GENERAL = "allgemein"  # the key of a message that belongs to no single field
-
-
 def _in_place(case_id: int, form: str, error: Exception, fields: dict[str, str] | None = None) -> Any:
     """The case file again with the refused form open, its messages next to its fields (`fields` renames a
     command's field to the form's) and the input kept; nothing was changed."""
-    if isinstance(error, FormError):
-        errors = {(fields or {}).get(field, field): message for field, message in error.errors.items()}
-    else:
-        errors = {GENERAL: str(error)}
-    return render_case(case_id, failed=form, errors=errors, values=request.form.to_dict())
+    return render_case(case_id, failed=form, errors=field_errors(error, fields), values=request.form.to_dict())
 
 
 @blueprint.post("/faelle/<int:case_id>/termine")
@@ -111,7 +89,7 @@ def book(case_id: int) -> Any:
     """Book an appointment from the case file (the form opens with the day the contact density proposes)."""
     form = request.form
     try:
-        starts_at = _moment(form.get("tag"), form.get("uhrzeit"))
+        starts_at = form_moment(form.get("tag"), form.get("uhrzeit"))
         _agenda().book(me(), case_id, starts_at=starts_at, kind=form.get("art", ""), purpose=form.get("zweck", ""),
                        with_rfb=form.get("rfb") == "ja")
     except REFUSALS as error:
@@ -120,24 +98,11 @@ def book(case_id: int) -> Any:
     return _back(case_id)
 
 
-def _moment(day_text: str | None, time_text: str | None) -> datetime:
-    """A day and a time of the form as a moment in Berlin; a FormError names what is missing."""
-    errors: dict[str, str] = {}
-    day = _day(day_text, "tag", errors)
-    try:
-        at = time.fromisoformat(time_text or "")
-    except ValueError:
-        errors["uhrzeit"] = "Bitte eine Uhrzeit angeben (SS:MM)."
-    if errors or day is None:
-        raise FormError(errors)
-    return datetime.combine(day, at, BERLIN)
-
-
 @blueprint.post("/faelle/<int:case_id>/wiedervorlagen")
 @case_role_required
 def add_follow_up(case_id: int) -> Any:
     errors: dict[str, str] = {}
-    day = _day(request.form.get("am"), "am", errors)
+    day = form_day(request.form.get("am"), "am", errors)
     try:
         if day is None:
             raise FormError(errors)

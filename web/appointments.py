@@ -5,24 +5,22 @@ task) or missed. Reached from the calendar and the case file; a refused form is 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine.agenda import AgendaError
 from engine.domain.agenda import CANCELLED_BY, NEXT_CONTACT_CHOICE, NEXT_CONTACT_DAY
 from engine.domain.workdays import next_working_day
 from engine.queries.appointments import AppointmentPage, appointment_page
-from engine.runtime.clock import BERLIN, berlin_date
-from engine.runtime.errors import ConflictError, FormError, ProcessError
+from engine.runtime.clock import berlin_date
+from engine.runtime.errors import FormError
 from engine.runtime.formatting import datetime_text
 from engine.workplace.agenda import Agenda
 from web.auth import case_role_required, local_path, me, services, workplace
+from web.refusals import REFUSALS, field_errors, form_day, form_moment
 
 blueprint = Blueprint("appointments", __name__)
-REFUSALS = (FormError, ConflictError, AgendaError, ProcessError)
-GENERAL = "allgemein"
 
 
 def _found(appointment_id: int) -> AppointmentPage:
@@ -52,11 +50,7 @@ def _render(found: AppointmentPage, *, failed: str | None = None, errors: Mappin
 
 
 def _refused(found: AppointmentPage, form: str, error: Exception, fields: Mapping[str, str] | None = None) -> Any:
-    if isinstance(error, FormError):
-        errors = {(fields or {}).get(field, field): message for field, message in error.errors.items()}
-    else:
-        errors = {GENERAL: str(error)}
-    return _render(found, failed=form, errors=errors)
+    return _render(found, failed=form, errors=field_errors(error, fields))
 
 
 @blueprint.get("/termine/<int:appointment_id>")
@@ -65,28 +59,12 @@ def show(appointment_id: int) -> Any:
     return _render(_found(appointment_id))
 
 
-def _day(text: str | None, field: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        errors[field] = "Bitte ein gültiges Datum angeben."
-        return None
-
-
 @blueprint.post("/termine/<int:appointment_id>/verschieben")
 @case_role_required
 def move(appointment_id: int) -> Any:
     found = _found(appointment_id)
-    errors: dict[str, str] = {}
-    day = _day(request.form.get("tag"), "tag", errors)
     try:
-        at = time.fromisoformat(request.form.get("uhrzeit", ""))
-    except ValueError:
-        errors["uhrzeit"] = "Bitte eine Uhrzeit angeben (SS:MM)."
-    try:
-        if errors or day is None:
-            raise FormError(errors)
-        starts_at = datetime.combine(day, at, BERLIN)
+        starts_at = form_moment(request.form.get("tag"), request.form.get("uhrzeit"))
         Agenda(workplace()).move(me(), appointment_id, starts_at)
     except REFUSALS as error:
         return _refused(found, "verschieben", error, {"beginn": "tag"})
@@ -115,7 +93,7 @@ def held(appointment_id: int) -> Any:
     form = request.form
     errors: dict[str, str] = {}
     choice = form.get("naechsterKontakt") or None
-    next_day = _day(form.get("naechsterKontaktAm"), "naechsterKontaktAm", errors) \
+    next_day = form_day(form.get("naechsterKontaktAm"), "naechsterKontaktAm", errors) \
         if form.get("naechsterKontaktAm") else None
     if choice and next_day is None and not errors:
         errors["naechsterKontaktAm"] = "Bitte das Datum des nächsten Kontakts angeben."

@@ -18,14 +18,15 @@ def german(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-def fill_session_form(page: Any, next_contact: date | None) -> None:
-    """The Erstgespräch as a counsellor records it; without a date when next_contact is None."""
+def fill_session_form(page: Any, next_contact: date | None, contact: str = "wiedervorlage") -> None:
+    """The Erstgespräch as a counsellor records it, agreeing `contact` (a Wiedervorlage or a Folgetermin);
+    without a date when next_contact is None."""
     page.check('input[name="gespraechsart"][value="praesenz"]')
     page.fill("#ausgangssituation", "Alleinerziehend, zuletzt Helferin im Einzelhandel; sucht Teilzeit.")
     page.fill("#potenzialanalyse", "Will wieder im Verkauf arbeiten; Führerschein vorhanden, Kita-Platz ab März.")
     page.select_option("#ergebnis", "plan_vereinbart")
     page.check('input[name="kooperationsbereit"][value="true"]')
-    page.check('input[name="naechsterKontakt"][value="wiedervorlage"]')
+    page.check(f'input[name="naechsterKontakt"][value="{contact}"]')
     if next_contact is not None:
         page.fill("#naechsterKontaktAm", next_contact.isoformat())  # the date input takes ISO dates
     page.fill("#notiz", "Gespräch in ruhiger Atmosphäre.")

@@ -14,15 +14,9 @@ from playwright.sync_api import expect
 from engine.domain.workdays import next_working_day
 from engine.runtime.clock import BERLIN
 from tests.e2e.conftest import Site, Workstation
+from tests.e2e.test_workplace import SESSION_TASK, fill_session_form, german
 
 CUSTOMER = "123E000001"
-SESSION_TASK = "Erstgespräch in Präsenz führen"
-
-
-def german(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def move_clock_to(site: Site, moment: datetime) -> None:
     clock = site.services.engine.clock
     clock.advance(moment - clock.now())  # type: ignore[attr-defined]
@@ -31,17 +25,6 @@ def move_clock_to(site: Site, moment: datetime) -> None:
 def appointment_row(page: Any, day: date) -> Any:
     """The case file's row of the appointment on `day` (by its start; a purpose may name other days)."""
     return page.locator("table.termine-fall tr", has=page.locator("td.beginn", has_text=german(day)))
-
-
-def hold_first_session(page: Any, next_appointment: date) -> None:
-    page.check('input[name="gespraechsart"][value="praesenz"]')
-    page.fill("#ausgangssituation", "Zuletzt Lagerhelfer, seit acht Monaten ohne Arbeit.")
-    page.fill("#potenzialanalyse", "Will in die Lagerlogistik; Staplerschein fehlt.")
-    page.select_option("#ergebnis", "plan_vereinbart")
-    page.check('input[name="kooperationsbereit"][value="true"]')
-    page.check('input[name="naechsterKontakt"][value="folgetermin_praesenz"]')
-    page.fill("#naechsterKontaktAm", next_appointment.isoformat())
-    page.fill("#notiz", "Erstgespräch geführt, Folgetermin vereinbart.")
 
 
 def test_intake_calendar_session_missed_appointment_and_wiedervorlage(workstation: Workstation, site: Site) -> None:
@@ -74,7 +57,7 @@ def test_intake_calendar_session_missed_appointment_and_wiedervorlage(workstatio
     page.goto(workstation.url(f"/faelle/{case_id}"))
     page.get_by_role("link", name=SESSION_TASK).click()
     page.wait_for_url("**/aufgaben/*")
-    hold_first_session(page, follow_day)
+    fill_session_form(page, follow_day, "folgetermin_praesenz")
     workstation.shot("04-erstgespraech-formular")
     page.get_by_role("button", name="Abschließen").click()
     page.wait_for_url(workstation.url(f"/faelle/{case_id}"))

@@ -1,22 +1,64 @@
-"""Fixtures of the workplace web tests: an office of four staff in two teams on the SRO model."""
+"""The office of the agenda and workplace web tests: four staff in two teams on the SRO model."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from engine.runtime.clock import SimulatedClock
+from engine.domain.staff import StaffMember
+from engine.runtime.clock import BERLIN, SimulatedClock
+from engine.services import Services
 from engine.workplace.agenda import Agenda
 from engine.workplace.cases import Caseload
 from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES, make_sqlite
-from tests.integration.test_agenda import MONDAY, PASSWORD, Office
+
+MONDAY = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
+PASSWORD = "passwort-lang-1"
+
+
+@dataclass
+class Office:
+    services: Services
+    clock: SimulatedClock
+    workplace: Workplace
+    agenda: Agenda
+    cases: Caseload
+
+    def member(self, username: str) -> StaffMember:
+        found = self.workplace.member(username)
+        assert found is not None
+        return found
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
+
+    def first_session(self, case_id: int, **answers: object) -> None:
+        [task] = self.services.open_tasks(case_id)
+        form: dict[str, object] = {
+            "gespraechsart": "praesenz", "ergebnis": "plan_vereinbart", "kooperationsbereit": True,
+            "integrationsnah": False, "erwerbsminderungPruefung": False, "ohneVeraenderungsperspektive": False,
+            "ausnahme": "keine", "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-03-19",
+            "notiz": "Erstgespräch", "ausgangssituation": "Helferin im Einzelhandel", "potenzialanalyse": "Verkauf"}
+        form.update(answers)
+        self.services.complete_task(task.id, form, actor="anna")
+
+    def agreed_plan(self, case_id: int) -> None:
+        """After the first session (a plan agreed): the plan with one step due 30.04.2025; no task is open."""
+        [plan_task] = self.services.open_tasks(case_id)
+        self.services.complete_task(plan_task.id, {
+            "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P3M", "eigenbemuehungen": None,
+            "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-04-30",
+                          "wiedervorlage": None}]}, actor="anna")
+        assert self.services.open_tasks(case_id) == []
 
 
 @pytest.fixture
-def web_office(tmp_path: Path) -> Iterator[Office]:
+def office(tmp_path: Path) -> Iterator[Office]:
     clock = SimulatedClock(MONDAY)
     services = make_sqlite(tmp_path / "kalender.sqlite3", clock, SRO_PROCESSES)
     workplace = Workplace(services)

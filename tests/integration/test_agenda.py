@@ -2,65 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from engine.domain.agenda import CANCELLED, HELD, PLANNED
-from engine.domain.staff import StaffMember
 from engine.queries import agenda as queries
-from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.errors import ConflictError, FormError, NothingWaitsError
-from engine.services import Services
-from engine.workplace.agenda import Agenda
-from engine.workplace.cases import Caseload
-from engine.workplace.commands import AccessDenied, Workplace
-from tests.conftest import SRO_PROCESSES, make_sqlite
-
-MONDAY = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
-PASSWORD = "passwort-lang-1"
-
-
-@dataclass
-class Office:
-    services: Services
-    clock: SimulatedClock
-    workplace: Workplace
-    agenda: Agenda
-    cases: Caseload
-
-    def member(self, username: str) -> StaffMember:
-        found = self.workplace.member(username)
-        assert found is not None
-        return found
-
-    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
-
-    def first_session(self, case_id: int, **answers: object) -> None:
-        [task] = self.services.open_tasks(case_id)
-        form: dict[str, object] = {
-            "gespraechsart": "praesenz", "ergebnis": "plan_vereinbart", "kooperationsbereit": True,
-            "integrationsnah": False, "erwerbsminderungPruefung": False, "ohneVeraenderungsperspektive": False,
-            "ausnahme": "keine", "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-03-19",
-            "notiz": "Erstgespräch", "ausgangssituation": "Helferin im Einzelhandel", "potenzialanalyse": "Verkauf"}
-        form.update(answers)
-        self.services.complete_task(task.id, form, actor="anna")
-
-
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    clock = SimulatedClock(MONDAY)
-    services = make_sqlite(tmp_path / "agenda.sqlite3", clock, SRO_PROCESSES)
-    workplace = Workplace(services)
-    for username, role, team in (("anna", "ifk", "nord"), ("bert", "ifk", "nord"), ("tina", "teamleitung", "nord"),
-                                 ("sven", "ifk", "sued")):
-        workplace.add_staff(username, username.capitalize(), role, PASSWORD, team=team)
-    yield Office(services, clock, workplace, Agenda(workplace), Caseload(workplace))
-    services.engine.database.dispose()
+from engine.workplace.commands import AccessDenied
+from tests.integration.conftest import Office
 
 
 def test_intake_books_the_first_session_and_the_task_comes_back_on_its_day(office: Office) -> None:
@@ -213,12 +163,7 @@ def test_an_appointment_held_while_a_plan_runs_counts_as_a_session(office: Offic
     case_id = office.cases.intake(anna, "901A000008", first_session=office.at(date(2025, 3, 5), 9))
     office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
     office.first_session(case_id, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-03-12")
-    [plan_task] = office.services.open_tasks(case_id)
-    office.services.complete_task(plan_task.id, {
-        "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P3M", "eigenbemuehungen": None,
-        "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-04-30",
-                      "wiedervorlage": None}]}, actor="anna")
-    assert office.services.open_tasks(case_id) == []  # the plan runs: the process waits for the step's date
+    office.agreed_plan(case_id)  # the plan runs: the process waits for the step's date
     due_before = office.services.case(case_id).contact_due_on
     appointment = office.agenda.book(anna, case_id, starts_at=office.at(date(2025, 3, 20), 10), kind="praesenz",
                                      purpose="Zwischengespräch", with_rfb=False)

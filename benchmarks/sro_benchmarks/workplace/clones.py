@@ -217,21 +217,11 @@ def _relink(name: str, new: dict[str, Any], row: dict[str, Any], case_id: int, i
     if name == "open_tasks":
         new["id"] = mapping[row["id"]]
     if name in ("task_candidates", "waits"):
-        new["task_id"] = _task_id(row["task_id"], mapping)
+        new["task_id"] = mapping[row["task_id"]]
     if name == "events" and row["actor"] == TEMPLATE_ACTOR:
         new["actor"] = counsellor
     if name == "counselling_sessions":
         new.update(counsellor=counsellor, team=team)
-
-
-def _task_id(template_id: str, mapping: Mapping[str, str]) -> str:
-    """The clone's task id: a task's UUID, or the wait of an event subprocess's message start, named after
-    the instance's root task (its first 27 characters, a colon, a number: engine.runtime.engine)."""
-    if template_id in mapping:
-        return mapping[template_id]
-    prefix, _, number = template_id.partition(":")
-    root = next(key for key in mapping if key.startswith(prefix))
-    return f"{mapping[root][:27]}:{number}"
 
 
 def add_staff(database: Database, ifk_count: int, now: datetime) -> None:
