@@ -72,11 +72,12 @@ def show() -> Any:
                            case_id=request.args.get("fall", type=int), moving=request.args.get("termin", type=int))
 
 
-def _moment(text: str | None) -> datetime:
+def _moment(text: str | None) -> datetime | None:
+    """The chosen slot's start (a link of the calendar), or None when it is no moment."""
     try:
         moment = datetime.fromisoformat(text or "")
     except ValueError:
-        abort(400)
+        return None
     return moment.replace(tzinfo=BERLIN) if moment.tzinfo is None else moment
 
 
@@ -87,6 +88,9 @@ def book() -> Any:
     source = request.form if request.method == "POST" else request.args
     holder, _ = _whose(source.get("ifk"))
     starts_at = _moment(source.get("beginn"))
+    if starts_at is None:
+        flash(f"»{source.get('beginn', '')}« ist kein Zeitpunkt; bitte eine freie Zeit im Kalender wählen.", "fehler")
+        return redirect(url_for("calendar.show", ifk=holder.username))
     case_id = source.get("fall", type=int)
     case = workplace().case_for(me(), case_id) if case_id else None
     # in person where the concept wants it (start phase, unreliable clients), else as last agreed

@@ -142,3 +142,13 @@ def test_a_wiedervorlage_from_the_case_file_comes_back_today_in_the_inbox(office
     [follow_up] = queries.case_agenda(office.services, case_id).follow_ups
     client.post(f"/wiedervorlagen/{follow_up.id}/erledigt")
     assert "Keine fälligen Wiedervorlagen." in client.get("/eingang").get_data(as_text=True)
+
+
+def test_a_broken_slot_link_is_said_in_german_and_books_nothing(office: Office) -> None:
+    case_id = new_case(office)
+    client = signed_in(office, "anna")
+    before = queries.case_agenda(office.services, case_id).appointments
+    page = client.post("/kalender/buchen", data={"ifk": "anna", "beginn": "morgen früh", "fall": str(case_id),
+                                                 "zweck": "x"}, follow_redirects=True)
+    assert page.status_code == 200 and "»morgen früh« ist kein Zeitpunkt" in page.get_data(as_text=True)
+    assert queries.case_agenda(office.services, case_id).appointments == before
