@@ -1,6 +1,7 @@
 """The `sro` command. Errors are German sentences and a non-zero exit code, never tracebacks.
 
-The engine's own commands are here (lint, deploy, migrate, worker, demo, simulate, projection);
+The engine's own commands are here (lint, deploy, migrate, worker, demo, simulate, projection,
+conformance);
 other parts add theirs under the entry-point group `sro.commands` in their package metadata: the
 web app registers `serve`, the benchmarks `bench`. So the engine never imports the web app.
 """
@@ -178,8 +179,10 @@ def demo(cases: int, seed_value: int) -> None:
 
 def _register() -> None:
     """Commands that live with their own area."""
+    from engine.conformance.command import conformance
     from engine.simulation.command import projection, simulate
 
+    main.add_command(conformance)
     main.add_command(simulate)
     main.add_command(projection)
 

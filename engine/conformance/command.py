@@ -1,0 +1,10 @@
+"""`sro conformance`: the group; each runner adds its subcommand from its own module below."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def conformance() -> None:
+    """Konformität messen: DMN-TCK und Camunda-7-Testdiagramme (Pfad zum veröffentlichten Material)."""
