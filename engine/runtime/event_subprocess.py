@@ -37,7 +37,12 @@ def message_starts(workflow: Any) -> list[tuple[str, Any]]:
 def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, variables: dict[str, Any]) -> None:
     """Start a new run of the event subprocess whose start event catches `definition`, in the process scope."""
     before = set(workflow.subprocesses)
-    workflow.send_event(BpmnEvent(definition, {"payload": payload, "result_var": name}))
+    start = workflow.spec.start
+    outputs = start.outputs
+    try:
+        workflow.send_event(BpmnEvent(definition, {"payload": payload, "result_var": name}))
+    finally:
+        start.outputs = outputs  # (4): the shared process spec stays as compiled
     for task_id in set(workflow.subprocesses) - before:
         workflow.get_task_from_id(task_id).data = deepcopy(variables)
         for task in workflow.subprocesses[task_id].get_tasks():  # they copied the data the instance began with

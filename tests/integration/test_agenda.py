@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.domain.agenda import CANCELLED, HELD, PLANNED
 from engine.queries import agenda as queries
 from engine.runtime.errors import ConflictError, FormError, NothingWaitsError
+from engine.runtime.store import Wait
 from engine.workplace.commands import AccessDenied
 from tests.integration.conftest import Office
 
@@ -178,3 +180,39 @@ def test_an_appointment_held_while_a_plan_runs_counts_as_a_session(office: Offic
     assert [(row.starts_at.date(), row.status, row.kind) for row in rows][:2] == [
         (date(2025, 4, 3), PLANNED, "telefon"), (date(2025, 3, 20), HELD, "praesenz")]
     assert queries.calendar(office.services, "anna", date(2025, 3, 17), days=5).sessions_held == 1
+
+
+def test_a_case_started_after_a_missed_appointment_elsewhere_still_ends_its_cycle(office: Office) -> None:
+    """A missed appointment in one case must not leave its mark on cases started later: before the fix each
+    of them began with a run of the Meldeversäumnis event subprocess waiting for its message, listed the wait
+    twice, and stayed "running" with nothing to do once its cycle ended (516 of 1,200 demo cases)."""
+    anna = office.member("anna")
+    first = office.cases.intake(anna, "901A000009", first_session=office.at(date(2025, 3, 5), 9))
+    office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
+    office.first_session(first)
+    office.agreed_plan(first)
+    appointment = queries.case_agenda(office.services, first).appointments[0]
+    office.clock.set(datetime(2025, 3, 19, 9, 0, tzinfo=UTC))
+    office.agenda.record_missed(anna, appointment.id)
+    later = office.cases.intake(anna, "901A000010", first_session=office.at(date(2025, 3, 20), 9))
+    with office.services.engine.database.session() as session:
+        waits = list(session.scalars(select(Wait.element_id).where(Wait.case_id == later)))
+    assert waits == ["StartEvent_Meldeversaeumnis"]
+    office.clock.set(datetime(2025, 3, 20, 8, 50, tzinfo=UTC))
+    office.first_session(later, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-04-03")
+    [plan_task] = office.services.open_tasks(later)
+    office.services.complete_task(plan_task.id, {
+        "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P1M", "eigenbemuehungen": None,
+        "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-03-28",
+                      "wiedervorlage": None}]}, actor="anna")
+    office.clock.set(datetime(2025, 3, 31, 7, 0, tzinfo=UTC))
+    office.services.fire_due_timers()
+    [check] = office.services.open_tasks(later)
+    office.services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="anna")
+    [review] = office.services.open_tasks(later)
+    assert review.element_id == "Task_PlanUeberpruefen"
+    office.services.complete_task(review.id, {"ueberpruefung": "Arbeitsaufnahme in Aussicht",
+                                              "gespraechsart": "praesenz", "naechsterKontakt": "wiedervorlage",
+                                              "naechsterKontaktAm": "2025-04-14"}, actor="anna")
+    assert office.services.case(later).cycle_count == 2
+    assert [task.element_id for task in office.services.open_tasks(later)] == ["Task_Beratungsgespraech"]

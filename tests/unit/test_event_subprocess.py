@@ -136,3 +136,18 @@ def test_the_instance_ends_only_when_every_run_has_ended() -> None:
     assert not workflow.is_completed() and message_starts(workflow)
     complete(workflow, "X")
     assert workflow.is_completed() and message_starts(workflow) == []
+
+
+def test_an_instance_started_after_a_run_elsewhere_begins_without_one_and_ends_with_its_main_flow() -> None:
+    """The library wires the process start to the event subprocess when a message first starts one; that
+    wiring lives in the compiled process every instance shares, so later instances began with a run of it
+    that waits for its message and kept them from ever ending (demo: 516 of 1,200 cases stuck)."""
+    first = started()
+    deliver(first, 1)
+    later = started()
+    assert later.subprocesses == {}
+    assert len(Engine.waiting_for(later).waits) == 1  # the message start, once
+    complete(later, "A")
+    complete(later, "B")
+    pass_timer(later)
+    assert later.is_completed()
