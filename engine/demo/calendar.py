@@ -24,7 +24,8 @@ from engine.domain.case import Case
 from engine.domain.staff import StaffMember
 from engine.runtime.clock import BERLIN, berlin_date, day_bounds
 from engine.runtime.errors import EngineError
-from engine.simulation.projection.answers import MISSED, POSTPONED, REVIEW, SESSION_TASKS, WORK
+from engine.runtime.store import OpenTask
+from engine.simulation.projection.answers import MISSED, POSTPONED, REVIEW, SESSION_TASKS, WORK, working_day_near
 from engine.simulation.projection.driver import CaseloadDriver, Client
 from engine.workplace.agenda import Agenda
 from engine.workplace.commands import Workplace
@@ -34,7 +35,7 @@ FIRST_SESSION = "Task_Erstgespraech"
 SESSION = "Task_Beratungsgespraech"
 # A session held while the process waits elsewhere (a plan runs, the six-month exception) agrees the next
 # contact by the contact density: a Folgetermin this often, else a Wiedervorlage.
-FOLLOW_ON_APPOINTMENT = 0.5
+FOLLOW_ON_APPOINTMENT = 0.8
 FOLLOW_UPS_LOOKED_AT = time(8, 30)  # the counsellor goes through the day's Wiedervorlagen first thing
 CONTACT_AFTER_FOLLOW_UP = 0.3  # a Wiedervorlage done by an e-mail, letter or call
 CONTACTS = (("email", "Nachweise per E-Mail angefordert"), ("brief", "Erinnerung an den nächsten Schritt verschickt"),
@@ -121,7 +122,7 @@ class CalendarDriver(CaseloadDriver):
                     or open_session_tasks(session, self.services.engine, client.case_id)):
                 return
         day = max(due_on, self.today + timedelta(days=client.notes.rng.randint(*INVITATION_DAYS)))
-        self.appointment(client, SESSION, deadline_end(day))
+        self.appointment(client, SESSION, working_day_near(client.notes.rng, day, self.today))
 
     def keep_appointment(self, client: Client) -> None:
         """An appointment that has begun while no session task is open: held as a session (the next contact
@@ -131,7 +132,15 @@ class CalendarDriver(CaseloadDriver):
             return
         with self.services.reading() as session:
             if open_session_tasks(session, self.services.engine, client.case_id):
-                return  # the session task records it
+                # the session task records it, at this appointment: one booked after the task was planned
+                # (a re-invitation after a missed appointment) comes before the one the task was planned for
+                sessions = set(session.scalars(select(OpenTask.id).where(OpenTask.case_id == client.case_id,
+                                                                         OpenTask.element_id.in_(SESSIONS))))
+                now = self.clock.now()
+                for task_id in sessions & client.planned.keys():
+                    when, what = client.planned[task_id]
+                    client.planned[task_id] = min(when, now), what
+                return
             kind = session.scalar(select(Appointment.kind).where(Appointment.id == appointment))
         member, notes = self.member(client.who.counsellor), client.notes
         attendance = self.counsellor.attendance(notes, SESSION)
@@ -141,7 +150,7 @@ class CalendarDriver(CaseloadDriver):
             self.agenda.hold(member, appointment, kind=BY_PHONE if kind == BY_PHONE else IN_PERSON,
                              note=self.counsellor.text(notes.rng, "notizen"),
                              next_contact=self.counsellor.next_kind(notes, contact) if follow_on else FOLLOW_UP_CONTACT,
-                             next_day=deadline_end(self.today + timedelta(days=interval)))
+                             next_day=working_day_near(notes.rng, self.today + timedelta(days=interval), self.today))
         elif attendance == MISSED:
             try:
                 self.agenda.record_missed(member, appointment)

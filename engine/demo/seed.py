@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import time as timer
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -60,17 +61,21 @@ class DemoReport:
 
 
 class TeamsByFte:
-    """Who the demo cases are: the teams in turn, within a team a counsellor drawn by FTE, and a pseudonymous
-    customer number with the team's office prefix (e.g. 901D123456)."""
+    """Who the demo cases are: the teams in turn, within a team the counsellor with the fewest cases for
+    their FTE (as a team lead balances caseloads; drawing by FTE left a half-time IFK with 88 cases per FTE
+    beside colleagues with 121, and half the sessions a week), and a pseudonymous customer number with the
+    team's office prefix (e.g. 901D123456)."""
 
     def __init__(self, rng: random.Random, count: int) -> None:
         teams = list(TEAMS)
         numbers = rng.sample(range(1, 1_000_000), count)
+        held: Counter[str] = Counter()
         self.assignments: list[Assignment] = []
         for index in range(count):
             team = teams[index % len(teams)]
-            counsellors = COUNSELLORS[team]
-            counsellor = rng.choices(counsellors, [account.fte for account in counsellors])[0]
+            counsellor = min(COUNSELLORS[team], key=lambda account: ((held[account.username] + 1) / account.fte,
+                                                                     rng.random()))
+            held[counsellor.username] += 1
             self.assignments.append(Assignment(f"{OFFICES[team]}D{numbers[index]:06d}", team, counsellor.username))
 
     def __call__(self, index: int) -> Assignment:

@@ -19,7 +19,7 @@ from engine.domain.counselling import CounsellingSession
 from engine.domain.staff import StaffMember
 from engine.domain.workdays import is_working_day
 from engine.runtime.clock import BERLIN
-from engine.runtime.store import Database, Event, OpenTask, Wait
+from engine.runtime.store import RUNNING, Database, Event, OpenTask, ProcessInstance, Wait
 from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES
 
@@ -169,10 +169,6 @@ def week_per_fte(seeded: Seeded) -> dict[str, float]:
     return {name: round(counts[name] / fte[name], 1) for name in sorted(fte)}
 
 
-@pytest.mark.xfail(strict=True, reason="Mit dem Modell dieses Stands (Ereignis-Teilprozess für versäumte Termine, "
-                   "Punkt 6) hat die Demo-Woche 5-21 Termine je VZÄ statt etwa 20, und geplante Termine bleiben in "
-                   "der Vergangenheit stehen, ebenso offene Wiedervorlagen; der Demo-Fahrer ist neu abzustimmen "
-                   "(Issue 9 bleibt dafür offen).")
 def test_the_demo_week_holds_about_20_sessions_per_fte(full_demo: Seeded) -> None:
     figures = week_per_fte(full_demo)
     with full_demo.database.session() as session:
@@ -180,9 +176,26 @@ def test_the_demo_week_holds_about_20_sessions_per_fte(full_demo: Seeded) -> Non
                                                                        Appointment.starts_at <= NOW)) or 0
         left = session.scalar(select(func.count(FollowUp.id)).where(FollowUp.done_at.is_(None),
                                                                     FollowUp.due_on < NOW.date())) or 0
+        # a running case always has something to do or to wait for besides a missed appointment
+        busy = (select(OpenTask.instance_id).union(select(Wait.instance_id).where(
+            Wait.element_id != "StartEvent_Meldeversaeumnis")))
+        stuck = session.scalar(select(func.count(ProcessInstance.id)).where(
+            ProcessInstance.status == RUNNING, ProcessInstance.id.not_in(busy))) or 0
+        monday = datetime.combine(NOW.astimezone(BERLIN).date() - timedelta(days=2), time(0, 0), BERLIN)
+        around = list(session.scalars(select(Appointment.starts_at).where(  # four whole weeks
+            Appointment.status.in_((PLANNED, HELD)), Appointment.starts_at >= monday - timedelta(days=14),
+            Appointment.starts_at < monday + timedelta(days=14))))
     assert stale == 0, f"{stale} geplante Termine liegen in der Vergangenheit"
     assert left == 0, f"{left} offene Wiedervorlagen liegen in der Vergangenheit"
-    assert all(0.6 * 20 <= value <= 1.4 * 20 for value in figures.values()), figures
+    assert stuck == 0, f"{stuck} laufende Fälle ohne Aufgabe und ohne Frist"
+    weekdays = Counter(moment.astimezone(BERLIN).weekday() for moment in around)
+    assert set(weekdays) == {0, 1, 2, 3, 4}
+    # no day of the week piled up (the days of the weekend all moved to Monday gave it three times the others)
+    assert max(weekdays.values()) <= 1.75 * min(weekdays.values()), weekdays
+    # about 20 per full-time IFK: the office as a whole close to it, each IFK's week within half of it either
+    # way (a week's appointments vary from person to person as real calendars do)
+    assert 0.8 * 20 <= sum(figures.values()) / len(figures) <= 1.2 * 20, figures
+    assert all(0.5 * 20 <= value <= 1.5 * 20 for value in figures.values()), figures
 
 
 def test_every_ifk_has_a_realistic_week_in_the_calendar(full_demo: Seeded) -> None:

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.domain.actions import deadline_end, update_case
+from engine.domain.workdays import is_working_day
 from engine.runtime import dmn
 from engine.runtime.clock import Clock, berlin_date, berlin_midnight
 from engine.runtime.durations import add_duration
@@ -35,6 +36,17 @@ MISSABLE = SESSION_TASKS
 REVIEW = "Task_PlanUeberpruefen"
 PLAN = "Task_Kooperationsplan"
 PLAN_UPDATE = "Task_PlanAktualisieren"  # the exception's plan update: the plan form without a term
+def working_day_near(rng: random.Random, day: date, today: date) -> date:
+    """The day a counsellor agrees for a contact around `day`: one of the working days up to two days
+    before or after it (never today or earlier), drawn at random, as a counsellor picks a free day in that
+    week. Moving days off the weekend to the next working day, as a legal deadline moves, and then keeping
+    the weekday with intervals of whole weeks, piled the sessions onto Mondays: three times as many as on
+    any other day in the demo calendar."""
+    days = [near for near in (day + timedelta(days=shift) for shift in range(-2, 3))
+            if near > today and is_working_day(near)]
+    return rng.choice(days) if days else deadline_end(day)
+
+
 # Office tasks: how many working days after they open the counsellor does them (low, high).
 OFFICE_DAYS: dict[str, tuple[int, int]] = {
     PLAN: (0, 0), "Task_SchritteFestlegen": (0, 0), "Task_SchlichtungAnbieten": (0, 0), PLAN_UPDATE: (1, 7),
@@ -133,7 +145,7 @@ class Counsellor:
             # the missed appointment's path): invite anew
             if day is None or day < today or (notes.missed_on is not None and day <= notes.missed_on):
                 day = today + timedelta(days=rng.randint(7, 14))
-            return deadline_end(day), self.attendance(notes, element)
+            return working_day_near(rng, day, today), self.attendance(notes, element)
         if element not in OFFICE_DAYS:
             raise EngineError(f"Für die Aufgabe {element} kennt die Simulation keine Antworten.")
         low, high = OFFICE_DAYS[element]
@@ -158,7 +170,7 @@ class Counsellor:
 
     def postponed(self, notes: CaseNotes, element: str, today: date) -> tuple[date, str]:
         """Cancelled in time: a new appointment in one to two weeks."""
-        day = deadline_end(today + timedelta(days=notes.rng.randint(7, 14)))
+        day = working_day_near(notes.rng, today + timedelta(days=notes.rng.randint(7, 14)), today)
         return day, self.attendance(notes, element)
 
     @staticmethod
@@ -184,7 +196,7 @@ class Counsellor:
         rng, kind = notes.rng, notes.kind
 
         def in_days(low: int, high: int) -> str:
-            return deadline_end(today + timedelta(days=rng.randint(low, high))).isoformat()
+            return working_day_near(rng, today + timedelta(days=rng.randint(low, high)), today).isoformat()
 
         if element in SESSION_TASKS:
             return self.session_form(notes, element, today)
@@ -194,7 +206,7 @@ class Counsellor:
             notes.next_kind = next_kind = self.next_kind(notes, contact)
             return {"ueberpruefung": self.text(rng, "ueberpruefungen"),
                     "gespraechsart": "praesenz" if in_person else "telefon", "naechsterKontakt": next_kind,
-                    "naechsterKontaktAm": deadline_end(today + timedelta(days=interval)).isoformat()}
+                    "naechsterKontaktAm": working_day_near(rng, today + timedelta(days=interval), today).isoformat()}
         if element == PLAN:
             plan, notes.pending_plan = notes.pending_plan or self.draw_plan(notes, today), None
             return plan
@@ -303,7 +315,8 @@ class Counsellor:
         else:
             notes.next_kind = self.next_kind(notes, contact)
             form.update(naechsterKontakt=notes.next_kind,
-                        naechsterKontaktAm=deadline_end(today + timedelta(days=interval)).isoformat())
+                        naechsterKontaktAm=working_day_near(rng, today + timedelta(days=interval),
+                                                            today).isoformat())
         return form
 
     def draw_plan(self, notes: CaseNotes, today: date) -> dict[str, Any]:

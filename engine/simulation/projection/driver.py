@@ -44,6 +44,7 @@ from engine.simulation.projection.answers import (
     CaseNotes,
     Counsellor,
     weighted,
+    working_day_near,
 )
 from engine.simulation.projection.behaviour import Behaviour, Intake
 
@@ -238,9 +239,11 @@ class CaseloadDriver:
             days = self.arrival_days
             arrival = self.timing.moment(days[int(len(days) * _rising(behaviour.intake, rng.random()))], rng,
                                          self.clock.now())
-            first = deadline_end(berlin_date(arrival) + timedelta(days=rng.randint(7, 14)))
+            first = working_day_near(rng, berlin_date(arrival) + timedelta(days=rng.randint(7, 14)),
+                                     berlin_date(arrival))
         else:
-            first = deadline_end(self.start + timedelta(days=rng.randrange(behaviour.ramp_days)))
+            first = working_day_near(rng, self.start + timedelta(days=rng.randrange(behaviour.ramp_days)),
+                                     self.start - timedelta(days=1))
         self.counts.types[kind.name] += 1
         return Client(index, self.assign(index), CaseNotes(kind, rng), first, arrival)
 
