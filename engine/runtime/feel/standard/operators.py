@@ -349,7 +349,10 @@ def invoke(function: Function, args: list[Any] | None, named: dict[str, Any] | N
                     args.pop()
                 if _MISSING in args:
                     return None
-            return function.body(args or [])
+            try:
+                return function.body(args or [])
+            except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+                return None  # a built-in not defined for these arguments: null, as FEEL says
         if named is None:
             values = list(args or [])
             if len(values) != len(function.params):
