@@ -66,7 +66,8 @@ def _tck_sample(seconds: float) -> dict[str, Any]:
         from engine.conformance.dmn_tck_bench import sample_rate
     except ImportError:
         return {"fehlt": "kein DMN-TCK-Läufer in dieser Version"}
-    return sample_rate(seconds)
+    rates: dict[str, Any] = sample_rate(seconds)
+    return rates
 
 
 def run(quick: bool = False) -> dict[str, Any]:

@@ -108,13 +108,14 @@ def run_level(folder: Path, limit_failures: int = 2000) -> LevelReport:
         for test_path in test_files:
             tests: TestFile = read_test_file(test_path)
             model = models.get(tests.model)
-            refusal = refusals.get(tests.model) or (None if model is not None else "Modelldatei fehlt")
+            refusal: str | None = refusals.get(tests.model) or (None if model is not None else "Modelldatei fehlt")
             if isinstance(model, DmnError):
                 refusal = str(model.args[0] if model.args else model)
             if refusal is not None:
                 refused = True
             for case in tests.cases:
                 report.cases += 1
+                reason: str | None
                 if refusal is not None or not isinstance(model, Model):
                     reason = f"Modell abgelehnt: {_general(refusal or '')}"
                 else:

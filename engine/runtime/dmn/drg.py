@@ -118,8 +118,8 @@ class _Run(Mapping[str, Any]):
             return self.done[name]
         if name in self.model.imports:
             imported = self.model.imports[name]
-            value: Any = _Imported(imported, self.inputs.get(name) if isinstance(self.inputs.get(name), dict)
-                                   else {})
+            given = self.inputs.get(name)
+            value: Any = _Imported(imported, given if isinstance(given, dict) else {})
             self.done[name] = value
             return value
         element = self.model.elements[name]
@@ -161,7 +161,7 @@ class _Imported(dict[str, Any]):
         super().__init__()
         self._run = _Run(model, inputs)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         return self._run.value(key) if key in self._run else default
 
     def __contains__(self, key: object) -> bool:

@@ -89,7 +89,7 @@ def compile_table(table: etree._Element, names: set[str] | frozenset[str], types
         if not matched:
             if any(default is not None for _, _, default, _ in outputs):
                 return shape([default(env) if default is not None else None for _, _, default, _ in outputs])
-            if policy == "COLLECT" and aggregation is None or policy in ("RULE ORDER", "OUTPUT ORDER"):
+            if (policy == "COLLECT" and aggregation is None) or policy in ("RULE ORDER", "OUTPUT ORDER"):
                 return []
             if policy == "COLLECT" and aggregation == "COUNT":
                 return Decimal(0)
@@ -109,7 +109,10 @@ def compile_table(table: etree._Element, names: set[str] | frozenset[str], types
     return run
 
 
-def _priority(row: list[Any], outputs: list[tuple[str, list[Any] | None, Evaluator | None, str | None]]) -> tuple[int, ...]:
+_Output = tuple[str, list[Any] | None, Evaluator | None, str | None]
+
+
+def _priority(row: list[Any], outputs: list[_Output]) -> tuple[int, ...]:
     key = []
     for (_, values, _, _), value in zip(outputs, row, strict=True):
         if values:

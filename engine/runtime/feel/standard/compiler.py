@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.runtime.feel.standard import operators as op
 from engine.runtime.feel.standard.scope import Env
-from engine.runtime.feel.standard.values import Function, Range, all_of, any_of, checked_list, equal
+from engine.runtime.feel.standard.values import Function, all_of, any_of, checked_list, equal
 from engine.runtime.parsing import Cursor, Lexicon, Problem, Token, scan_number, shown, tokenize
 
 Evaluator = Callable[[Env], Any]
@@ -32,7 +32,7 @@ BUILTIN_TYPES = ("date and time", "days and time duration", "years and months du
 
 
 def _number(source: str, start: int) -> Token:
-    whole, end = scan_number(source, start)
+    _, end = scan_number(source, start)
     if end - start > 60:
         raise Problem(f"Die Zahl an Stelle {start + 1} ist zu lang.")
     return Token("number", source[start:end], start, Decimal(source[start:end]))
@@ -204,8 +204,7 @@ class Parser(Cursor):
             domain = self.expression()
             if self._at(".."):
                 self._advance()
-                low, high = domain, self.expression()
-                domain = lambda env, low=low, high=high: op.integer_range(low(env), high(env))  # noqa: E731
+                domain = _integers(domain, self.expression())
             contexts.append((name, domain))
             names.add(name)
             if not self._at(","):
@@ -558,6 +557,10 @@ class Parser(Cursor):
             token = self._advance()
             end = token.pos + len(token.text)
         return " ".join(self._source[start:end].split())
+
+
+def _integers(low: Evaluator, high: Evaluator) -> Evaluator:
+    return lambda env: op.integer_range(low(env), high(env))
 
 
 def compile_expression(source: str, names: Iterable[str] = ()) -> Evaluator:

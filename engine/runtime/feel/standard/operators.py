@@ -175,12 +175,11 @@ def _numbers(symbol: str, a: Decimal, b: Decimal) -> Any:
 
 
 def _temporal(symbol: str, a: Any, b: Any) -> Any:
-    months = (YearsMonths,)
     if isinstance(a, YearsMonths) and isinstance(b, YearsMonths) and symbol in "+-":
         return YearsMonths(a.months + b.months if symbol == "+" else a.months - b.months)
     if isinstance(a, DaysTime) and isinstance(b, DaysTime) and symbol in "+-":
         return DaysTime(a.seconds + b.seconds if symbol == "+" else a.seconds - b.seconds)
-    if symbol == "*" and isinstance(b, months + (DaysTime,)) and isinstance(a, Decimal):
+    if symbol == "*" and isinstance(b, YearsMonths | DaysTime) and isinstance(a, Decimal):
         a, b = b, a
     if symbol in "*/" and isinstance(b, Decimal):
         if isinstance(a, YearsMonths):
@@ -267,14 +266,14 @@ def property_of(value: Any, name: str) -> Any:
         return temporal.zone_name(value)
     if isinstance(value, YearsMonths):
         sign = -1 if value.months < 0 else 1
-        parts = {"years": abs(value.months) // 12, "months": abs(value.months) % 12}
+        parts: dict[str, Decimal | int] = {"years": abs(value.months) // 12, "months": abs(value.months) % 12}
         return Decimal(sign * parts[name]) if name in parts else None
     if isinstance(value, DaysTime):
         sign = -1 if value.seconds < 0 else 1
         seconds = abs(value.seconds)
-        parts = {"days": seconds // 86_400, "hours": seconds % 86_400 // 3600, "minutes": seconds % 3600 // 60,
+        clock = {"days": seconds // 86_400, "hours": seconds % 86_400 // 3600, "minutes": seconds % 3600 // 60,
                  "seconds": seconds % 60 // 1}
-        return Decimal(sign * parts[name]) if name in parts else None
+        return Decimal(sign * clock[name]) if name in clock else None
     if isinstance(value, Range):
         ends = {"start": value.low, "end": value.high, "start included": value.low_closed,
                 "end included": value.high_closed}

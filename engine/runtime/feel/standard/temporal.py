@@ -31,7 +31,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _zone(offset: str | None, zone: str | None) -> dt.tzinfo | None | bool:
+def _zone(offset: str | None, zone: str | None) -> dt.tzinfo | bool | None:
     if offset:
         if offset == "Z":
             return dt.UTC

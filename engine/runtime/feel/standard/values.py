@@ -57,7 +57,8 @@ class DaysTime:
         return f"{sign}P{text or 'T0S'}"
 
     def delta(self) -> dt.timedelta:
-        return dt.timedelta(seconds=float(self.seconds)) if self.seconds % 1 else dt.timedelta(seconds=int(self.seconds))
+        whole = int(self.seconds)
+        return dt.timedelta(seconds=whole, microseconds=int((self.seconds - whole) * 1_000_000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +155,7 @@ def ordering(left: Any, right: Any) -> int | None:
     """-1, 0 or 1; None when FEEL cannot order the two values."""
     a: Any
     b: Any
-    if isinstance(left, Decimal) and isinstance(right, Decimal):
-        a, b = left, right
-    elif isinstance(left, str) and isinstance(right, str):
+    if (isinstance(left, Decimal) and isinstance(right, Decimal)) or (isinstance(left, str) and isinstance(right, str)):
         a, b = left, right
     elif isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
         (a, naive_a), (b, naive_b) = _datetime_key(left), _datetime_key(right)
@@ -199,11 +198,11 @@ def equal(left: Any, right: Any) -> bool | None:
     if isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
         if (left.tzinfo is None) != (right.tzinfo is None):
             return False
-        return left == right
+        return bool(left == right)
     if isinstance(left, dt.time) and isinstance(right, dt.time):
         if (left.tzinfo is None) != (right.tzinfo is None):
             return False
-        return _time_key(left) == _time_key(right)
+        return bool(_time_key(left) == _time_key(right))
     order = ordering(left, right)
     return None if order is None else order == 0
 
