@@ -444,7 +444,7 @@ class Parser(Cursor):
             return lambda env: value
         if token.kind == "string":
             self._advance()
-            text = token.value
+            text = _code_points(token.value)
             return lambda env: text
         if token.kind == "op":
             return self._primary_op(token)
@@ -557,6 +557,13 @@ class Parser(Cursor):
             token = self._advance()
             end = token.pos + len(token.text)
         return " ".join(self._source[start:end].split())
+
+
+def _code_points(text: str) -> str:
+    """A text with its escaped UTF-16 surrogate pairs (\\uD83D\\uDC0E) joined into the characters they encode."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _integers(low: Evaluator, high: Evaluator) -> Evaluator:
