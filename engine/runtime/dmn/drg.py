@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -122,7 +123,9 @@ class _Run(Mapping[str, Any]):
             value: Any = _Imported(imported, given if isinstance(given, dict) else {})
             self.done[name] = value
             return value
-        element = self.model.elements[name]
+        element = self.model.elements.get(name)
+        if element is None:
+            raise Problem(f"»{name}« gibt es im Modell »{self.model.name}« nicht.")
         if name in self.busy:
             raise Problem(f"»{name}« hängt von sich selbst ab.")
         self.busy.add(name)
@@ -184,7 +187,7 @@ def _type(element: etree._Element) -> ItemType:
 
 def _href_name(reference: etree._Element, ids: Mapping[str, str]) -> str:
     href = (reference.get("href") or "").strip()
-    target = href.rsplit("#", 1)[-1]
+    target = unquote(href.rsplit("#", 1)[-1])  # an element without id is referenced by its (encoded) name
     return ids.get(target, target)
 
 
