@@ -106,7 +106,9 @@ class _Run(Mapping[str, Any]):
         return self.value(name)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self.model.elements or name in self.model.imports)
+        # A decision named like a built-in (`before`) calls the built-in inside its own expression.
+        return isinstance(name, str) and name not in self.busy and (name in self.model.elements
+                                                                     or name in self.model.imports)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.model.elements)

@@ -20,6 +20,7 @@ from engine.runtime.feel.standard.values import Function, all_of, any_of, checke
 from engine.runtime.parsing import Cursor, Lexicon, Problem, Token, scan_number, shown, tokenize
 
 Evaluator = Callable[[Env], Any]
+TypeResolver = Callable[[str], Callable[[Any], bool] | None]
 MAX_SOURCE = 50_000
 
 _OPERATORS = ("..", "<=", ">=", "!=", "**", "=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", "{", "}",
@@ -29,6 +30,24 @@ _KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "between", "in"
                        "return", "satisfies", "instance", "of", "function", "true", "false", "null"})
 BUILTIN_TYPES = ("date and time", "days and time duration", "years and months duration", "number", "string",
                  "boolean", "date", "time", "context", "list", "range", "function", "Any", "Null")
+
+
+_ALWAYS_KNOWN = {*BUILTIN_TYPES, "time offset", "start included", "end included"}
+
+
+def _leading_dots(tokens: list[Token]) -> list[Token]:
+    """`.872` is a number: a '.' right before digits, where no value ends, starts its decimals."""
+    result: list[Token] = []
+    for token in tokens:
+        previous = result[-1] if result else None
+        if (token.kind == "number" and previous is not None and previous.text == "." and previous.kind == "op"
+                and previous.pos + 1 == token.pos and "." not in token.text
+                and not (len(result) > 1 and (result[-2].kind in ("number", "string", "name")
+                                              or result[-2].text in (")", "]", "}")))):
+            result[-1] = Token("number", "." + token.text, previous.pos, Decimal("0." + token.text))
+            continue
+        result.append(token)
+    return result
 
 
 def _number(source: str, start: int) -> Token:
@@ -69,10 +88,11 @@ LEXICON = Lexicon(operators=_OPERATORS, quotes='"', escapes=_ESCAPES, number=_nu
 
 
 class Parser(Cursor):
-    def __init__(self, source: str, names: Iterable[str]) -> None:
-        super().__init__(tokenize(_strip_comments(source), LEXICON))
+    def __init__(self, source: str, names: Iterable[str], types: TypeResolver | None = None) -> None:
+        super().__init__(_leading_dots(tokenize(_strip_comments(source), LEXICON)))
         self._source = source
-        self._scopes: list[set[str]] = [{name for name in names if name}]
+        self._scopes: list[set[str]] = [{name for name in names if name} | _ALWAYS_KNOWN]
+        self._types = types
         self.uses_input = False
 
     # ------------------------------------------------------------ names
@@ -360,6 +380,10 @@ class Parser(Cursor):
                 self._advance()
                 self._type()
             return lambda value: isinstance(value, Function)
+        if self._types is not None and name not in BUILTIN_TYPES:
+            resolved = self._types(name)
+            if resolved is not None:
+                return resolved
         return op.named_type(name)
 
     def _additive(self) -> Evaluator:
@@ -479,7 +503,7 @@ class Parser(Cursor):
             self._advance()
             self.uses_input = True
             return lambda env: env.lookup("?")
-        if text in ("<", "<=", ">", ">="):
+        if text in ("<", "<=", ">", ">=", "="):
             self._advance()
             end = self._additive()
             return op.open_range(text, end)
@@ -570,17 +594,22 @@ def _integers(low: Evaluator, high: Evaluator) -> Evaluator:
     return lambda env: op.integer_range(low(env), high(env))
 
 
-def compile_expression(source: str, names: Iterable[str] = ()) -> Evaluator:
-    """A standard FEEL expression compiled; raises Problem (German reason) if it is refused."""
-    return Parser(_checked(source), names).whole()
+def compile_expression(source: str, names: Iterable[str] = (), types: TypeResolver | None = None) -> Evaluator:
+    """A standard FEEL expression compiled; raises Problem (German reason) if it is refused.
+
+    `names` are the names in scope (for names with spaces); `types` resolves a model's item
+    definitions for `instance of`.
+    """
+    return Parser(_checked(source), names, types).whole()
 
 
-def compile_tests(source: str, names: Iterable[str] = ()) -> Callable[[Any, Env], bool | None]:
+def compile_tests(source: str, names: Iterable[str] = (),
+                  types: TypeResolver | None = None) -> Callable[[Any, Env], bool | None]:
     """An input entry (unary tests) compiled: a test of the input value in an environment."""
     text = _checked(source).strip()
     if text in ("", "-"):
         return lambda value, env: True
-    return Parser(text, names).unary_tests()
+    return Parser(text, names, types).unary_tests()
 
 
 def _checked(source: str) -> str:

@@ -28,6 +28,7 @@ from engine.runtime.feel.standard.values import (
     ordering,
     type_name,
 )
+from engine.runtime.feel.standard.values import NULL_END
 from engine.runtime.parsing import Problem
 
 Evaluator = Callable[[Env], Any]
@@ -89,7 +90,7 @@ def matches(value: Any, test: Any) -> bool | None:
     if isinstance(test, Range):
         return test.contains(value)
     if isinstance(test, list) and not isinstance(value, list):
-        return any_of([equal(value, item) for item in test]) if test else False
+        return any((item.contains(value) if isinstance(item, Range) else equal(value, item)) is True for item in test)
     if isinstance(test, list) and isinstance(value, list):
         if any(equal(value, item) is True for item in test):
             return True
@@ -381,6 +382,8 @@ def temporal_literal(text: str) -> Any:
 def open_range(symbol: str, end: Evaluator) -> Evaluator:
     def run(env: Env) -> Any:
         value = end(env)
+        if symbol == "=":
+            return Range(value, value, True, True)
         if symbol in ("<", "<="):
             return Range(None, value, False, symbol == "<=")
         return Range(value, None, symbol == ">=", False)
@@ -392,7 +395,7 @@ def make_range(low: Any, high: Any, low_closed: bool, high_closed: bool) -> Any:
         return None
     if low is not None and high is not None and ordering(low, high) is None:
         return None
-    return Range(low, high, low_closed, high_closed)
+    return Range(NULL_END if low is None else low, NULL_END if high is None else high, low_closed, high_closed)
 
 
 def context(entries: tuple[tuple[str, Evaluator], ...]) -> Evaluator:

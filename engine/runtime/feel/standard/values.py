@@ -61,6 +61,16 @@ class DaysTime:
         return dt.timedelta(seconds=whole, microseconds=int((self.seconds - whole) * 1_000_000))
 
 
+class _NullEnd:
+    """The end of a range written as null (`(null..10]`): unlike an open end, it makes containment null."""
+
+    def __repr__(self) -> str:
+        return "null"
+
+
+NULL_END: Any = _NullEnd()
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
     """A FEEL range; an end of None is unbounded (`< 10` is the range up to 10)."""
@@ -71,6 +81,8 @@ class Range:
     high_closed: bool
 
     def contains(self, value: Any) -> bool | None:
+        if self.low is NULL_END or self.high is NULL_END:
+            return None
         results: list[bool | None] = []
         if self.low is not None:
             order = ordering(value, self.low)
