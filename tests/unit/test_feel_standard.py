@@ -148,3 +148,33 @@ def test_a_backtracking_pattern_is_refused_as_null() -> None:
 def test_python_attributes_are_out_of_reach() -> None:
     assert feel('"abc".__class__') is None
     assert feel("date.__globals__") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("before(1, 10)", True),
+    ("before([1..10), 10)", True),
+    ("before(range1: [1..10], range2: [10..20])", False),
+    ("after([11..20], [1..10])", True),
+    ("meets([1..5], [5..8])", True),
+    ("overlaps([1..5], [3..8])", True),
+    ("overlaps before([1..5], [3..8])", True),
+    ("includes([1..10], [4..6])", True),
+    ("during(5, [1..10])", True),
+    ("starts(1, (1..10])", False),
+    ("finishes(10, [1..10])", True),
+    ("coincides([1..5], [1..5])", True),
+    ('2 in range("[1..3]")', True),
+    ("list replace([1, 2, 3], 2, 4)", [Decimal(1), Decimal(4), Decimal(3)]),
+    ("list replace([1, 2, 3], function(item, newItem) item < 3, 0)", [Decimal(0), Decimal(0), Decimal(3)]),
+    ('substring before("", "")', ""),
+    ('string join(["a"], "X", "foo")', None),
+    ("decimal(1/3, 2.5)", Decimal("0.33")),
+    ("(=10).start included", True),
+    ("5 in (null..10]", None),
+    ("1 in [[2..4], [1..3]]", True),
+    ("true in [false, 2, 3]", False),
+    (".5 + 1", Decimal("1.5")),
+    ("null instance of days and time duration", False),
+])
+def test_range_functions_and_dmn_1_5_details(text: str, expected: Any) -> None:
+    assert feel(text) == expected

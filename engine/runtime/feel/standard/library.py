@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.runtime.feel.standard import temporal
 from engine.runtime.feel.standard.library_lists import LIST_FUNCTIONS
+from engine.runtime.feel.standard.library_ranges import RANGE_FUNCTIONS
 from engine.runtime.feel.standard.values import (
     CONTEXT,
     DaysTime,
@@ -29,11 +30,13 @@ from engine.runtime.feel.standard.values import (
 
 _Impl = Callable[..., Any]
 _MAX_PATTERN = 1000
+_ABSENT: Any = object()
 _NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 
 
 def _integer(value: Any) -> int | None:
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    """A whole-number argument (positions, lengths, scales); decimals are cut to their whole part."""
+    if isinstance(value, Decimal) and value.is_finite():
         return int(value)
     return None
 
@@ -242,7 +245,12 @@ def _split(text: Any, delimiter: Any) -> Any:
     return compiled.split(text)
 
 
-def _string_join(items: Any, delimiter: Any = None, prefix: Any = None, suffix: Any = None) -> Any:
+def _string_join(items: Any, delimiter: Any = None, prefix: Any = _ABSENT, suffix: Any = _ABSENT) -> Any:
+    if (prefix is _ABSENT) != (suffix is _ABSENT):
+        return None  # with a prefix, a suffix too (DMN 1.5 has the forms with 1, 2 and 4 parameters)
+    prefix, suffix = (None, None) if prefix is _ABSENT else (prefix, suffix)
+    if isinstance(items, str):
+        items = [items]
     if not isinstance(items, list) or not all(item is None or isinstance(item, str) for item in items):
         return None
     if any(part is not None and not isinstance(part, str) for part in (delimiter, prefix, suffix)):
@@ -263,7 +271,10 @@ def _scaled(rounding: str) -> _Impl:
         places = _integer(scale)
         if not isinstance(number, Decimal) or places is None or not -6111 <= places <= 6176:
             return None
-        return number.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)
+        try:
+            return number.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=CONTEXT)
+        except decimal.InvalidOperation:
+            return number if places > 0 else None  # more places than 34 digits hold: the number as it is
     return run
 
 
@@ -366,6 +377,8 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
 
 
 def _context(entries: Any) -> Any:
+    if isinstance(entries, dict):
+        entries = [entries]
     if not isinstance(entries, list):
         return None
     result: dict[str, Any] = {}
@@ -379,6 +392,8 @@ def _context(entries: Any) -> Any:
 
 
 def _context_merge(contexts: Any) -> Any:
+    if isinstance(contexts, dict):
+        contexts = [contexts]
     if not isinstance(contexts, list) or not all(isinstance(item, dict) for item in contexts):
         return None
     result: dict[str, Any] = {}
@@ -402,9 +417,9 @@ _SCALAR: dict[str, tuple[tuple[str, ...], int, _Impl]] = {
     "upper case": (("string",), 1, _text(str.upper)),
     "lower case": (("string",), 1, _text(str.lower)),
     "substring before": (("string", "match"), 2, _text(lambda text, match: text.partition(match)[0]
-                                                        if match in text else "")),
-    "substring after": (("string", "match"), 2, _text(lambda text, match: text.partition(match)[2]
-                                                       if match in text else "")),
+                                                        if match and match in text else "")),
+    "substring after": (("string", "match"), 2, _text(lambda text, match: text if not match else
+                                                       text.partition(match)[2] if match in text else "")),
     "replace": (("input", "pattern", "replacement", "flags"), 3, _replace),
     "contains": (("string", "match"), 2, _text(lambda text, match: match in text)),
     "starts with": (("string", "match"), 2, _text(str.startswith)),
@@ -466,6 +481,10 @@ def builtins() -> dict[str, Function]:
             functions[name] = _with_alternative(functions[name], _builtin(name, other, other_fewest, impl))
     for name, (params, fewest, impl, variadic) in LIST_FUNCTIONS.items():
         functions[name] = _builtin(name, params, fewest, impl, variadic)
+    for name, (forms, impl) in RANGE_FUNCTIONS.items():
+        variants = tuple(_builtin(name, form, len(form), impl) for form in forms)
+        functions[name] = variants[0] if len(variants) == 1 else Function(
+            name, variants[0].params, variants[0].body, builtin=True, forms=variants)
     return functions
 
 

@@ -241,6 +241,19 @@ class _SortKey:
         return ordering(self.value, other.value) == -1
 
 
+def _list_replace(items: Any, position: Any, new_item: Any) -> Any:
+    if not isinstance(items, list):
+        return None
+    if isinstance(position, Function):
+        from engine.runtime.feel.standard.operators import invoke
+
+        return [new_item if invoke(position, [item, new_item], None) is True else item for item in items]
+    index = _position(items, position)
+    if index is None:
+        return None
+    return [*items[:index], new_item, *items[index + 1:]]
+
+
 def _count(items: Any) -> Any:
     return Decimal(len(items)) if isinstance(items, list) else None
 
@@ -270,4 +283,5 @@ LIST_FUNCTIONS: dict[str, tuple[tuple[str, ...], int, _Impl, bool]] = {
     "distinct values": (("list",), 1, lambda items: _distinct(items) if isinstance(items, list) else None, False),
     "flatten": (("list",), 1, _flatten, False),
     "sort": (("list", "precedes"), 1, _sort, False),
+    "list replace": (("list", "position", "newItem"), 3, _list_replace, False),
 }
