@@ -57,7 +57,7 @@ class Compiler:
             text = text_of(element)
             if not text.strip():
                 return lambda env: None
-            return compile_expression(text, scope)
+            return compile_expression(text, scope, self.types.resolver)
         if kind == "context":
             return self._context(element, names)
         if kind == "decisionTable":
@@ -163,7 +163,13 @@ class Compiler:
         test = self._wrapped(element, "if", names)
         then = self._wrapped(element, "then", names)
         other = self._wrapped(element, "else", names)
-        return lambda env: then(env) if test(env) is True else other(env)
+
+        def run(env: Env) -> Any:
+            condition = test(env)
+            if condition is not None and not isinstance(condition, bool):
+                return None  # a boxed conditional's condition must be boolean (DMN 1.5, 8.3.4)
+            return then(env) if condition is True else other(env)
+        return run
 
     def _filter(self, element: etree._Element, names: frozenset[str]) -> Evaluator:
         source = self._wrapped(element, "in", names)
@@ -177,8 +183,11 @@ class Compiler:
             for item in items:
                 env.budget.step()
                 layer = dict(item) if isinstance(item, dict) else {}
-                layer["item"] = item
-                if match(env.child(layer)) is True:
+                layer.setdefault("item", item)
+                result = match(env.child(layer))
+                if result is not None and not isinstance(result, bool):
+                    return None  # a filter's match must be boolean
+                if result is True:
                     kept.append(item)
             return kept
         return run
@@ -199,6 +208,8 @@ class Compiler:
                 checked_list(results)
             if kind == "for":
                 return results
+            if any(result is not None and not isinstance(result, bool) for result in results):
+                return None
             return all_of(results) if kind == "every" else any_of(results)
         return run
 

@@ -149,7 +149,7 @@ class _Run(Mapping[str, Any]):
     def _service(self, element: _Element) -> Function:
         outputs, input_decisions, input_data = element.service
         model = self.model
-        params = input_decisions + input_data
+        params = input_data + input_decisions  # the service's parameters: its input data, then input decisions
 
         def call(args: dict[str, Any]) -> Any:
             run = _Run(model, {key: args.get(key) for key in input_data},

@@ -47,6 +47,36 @@ class Types:
         name = _plain(type_ref)
         return name is None or name in _BUILTIN or name in self._items
 
+    def resolver(self, name: str) -> Callable[[Any], bool] | None:
+        """For `instance of`: a check of a model's item definition by name (None if there is no such definition)."""
+        plain = _plain(name)
+        if plain is None or plain not in self._items:
+            return None
+        return lambda value: self._instance(value, self._items[plain], 0)
+
+    def _instance(self, value: Any, item: ItemType, depth: int) -> bool:
+        """`instance of` an item definition: the structure, without conversions or allowed values."""
+        if value is None or depth > 20:
+            return False
+        if item.collection:
+            single = ItemType(item.name, item.base, False, item.components, item.allowed, item.function)
+            return isinstance(value, list) and all(element is None or self._instance(element, single, depth + 1)
+                                                   for element in value)
+        if item.components:
+            return isinstance(value, dict) and all(
+                key in value and (value[key] is None or self._instance(value[key], component, depth + 1))
+                for key, component in item.components.items())
+        if item.function:
+            return isinstance(value, Function)
+        if item.base is not None and item.base in self._items:
+            return self._instance(value, self._items[item.base], depth + 1)
+        name = _BUILTIN.get(item.base or "Any", "Any")
+        if name == "Any":
+            return True
+        actual = type_name(value)
+        return actual in ("days and time duration", "years and months duration") if name == "duration" else \
+            actual == name
+
     def conform(self, value: Any, type_ref: str | None) -> Any:
         """The value as the variable of this type holds it, or None if it does not conform."""
         name = _plain(type_ref)

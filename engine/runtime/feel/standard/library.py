@@ -468,7 +468,7 @@ def _builtin(name: str, params: tuple[str, ...], fewest: int, impl: _Impl, varia
         if len(args) < fewest or (not variadic and len(args) > most):
             return None
         return impl(*args)
-    return Function(name, params, body, variadic=variadic, builtin=True)
+    return Function(name, params, body, variadic=variadic, builtin=True, fewest=fewest)
 
 
 def builtins() -> dict[str, Function]:

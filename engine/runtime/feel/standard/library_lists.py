@@ -121,7 +121,7 @@ def _logic(every: bool) -> _Impl:
 
 
 def _position(items: list[Any], position: Any) -> int | None:
-    if not isinstance(position, Decimal) or position != position.to_integral_value() or position == 0:
+    if not isinstance(position, Decimal) or not position.is_finite() or int(position) == 0:
         return None
     index = int(position)
     index = index - 1 if index > 0 else len(items) + index
@@ -242,9 +242,13 @@ class _SortKey:
 
 
 def _list_replace(items: Any, position: Any, new_item: Any) -> Any:
+    if items is not None and not isinstance(items, list):
+        items = [items]
     if not isinstance(items, list):
         return None
     if isinstance(position, Function):
+        if not position.builtin and len(position.params) != 2:
+            return None
         from engine.runtime.feel.standard.operators import invoke
 
         return [new_item if invoke(position, [item, new_item], None) is True else item for item in items]

@@ -117,14 +117,15 @@ def _flip(function: Callable[[_Ends, _Ends], bool]) -> Callable[[_Ends, _Ends], 
 
 
 def _range(text: Any) -> Any:
-    if not isinstance(text, str) or len(text) > 1000:
+    if not isinstance(text, str) or len(text) > 1000 or text.strip()[:1] not in ("[", "(", "]"):
         return None
     from engine.runtime.feel.standard.compiler import compile_expression
+    from engine.runtime.feel.standard.library import builtins
     from engine.runtime.feel.standard.scope import Env
     from engine.runtime.parsing import Problem
 
     try:
-        value = compile_expression(text)(Env({}))
+        value = compile_expression(text, builtins())(Env(builtins()))
     except Problem:
         return None
     return value if isinstance(value, Range) else None

@@ -121,7 +121,7 @@ def collection_type(name: str, inner: Callable[[Any], bool]) -> Callable[[Any], 
 
 
 def context_type(fields: Mapping[str, Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    return lambda value: isinstance(value, dict) and all(key in value and check(value[key])
+    return lambda value: isinstance(value, dict) and all(key in value and (value[key] is None or check(value[key]))
                                                          for key, check in fields.items())
 
 
@@ -309,7 +309,7 @@ def filtered(target: Evaluator, test: Evaluator) -> Evaluator:
         for item in items:
             env.budget.step()
             layer = dict(item) if isinstance(item, dict) else {}
-            layer["item"] = item
+            layer.setdefault("item", item)  # a context's own `item` entry comes first
             if test(env.child(layer)) is True:
                 kept.append(item)
         return kept
@@ -345,10 +345,9 @@ def invoke(function: Function, args: list[Any] | None, named: dict[str, Any] | N
                 if any(key not in function.params for key in named):
                     return None
                 args = [named.get(param, _MISSING) for param in function.params]
-                while args and args[-1] is _MISSING:
+                while len(args) > function.fewest and args[-1] is _MISSING:
                     args.pop()
-                if _MISSING in args:
-                    return None
+                args = [None if arg is _MISSING else arg for arg in args]  # a required one left out is null
             try:
                 return function.body(args or [])
             except (ArithmeticError, ValueError, TypeError, IndexError, KeyError, AttributeError):
@@ -383,7 +382,7 @@ def open_range(symbol: str, end: Evaluator) -> Evaluator:
     def run(env: Env) -> Any:
         value = end(env)
         if symbol == "=":
-            return Range(value, value, True, True)
+            return Range(value, value, True, True, equality=True)
         if symbol in ("<", "<="):
             return Range(None, value, False, symbol == "<=")
         return Range(value, None, symbol == ">=", False)
@@ -393,8 +392,10 @@ def open_range(symbol: str, end: Evaluator) -> Evaluator:
 def make_range(low: Any, high: Any, low_closed: bool, high_closed: bool) -> Any:
     if low is None and high is None:
         return None
-    if low is not None and high is not None and ordering(low, high) is None:
-        return None
+    if low is not None and high is not None:
+        order = ordering(low, high)
+        if order is None or order > 0:
+            return None  # ends of different types, or a descending range
     return Range(NULL_END if low is None else low, NULL_END if high is None else high, low_closed, high_closed)
 
 

@@ -79,10 +79,13 @@ class Range:
     high: Any
     low_closed: bool
     high_closed: bool
+    equality: bool = False  # `=x`: the unary test of equality, which also holds for booleans and lists
 
     def contains(self, value: Any) -> bool | None:
         if self.low is NULL_END or self.high is NULL_END:
             return None
+        if self.equality:
+            return equal(value, self.low)
         results: list[bool | None] = []
         if self.low is not None:
             order = ordering(value, self.low)
@@ -104,7 +107,8 @@ class Function:
     # A built-in's body takes a list of values; a defined function's body takes a dict of its parameters.
     builtin: bool = False
     param_types: tuple[str | None, ...] = ()
-    forms: tuple[Function, ...] = ()  # a built-in with several parameter lists: date(from) and date(year, ...)
+    forms: tuple[Function, ...] = ()
+    fewest: int = 0  # a built-in's required arguments (named arguments left out become null up to here)  # a built-in with several parameter lists: date(from) and date(year, ...)
 
 
 def _plain(number: Decimal) -> str:
@@ -204,6 +208,7 @@ def equal(left: Any, right: Any) -> bool | None:
         return all_of([equal(left[key], right[key]) for key in left])
     if isinstance(left, Range) and isinstance(right, Range):
         return (left.low_closed == right.low_closed and left.high_closed == right.high_closed
+                and left.equality == right.equality
                 and equal(left.low, right.low) is True and equal(left.high, right.high) is True)
     if isinstance(left, Function) or isinstance(right, Function):
         return left is right
