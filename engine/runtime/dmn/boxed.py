@@ -57,7 +57,12 @@ class Compiler:
             text = text_of(element)
             if not text.strip():
                 return lambda env: None
-            return compile_expression(text, scope, self.types.resolver)
+            evaluator = compile_expression(text, scope, self.types.resolver)
+            type_ref = element.get("typeRef")
+            if type_ref:
+                types = self.types
+                return lambda env: types.conform(evaluator(env), type_ref)
+            return evaluator
         if kind == "context":
             return self._context(element, names)
         if kind == "decisionTable":

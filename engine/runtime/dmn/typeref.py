@@ -105,6 +105,8 @@ class Types:
                 return None
             result = dict(value)
             for key, component in item.components.items():
+                if key not in value:
+                    return None  # a context conforms to a structure only with every component
                 if key in value:
                     converted = self._conform_item(value[key], component, depth + 1)
                     if converted is None and value[key] is not None:

@@ -271,11 +271,12 @@ class Parser(Cursor):
         self._advance()
         self._expect("(")
         params: list[str] = []
+        checks: dict[str, Callable[[Any], bool]] = {}
         while not self._at(")"):
             params.append(self._name())
             if self._at(":"):
                 self._advance()
-                self._type()
+                checks[params[-1]] = self._type()
             if not self._at(","):
                 break
             self._advance()
@@ -286,7 +287,16 @@ class Parser(Cursor):
         body = self.expression()
         self._scopes.pop()
         names = tuple(params)
-        return lambda env: Function("anonymous", names, lambda args: body(env.child(args)))
+        if not checks:
+            return lambda env: Function("anonymous", names, lambda args: body(env.child(args)))
+
+        def typed(env: Env) -> Function:
+            def call(args: dict[str, Any]) -> Any:
+                if any(args.get(name) is not None and not check(args.get(name)) for name, check in checks.items()):
+                    return None  # an argument of the wrong type for a typed parameter
+                return body(env.child(args))
+            return Function("anonymous", names, call)
+        return typed
 
     def _disjunction(self) -> Evaluator:
         left = self._conjunction()
