@@ -18,12 +18,14 @@ from typing import Any
 import click
 
 from engine.conformance.dmn_tck_cases import Case, Result, Temporal, TestFile, read_test_file, same
+from engine.runtime.clock import SystemClock
 from engine.runtime.dmn.drg import Model, read_models
 from engine.runtime.errors import DmnError
 from engine.runtime.feel.standard import temporal
 from engine.runtime.xmlsafe import parse_xml
 
 LEVELS = ("compliance-level-2", "compliance-level-3")
+_CLOCK = SystemClock()  # the TCK's now() and today() compare with the real time
 
 
 @dataclass
@@ -71,11 +73,11 @@ def _outcome(model: Model, case: Case, result: Result) -> str | None:
     inputs = {name: _engine_value(value) for name, value in case.inputs.items()}
     try:
         if case.kind == "decisionService" and case.invocable:
-            value = model.invoke(case.invocable, inputs)
+            value = model.invoke(case.invocable, inputs, _CLOCK)
             if isinstance(value, dict) and result.name in value:
                 value = value[result.name]
         else:
-            value = model.evaluate(result.name, inputs)
+            value = model.evaluate(result.name, inputs, _CLOCK)
     except DmnError as error:
         if result.error:
             return None

@@ -31,15 +31,19 @@ MODEL = """<?xml version="1.0" encoding="UTF-8"?>
     <variable name="Yearly Interest" typeRef="number"/>
     <invocation>
       <literalExpression><text>Interest</text></literalExpression>
-      <binding><parameter name="principal"/><literalExpression><text>Applicant Loan.amount</text></literalExpression></binding>
-      <binding><parameter name="annual rate"/><literalExpression><text>Applicant Loan.rate</text></literalExpression></binding>
+      <binding><parameter name="principal"/>
+        <literalExpression><text>Applicant Loan.amount</text></literalExpression></binding>
+      <binding><parameter name="annual rate"/>
+        <literalExpression><text>Applicant Loan.rate</text></literalExpression></binding>
     </invocation>
   </decision>
   <decision name="Summary">
     <variable name="Summary"/>
     <context>
-      <contextEntry><variable name="interest"/><literalExpression><text>Yearly Interest</text></literalExpression></contextEntry>
-      <contextEntry><variable name="doubled"/><literalExpression><text>interest * 2</text></literalExpression></contextEntry>
+      <contextEntry><variable name="interest"/>
+        <literalExpression><text>Yearly Interest</text></literalExpression></contextEntry>
+      <contextEntry><variable name="doubled"/>
+        <literalExpression><text>interest * 2</text></literalExpression></contextEntry>
     </context>
   </decision>
   <decision name="Risk">
@@ -107,3 +111,21 @@ def test_an_older_namespace_is_read_and_a_foreign_file_refused() -> None:
     assert read_model(etree.fromstring(older.encode()), "old.dmn", lenient=True).evaluate("Risk", LOAN) == "high"
     with pytest.raises(DmnError, match="keine DMN-Datei"):
         read_model(etree.fromstring(b"<definitions xmlns='urn:other'/>"), "x.dmn")
+
+
+def test_now_and_today_come_from_the_clock_passed_in() -> None:
+    from datetime import UTC, date, datetime
+
+    from engine.runtime.clock import SimulatedClock
+
+    text = MODEL.replace("<literalExpression><text>\"text\"</text></literalExpression>",
+                         "<literalExpression><text>today()</text></literalExpression>")
+    text = text.replace('name="Wrong Type" typeRef="number"', 'name="Wrong Type" typeRef="date"')
+    clocked = read_model(etree.fromstring(text.encode()), "clock.dmn", lenient=True)
+    clock = SimulatedClock(datetime(2025, 3, 1, 12, tzinfo=UTC))
+    assert clocked.evaluate("Wrong Type", LOAN, clock) == date(2025, 3, 1)
+    assert clocked.evaluate("Wrong Type", LOAN) is None
+
+
+def test_a_context_missing_a_component_does_not_conform() -> None:
+    assert model().evaluate("Yearly Interest", {"Applicant Loan": {"amount": 100}}) is None

@@ -178,3 +178,13 @@ def test_python_attributes_are_out_of_reach() -> None:
 ])
 def test_range_functions_and_dmn_1_5_details(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+def test_typed_parameters_of_a_function_literal_refuse_other_types() -> None:
+    assert feel('(function(a: number) a)("x")') is None
+    assert feel("(function(a: number) a)(1)") == Decimal(1)
+
+
+def test_range_from_text_takes_literal_ends_only() -> None:
+    assert feel('range("[date(\\"1970-01-01\\")..date(\\"1970-01-02\\")]")') is not None
+    assert feel('range("[date(string(\\"1970-01-01\\"))..date(\\"1970-01-02\\")]")') is None

@@ -11,7 +11,7 @@ from lxml import etree
 from engine.runtime.dmn.typeref import Types
 from engine.runtime.feel.standard import Env, Evaluator, compile_expression, compile_tests
 from engine.runtime.feel.standard.operators import invoke
-from engine.runtime.feel.standard.values import Function, all_of, any_of, checked_list, equal, ordering
+from engine.runtime.feel.standard.values import Function, all_of, any_of, checked_list
 from engine.runtime.parsing import Problem
 
 EXPRESSIONS = frozenset({"literalExpression", "context", "decisionTable", "invocation", "functionDefinition",
@@ -222,5 +222,3 @@ class Compiler:
 def compile_unary(text: str, names: Iterable[str]) -> Callable[[Any, Env], bool | None]:
     return compile_tests(text, names)
 
-
-__all__ = ["Compiler", "compile_unary", "equal", "ordering"]

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from engine.runtime.clock import Clock
 from engine.runtime.dmn.boxed import Compiler, child, children, expression_of, local, text_of
 from engine.runtime.dmn.typeref import ItemType, Types
 from engine.runtime.errors import DmnError
@@ -54,14 +55,18 @@ class Model:
     ids: dict[str, str] = field(default_factory=dict)  # element id -> name
     imports: dict[str, Model] = field(default_factory=dict)
 
-    def evaluate(self, name: str, inputs: Mapping[str, Any]) -> Any:
-        """The value of a decision (by name or id); raises DmnError when evaluation fails."""
+    def evaluate(self, name: str, inputs: Mapping[str, Any], clock: Clock | None = None) -> Any:
+        """The value of a decision (by name or id); raises DmnError when evaluation fails.
+
+        `now()` and `today()` read the clock; without one they are null (a decision never reads the
+        machine's time behind the engine's back).
+        """
         name = self.ids.get(name, name) if name not in self.elements else name
         element = self.elements.get(name)
         if element is None or element.kind != "decision":
             raise DmnError(f"Die Entscheidung »{name}« gibt es im Modell »{self.name}« nicht.")
         try:
-            return _Run(self, inputs).value(name)
+            return _Run(self, inputs, clock=clock).value(name)
         except Problem as problem:
             raise DmnError(f"Entscheidung »{name}«: {problem.reason}") from None
         except RecursionError:
@@ -72,13 +77,13 @@ class Model:
             raise DmnError(f"Entscheidung »{name}«: die Auswertung ist fehlgeschlagen "
                            f"({type(error).__name__}: {clip(str(error), 80)}).") from error
 
-    def invoke(self, name: str, inputs: Mapping[str, Any]) -> Any:
+    def invoke(self, name: str, inputs: Mapping[str, Any], clock: Clock | None = None) -> Any:
         """Invoke a decision service or business knowledge model with named inputs."""
         element = self.elements.get(self.ids.get(name, name))
         if element is None or element.kind not in ("service", "bkm"):
             raise DmnError(f"Den Dienst »{name}« gibt es im Modell »{self.name}« nicht.")
         try:
-            run = _Run(self, {})
+            run = _Run(self, {}, clock=clock)
             function = run.value(element.name)
             if not isinstance(function, Function):
                 return None
@@ -95,12 +100,14 @@ class Model:
 class _Run(Mapping[str, Any]):
     """One evaluation: the names of the model, each element evaluated when first needed."""
 
-    def __init__(self, model: Model, inputs: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, model: Model, inputs: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
+                 clock: Clock | None = None) -> None:
         self.model = model
+        self.clock = clock
         self.inputs = {key: to_feel(value) for key, value in inputs.items()}
         self.done: dict[str, Any] = dict(overrides or {})
         self.busy: set[str] = set()
-        self.env = Env(_BUILTINS).child(self)
+        self.env = Env(_BUILTINS).child(_clock_functions(clock)).child(self)
 
     def __getitem__(self, name: str) -> Any:
         return self.value(name)
@@ -153,10 +160,18 @@ class _Run(Mapping[str, Any]):
 
         def call(args: dict[str, Any]) -> Any:
             run = _Run(model, {key: args.get(key) for key in input_data},
-                       {key: args.get(key) for key in input_decisions})
+                       {key: args.get(key) for key in input_decisions}, self.clock)
             values = {name: run.value(name) for name in outputs}
             return values[outputs[0]] if len(outputs) == 1 else values
         return Function(element.name, params, call)
+
+
+def _clock_functions(clock: Clock | None) -> dict[str, Function]:
+    if clock is None:
+        return {"now": Function("now", (), lambda args: None, builtin=True),
+                "today": Function("today", (), lambda args: None, builtin=True)}
+    return {"now": Function("now", (), lambda args: None if args else clock.now(), builtin=True),
+            "today": Function("today", (), lambda args: None if args else clock.today(), builtin=True)}
 
 
 class _Imported(dict[str, Any]):
@@ -225,7 +240,8 @@ def read_model(root: etree._Element, filename: str, *, lenient: bool = False) ->
                        if isinstance(component.tag, str) and local(component) in ("itemComponent", "contextEntry",
                                                                                    "variable", "formalParameter",
                                                                                    "column", "parameter")}
-    names = set(elements) | set(_BUILTINS) | set(imports) | {name for name in component_names if name}
+    names = set(elements) | set(_BUILTINS) | {"now", "today"} | set(imports)
+    names |= {name for name in component_names if name}
     compiler = Compiler(names, types)
     for item in drg:
         element = elements[_name_of(item)]

@@ -11,87 +11,23 @@ sizes are bounded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
 from engine.runtime.feel.standard import operators as op
+from engine.runtime.feel.standard.lexer import ALWAYS_KNOWN, BUILTIN_TYPES, KEYWORDS, code_points, tokens_of
 from engine.runtime.feel.standard.scope import Env
 from engine.runtime.feel.standard.values import Function, all_of, any_of, checked_list, equal
-from engine.runtime.parsing import Cursor, Lexicon, Problem, Token, scan_number, shown, tokenize
+from engine.runtime.parsing import Cursor, Problem, Token, shown
 
 Evaluator = Callable[[Env], Any]
 TypeResolver = Callable[[str], Callable[[Any], bool] | None]
 MAX_SOURCE = 50_000
 
-_OPERATORS = ("..", "<=", ">=", "!=", "**", "=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", "{", "}",
-              ",", ".", ":", "?", "@")
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'", "b": "\b", "f": "\f"}
-_KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "between", "in", "for", "some", "every",
-                       "return", "satisfies", "instance", "of", "function", "true", "false", "null"})
-BUILTIN_TYPES = ("date and time", "days and time duration", "years and months duration", "number", "string",
-                 "boolean", "date", "time", "context", "list", "range", "function", "Any", "Null")
-
-
-_ALWAYS_KNOWN = {*BUILTIN_TYPES, "time offset", "start included", "end included"}
-
-
-def _leading_dots(tokens: list[Token]) -> list[Token]:
-    """`.872` is a number: a '.' right before digits, where no value ends, starts its decimals."""
-    result: list[Token] = []
-    for token in tokens:
-        previous = result[-1] if result else None
-        if (token.kind == "number" and previous is not None and previous.text == "." and previous.kind == "op"
-                and previous.pos + 1 == token.pos and "." not in token.text
-                and not (len(result) > 1 and (result[-2].kind in ("number", "string", "name")
-                                              or result[-2].text in (")", "]", "}")))):
-            result[-1] = Token("number", "." + token.text, previous.pos, Decimal("0." + token.text))
-            continue
-        result.append(token)
-    return result
-
-
-def _number(source: str, start: int) -> Token:
-    _, end = scan_number(source, start)
-    if end - start > 60:
-        raise Problem(f"Die Zahl an Stelle {start + 1} ist zu lang.")
-    return Token("number", source[start:end], start, Decimal(source[start:end]))
-
-
-def _strip_comments(source: str) -> str:
-    """`// …` and `/* … */` outside texts become spaces (positions stay)."""
-    if "/" not in source:
-        return source
-    out, i, quoted = list(source), 0, False
-    while i < len(source):
-        char = source[i]
-        if char == '"' and (i == 0 or source[i - 1] != "\\"):
-            quoted = not quoted
-        elif not quoted and source.startswith("//", i):
-            end = source.find("\n", i)
-            end = len(source) if end < 0 else end
-            out[i:end] = " " * (end - i)
-            i = end
-            continue
-        elif not quoted and source.startswith("/*", i):
-            end = source.find("*/", i + 2)
-            end = len(source) if end < 0 else end + 2
-            out[i:end] = " " * (end - i)
-            i = end
-            continue
-        i += 1
-    return "".join(out)
-
-
-LEXICON = Lexicon(operators=_OPERATORS, quotes='"', escapes=_ESCAPES, number=_number,
-                  name_char=lambda char: char.isalnum() or char in "_'", character_hints={},
-                  check_name=None, unicode_escapes=True)
-
-
 class Parser(Cursor):
     def __init__(self, source: str, names: Iterable[str], types: TypeResolver | None = None) -> None:
-        super().__init__(_leading_dots(tokenize(_strip_comments(source), LEXICON)))
+        super().__init__(tokens_of(source))
         self._source = source
-        self._scopes: list[set[str]] = [{name for name in names if name} | _ALWAYS_KNOWN]
+        self._scopes: list[set[str]] = [{name for name in names if name} | ALWAYS_KNOWN]
         self._types = types
         self.uses_input = False
 
@@ -478,7 +414,7 @@ class Parser(Cursor):
             return lambda env: value
         if token.kind == "string":
             self._advance()
-            text = _code_points(token.value)
+            text = code_points(token.value)
             return lambda env: text
         if token.kind == "op":
             return self._primary_op(token)
@@ -491,7 +427,7 @@ class Parser(Cursor):
                 return self._function()
             if token.text in ("if", "for", "some", "every"):
                 return self.expression()
-            if token.text in _KEYWORDS - {"not"} and token.text not in self._first_words():
+            if token.text in KEYWORDS - {"not"} and token.text not in self._first_words():
                 raise self._unexpected(token)
             name = self._name()
             return lambda env: env.lookup(name)
@@ -591,13 +527,6 @@ class Parser(Cursor):
             token = self._advance()
             end = token.pos + len(token.text)
         return " ".join(self._source[start:end].split())
-
-
-def _code_points(text: str) -> str:
-    """A text with its escaped UTF-16 surrogate pairs (\\uD83D\\uDC0E) joined into the characters they encode."""
-    if not any("\ud800" <= char <= "\udfff" for char in text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _integers(low: Evaluator, high: Evaluator) -> Evaluator:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import math
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -496,5 +495,3 @@ def _with_alternative(first: Function, second: Function) -> Function:
         return first.body(args) if len(args) <= len(first.params) else second.body(args)
     return Function(first.name, params, body, builtin=True, forms=(first, second))
 
-
-__all__ = ["builtins", "math", "string_of"]

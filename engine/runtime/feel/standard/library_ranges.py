@@ -6,12 +6,16 @@ defined by comparisons of the ends and their inclusion, as the specification's t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from engine.runtime.feel.standard.values import NULL_END, Range, ordering
 
 _Impl = Callable[..., Any]
+# range(from): a range literal whose ends are literals (numbers, texts, @-literals, temporal constructors).
+_END = r'\s*(?:-?\d+(?:\.\d+)?|"[^"]*"|@"[^"]*"|(?:date and time|date|time|duration)\("[^"]*"\)|null)?\s*'
+_RANGE_TEXT = re.compile(rf"[\[(\]]{_END}\.\.{_END}[\])\[]")
 _LOW, _HIGH = -1, 1
 
 
@@ -117,7 +121,7 @@ def _flip(function: Callable[[_Ends, _Ends], bool]) -> Callable[[_Ends, _Ends], 
 
 
 def _range(text: Any) -> Any:
-    if not isinstance(text, str) or len(text) > 1000 or text.strip()[:1] not in ("[", "(", "]"):
+    if not isinstance(text, str) or len(text) > 1000 or not _RANGE_TEXT.fullmatch(text.strip()):
         return None
     from engine.runtime.feel.standard.compiler import compile_expression
     from engine.runtime.feel.standard.library import builtins

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import itertools
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -15,20 +14,17 @@ from engine.runtime.feel.standard import temporal
 from engine.runtime.feel.standard.scope import MAX_CALL_DEPTH, Env
 from engine.runtime.feel.standard.values import (
     CONTEXT,
+    NULL_END,
     DaysTime,
     Function,
     Range,
     YearsMonths,
     all_of,
-    any_of,
-    checked_list,
     checked_text,
     equal,
-    is_date,
     ordering,
     type_name,
 )
-from engine.runtime.feel.standard.values import NULL_END
 from engine.runtime.parsing import Problem
 
 Evaluator = Callable[[Env], Any]
@@ -457,5 +453,3 @@ def combinations(contexts: list[tuple[str, Evaluator]], env: Env) -> Iterator[di
                 return
             yield {**layer, **rest}
 
-
-__all__ = ["checked_list", "is_date", "itertools"]

@@ -106,9 +106,8 @@ class Function:
     variadic: bool = False
     # A built-in's body takes a list of values; a defined function's body takes a dict of its parameters.
     builtin: bool = False
-    param_types: tuple[str | None, ...] = ()
-    forms: tuple[Function, ...] = ()
-    fewest: int = 0  # a built-in's required arguments (named arguments left out become null up to here)  # a built-in with several parameter lists: date(from) and date(year, ...)
+    forms: tuple[Function, ...] = ()  # a built-in with several parameter lists: date(from), date(year, ...)
+    fewest: int = 0  # a built-in's required arguments (named arguments left out become null up to here)
 
 
 def _plain(number: Decimal) -> str:

@@ -1,0 +1,84 @@
+"""How standard FEEL text is cut into tokens: the shared tokenizer loop with FEEL's lexicon, comments,
+`.5` numbers and escaped surrogate pairs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from engine.runtime.parsing import Lexicon, Problem, Token, scan_number, tokenize
+
+_OPERATORS = ("..", "<=", ">=", "!=", "**", "=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", "{", "}",
+              ",", ".", ":", "?", "@")
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'", "b": "\b", "f": "\f"}
+KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "between", "in", "for", "some", "every",
+                       "return", "satisfies", "instance", "of", "function", "true", "false", "null"})
+BUILTIN_TYPES = ("date and time", "days and time duration", "years and months duration", "number", "string",
+                 "boolean", "date", "time", "context", "list", "range", "function", "Any", "Null")
+
+
+ALWAYS_KNOWN = {*BUILTIN_TYPES, "time offset", "start included", "end included"}
+
+
+def leading_dots(tokens: list[Token]) -> list[Token]:
+    """`.872` is a number: a '.' right before digits, where no value ends, starts its decimals."""
+    result: list[Token] = []
+    for token in tokens:
+        previous = result[-1] if result else None
+        if (token.kind == "number" and previous is not None and previous.text == "." and previous.kind == "op"
+                and previous.pos + 1 == token.pos and "." not in token.text
+                and not (len(result) > 1 and (result[-2].kind in ("number", "string", "name")
+                                              or result[-2].text in (")", "]", "}")))):
+            result[-1] = Token("number", "." + token.text, previous.pos, Decimal("0." + token.text))
+            continue
+        result.append(token)
+    return result
+
+
+def _number(source: str, start: int) -> Token:
+    _, end = scan_number(source, start)
+    if end - start > 60:
+        raise Problem(f"Die Zahl an Stelle {start + 1} ist zu lang.")
+    return Token("number", source[start:end], start, Decimal(source[start:end]))
+
+
+def strip_comments(source: str) -> str:
+    """`// …` and `/* … */` outside texts become spaces (positions stay)."""
+    if "/" not in source:
+        return source
+    out, i, quoted = list(source), 0, False
+    while i < len(source):
+        char = source[i]
+        if char == '"' and (i == 0 or source[i - 1] != "\\"):
+            quoted = not quoted
+        elif not quoted and source.startswith("//", i):
+            end = source.find("\n", i)
+            end = len(source) if end < 0 else end
+            out[i:end] = " " * (end - i)
+            i = end
+            continue
+        elif not quoted and source.startswith("/*", i):
+            end = source.find("*/", i + 2)
+            end = len(source) if end < 0 else end + 2
+            out[i:end] = " " * (end - i)
+            i = end
+            continue
+        i += 1
+    return "".join(out)
+
+
+LEXICON = Lexicon(operators=_OPERATORS, quotes='"', escapes=_ESCAPES, number=_number,
+                  name_char=lambda char: char.isalnum() or char in "_'", character_hints={},
+                  check_name=None, unicode_escapes=True)
+
+
+def code_points(text: str) -> str:
+    """A text with its escaped UTF-16 surrogate pairs (\\uD83D\\uDC0E) joined into the characters they encode."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+
+
+def tokens_of(source: str) -> list[Token]:
+    return leading_dots(tokenize(strip_comments(source), LEXICON))
