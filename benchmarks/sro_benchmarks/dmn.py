@@ -7,9 +7,11 @@ inputs; the figure is evaluations per second of wall time, best of a few repetit
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from engine.runtime import dmn
@@ -60,14 +62,51 @@ def _sro(file: str, decision_id: str, inputs: list[dict[str, Any]], seconds: flo
     return _rate(lambda variables: dmn.evaluate(decisions, decision_id, variables), inputs, seconds)
 
 
+# A sample of the TCK: decision tables, BKMs and invocations, contexts, a loan model, date arithmetic.
+_TCK_SAMPLE = ("compliance-level-2/0004-simpletable-U", "compliance-level-2/0009-invocation-arithmetic",
+               "compliance-level-3/0004-lending", "compliance-level-3/0014-loan-comparison",
+               "compliance-level-3/0020-vacation-days", "compliance-level-3/0034-drg-scopes")
+
+
+def _tck_folder() -> Path | None:
+    candidates = [Path(os.environ["SRO_CONFORMANCE_DIR"])] if os.environ.get("SRO_CONFORMANCE_DIR") else []
+    candidates += [PROCESSES.parent.parent / "shared" / "conformance", Path("/work/shared/conformance")]
+    return next((candidate / "dmn-tck" for candidate in candidates if (candidate / "dmn-tck").is_dir()), None)
+
+
 def _tck_sample(seconds: float) -> dict[str, Any]:
-    """Decisions per second over the value cases of a few TCK models (if the corpus and the runner are there)."""
-    try:
-        from engine.conformance.dmn_tck_bench import sample_rate
-    except ImportError:
-        return {"fehlt": "kein DMN-TCK-Läufer in dieser Version"}
-    rates: dict[str, Any] = sample_rate(seconds)
-    return rates
+    """Decisions per second over every result node of a few TCK models (compiled once, as on deployment)."""
+    from engine.conformance.dmn_tck import engine_value
+    from engine.conformance.dmn_tck_cases import read_test_file
+    from engine.runtime.clock import SystemClock
+    from engine.runtime.dmn.drg import Model, read_models
+
+    folder = _tck_folder()
+    if folder is None:
+        return {"fehlt": "DMN-TCK-Material nicht gefunden (SRO_CONFORMANCE_DIR setzen)"}
+    calls: list[tuple[Model, str, dict[str, Any]]] = []
+    for name in _TCK_SAMPLE:
+        model_folder = folder / name
+        roots = {path.name: parse_xml(path.read_bytes(), path.name) for path in sorted(model_folder.glob("*.dmn"))}
+        models = read_models(roots, lenient=True)
+        for test_path in sorted(model_folder.glob("*-test-*.xml")):
+            tests = read_test_file(test_path)
+            model = models.get(tests.model)
+            if not isinstance(model, Model):
+                continue
+            for case in tests.cases:
+                inputs = {key: engine_value(value) for key, value in case.inputs.items()}
+                calls.extend((model, result.name, inputs) for result in case.results if case.kind == "decision")
+    clock = SystemClock()
+
+    def evaluate(call: Mapping[str, Any]) -> object:
+        model, decision, inputs = call["call"]
+        try:
+            return model.evaluate(decision, inputs, clock)
+        except dmn.DmnError:
+            return None
+    rate = _rate(evaluate, [{"call": call} for call in calls], seconds)
+    return {"modelle": len(_TCK_SAMPLE), "entscheidungen": len(calls), "entscheidungen_pro_sekunde": rate}
 
 
 def run(quick: bool = False) -> dict[str, Any]:

@@ -57,20 +57,20 @@ def _general(reason: str) -> str:
     return text[:140]
 
 
-def _engine_value(value: Any) -> Any:
+def engine_value(value: Any) -> Any:
     if isinstance(value, Temporal):
         converted = temporal.from_text(value.text)
         return converted if converted is not None else value.text
     if isinstance(value, list):
-        return [_engine_value(item) for item in value]
+        return [engine_value(item) for item in value]
     if isinstance(value, dict):
-        return {key: _engine_value(item) for key, item in value.items()}
+        return {key: engine_value(item) for key, item in value.items()}
     return value
 
 
 def _outcome(model: Model, case: Case, result: Result) -> str | None:
     """None if the result node matches, else the reason it does not."""
-    inputs = {name: _engine_value(value) for name, value in case.inputs.items()}
+    inputs = {name: engine_value(value) for name, value in case.inputs.items()}
     try:
         if case.kind == "decisionService" and case.invocable:
             value = model.invoke(case.invocable, inputs, _CLOCK)
@@ -84,7 +84,7 @@ def _outcome(model: Model, case: Case, result: Result) -> str | None:
         return f"Fehler: {_general(error.args[0] if error.args else str(error))}"
     if result.error and value is None:
         return None
-    if same(value, _engine_value(result.expected)):
+    if same(value, engine_value(result.expected)):
         return None
     if value is None:
         return "Falsches Ergebnis: null statt eines Werts"
