@@ -188,3 +188,17 @@ def test_typed_parameters_of_a_function_literal_refuse_other_types() -> None:
 def test_range_from_text_takes_literal_ends_only() -> None:
     assert feel('range("[date(\\"1970-01-01\\")..date(\\"1970-01-02\\")]")') is not None
     assert feel('range("[date(string(\\"1970-01-01\\"))..date(\\"1970-01-02\\")]")') is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12300 = 1.23e4", True),
+    ("[1..10) = [1..10[", True),
+    ("10 in (!=10)", False),
+    ('string length("\\U01F40E")', Decimal(1)),
+    ('split("John Doe", "\\s")', ["John", "Doe"]),
+    ('@"2021-01-01T24:00:00" + @"PT1S"', dt.datetime(2021, 1, 2, 0, 0, 1)),
+    ('@"2021-01-02" - @"2021-01-01T10:10:10"', None),
+    ('@"2021-01-02T10:10:10@Europe/Paris" - @"2021-01-01T10:10:10"', None),
+])
+def test_numbers_ranges_escapes_and_moments_as_the_tck_writes_them(text: str, expected: Any) -> None:
+    assert feel(text) == expected

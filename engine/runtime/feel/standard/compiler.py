@@ -29,6 +29,7 @@ class Parser(Cursor):
         self._source = source
         self._scopes: list[set[str]] = [{name for name in names if name} | ALWAYS_KNOWN]
         self._types = types
+        self._range_end = False  # reading the upper end of a range: in `[1..10[` the '[' closes it
         self.uses_input = False
 
     # ------------------------------------------------------------ names
@@ -369,7 +370,7 @@ class Parser(Cursor):
                 if self._peek().kind != "name":
                     raise self._unexpected(self._peek())
                 node = op.path(node, self._name())
-            elif self._at("["):
+            elif self._at("[") and not self._range_end:
                 self._advance()
                 self._scopes.append({"item"})
                 index = self.expression()
@@ -449,7 +450,7 @@ class Parser(Cursor):
             self._advance()
             self.uses_input = True
             return lambda env: env.lookup("?")
-        if text in ("<", "<=", ">", ">=", "="):
+        if text in ("<", "<=", ">", ">=", "=", "!="):
             self._advance()
             end = self._additive()
             return op.open_range(text, end)
@@ -465,16 +466,20 @@ class Parser(Cursor):
             self._advance()
             return lambda env: []
         self._enter()
+        outer, self._range_end = self._range_end, False
         first = self.expression()
         if self._at(".."):
             self._advance()
+            self._range_end = True
             high = self.expression()
+            self._range_end = outer
             closing = self._advance()
             if closing.kind != "op" or closing.text not in ("]", ")", "["):
                 raise Problem(f"Ein Bereich endet mit ']', ')' oder '[' (Stelle {closing.pos + 1}).")
             self._leave()
             low_closed, high_closed = opening == "[", closing.text == "]"
             return lambda env: op.make_range(first(env), high(env), low_closed, high_closed)
+        self._range_end = outer
         if opening == "(":
             self._expect(")")
             self._leave()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from engine.runtime.parsing import Lexicon, Problem, Token, scan_number, tokenize
@@ -10,6 +12,21 @@ from engine.runtime.parsing import Lexicon, Problem, Token, scan_number, tokeniz
 _OPERATORS = ("..", "<=", ">=", "!=", "**", "=", "<", ">", "+", "-", "*", "/", "(", ")", "[", "]", "{", "}",
               ",", ".", ":", "?", "@")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'", "b": "\b", "f": "\f"}
+_EXPONENT = re.compile(r"[eE][+-]?\d{1,4}(?![\w])")
+_LONG_ESCAPE = re.compile(r"\\U([0-9a-fA-F]{6})")
+
+
+class _Escapes(Mapping[str, str]):
+    """FEEL's escapes; any other backslash stays in the text (`"\\s"` is the regular expression \\s)."""
+
+    def __getitem__(self, char: str) -> str:
+        return _ESCAPES.get(char, "\\" + char)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ESCAPES)
+
+    def __len__(self) -> int:
+        return len(_ESCAPES)
 KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "between", "in", "for", "some", "every",
                        "return", "satisfies", "instance", "of", "function", "true", "false", "null"})
 BUILTIN_TYPES = ("date and time", "days and time duration", "years and months duration", "number", "string",
@@ -36,6 +53,9 @@ def leading_dots(tokens: list[Token]) -> list[Token]:
 
 def _number(source: str, start: int) -> Token:
     _, end = scan_number(source, start)
+    exponent = _EXPONENT.match(source, end)  # 1.23e4, 5E-3
+    if exponent is not None:
+        end = exponent.end()
     if end - start > 60:
         raise Problem(f"Die Zahl an Stelle {start + 1} ist zu lang.")
     return Token("number", source[start:end], start, Decimal(source[start:end]))
@@ -66,7 +86,7 @@ def strip_comments(source: str) -> str:
     return "".join(out)
 
 
-LEXICON = Lexicon(operators=_OPERATORS, quotes='"', escapes=_ESCAPES, number=_number,
+LEXICON = Lexicon(operators=_OPERATORS, quotes='"', escapes=_Escapes(), number=_number,
                   name_char=lambda char: char.isalnum() or char in "_'", character_hints={},
                   check_name=None, unicode_escapes=True)
 
@@ -80,5 +100,12 @@ def code_points(text: str) -> str:
 
 
 
+def _long_escapes(source: str) -> str:
+    """`\\U01F40E` (six hex digits) is the character itself."""
+    if "\\U" not in source:
+        return source
+    return _LONG_ESCAPE.sub(lambda match: chr(min(int(match[1], 16), 0x10FFFF)), source)
+
+
 def tokens_of(source: str) -> list[Token]:
-    return leading_dots(tokenize(strip_comments(source), LEXICON))
+    return leading_dots(tokenize(_long_escapes(strip_comments(source)), LEXICON))

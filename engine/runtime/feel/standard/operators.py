@@ -217,12 +217,11 @@ def _shift(moment: Any, duration: Any) -> Any:
 
 def _difference(a: Any, b: Any) -> Any:
     if isinstance(a, dt.date) and isinstance(b, dt.date):
+        if isinstance(a, dt.datetime) != isinstance(b, dt.datetime):
+            return None  # a date minus a date and time (or the other way round) is null
         left, right = _as_datetime(a), _as_datetime(b)
         if (left.tzinfo is None) != (right.tzinfo is None):
-            if left.tzinfo is None:
-                left = left.replace(tzinfo=dt.UTC)
-            else:
-                right = right.replace(tzinfo=dt.UTC)
+            return None  # a local date and time cannot be set against one with a zone
         delta = left - right
         return DaysTime(Decimal(delta.days * 86_400 + delta.seconds) + Decimal(delta.microseconds) / 1_000_000)
     if isinstance(a, dt.time) and isinstance(b, dt.time):
@@ -377,8 +376,8 @@ def temporal_literal(text: str) -> Any:
 def open_range(symbol: str, end: Evaluator) -> Evaluator:
     def run(env: Env) -> Any:
         value = end(env)
-        if symbol == "=":
-            return Range(value, value, True, True, equality=True)
+        if symbol in ("=", "!="):
+            return Range(value, value, True, True, equality=True, negated=symbol == "!=")
         if symbol in ("<", "<="):
             return Range(None, value, False, symbol == "<=")
         return Range(value, None, symbol == ">=", False)

@@ -77,6 +77,8 @@ def parse_date_time(text: str) -> dt.datetime | None:
     day, moment = parse_date(date_text), parse_time(time_text)
     if day is None or moment is None:
         return None
+    if time_text.startswith("24:"):
+        day += dt.timedelta(days=1)  # 24:00:00 is the midnight that ends the day
     return dt.datetime.combine(day, moment)
 
 

@@ -80,12 +80,14 @@ class Range:
     low_closed: bool
     high_closed: bool
     equality: bool = False  # `=x`: the unary test of equality, which also holds for booleans and lists
+    negated: bool = False  # `!=x`
 
     def contains(self, value: Any) -> bool | None:
         if self.low is NULL_END or self.high is NULL_END:
             return None
         if self.equality:
-            return equal(value, self.low)
+            same = equal(value, self.low)
+            return (None if same is None else not same) if self.negated else same
         results: list[bool | None] = []
         if self.low is not None:
             order = ordering(value, self.low)
@@ -207,7 +209,7 @@ def equal(left: Any, right: Any) -> bool | None:
         return all_of([equal(left[key], right[key]) for key in left])
     if isinstance(left, Range) and isinstance(right, Range):
         return (left.low_closed == right.low_closed and left.high_closed == right.high_closed
-                and left.equality == right.equality
+                and left.equality == right.equality and left.negated == right.negated
                 and equal(left.low, right.low) is True and equal(left.high, right.high) is True)
     if isinstance(left, Function) or isinstance(right, Function):
         return left is right
