@@ -202,3 +202,15 @@ def test_range_from_text_takes_literal_ends_only() -> None:
 ])
 def test_numbers_ranges_escapes_and_moments_as_the_tck_writes_them(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+def test_a_sort_with_a_defined_function_counts_against_the_budget() -> None:
+    with pytest.raises(Problem, match="Schritte"):
+        feel("sort(for i in 1..3000 return i, function(x, y) x < y)")
+
+
+def test_a_long_text_of_names_compiles_quickly() -> None:
+    names = [f"Name {index}" for index in range(2000)]
+    source = " + ".join(f"Name {index}" for index in range(0, 2000, 3))
+    env = Env(BUILTINS).child({name: Decimal(1) for name in names})
+    assert compile_expression(source, [*BUILTINS, *names])(env) == Decimal(667)

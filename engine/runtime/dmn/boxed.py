@@ -148,7 +148,7 @@ class Compiler:
                         return None
                     converted[name] = conformed
                 return body(env.child(converted))
-            return Function("function", param_names, call)
+            return Function("function", param_names, call, budget=env.budget)
         return run
 
     def _relation(self, element: etree._Element, names: frozenset[str]) -> Evaluator:

@@ -29,7 +29,8 @@ class Parser(Cursor):
         self._source = source
         self._scopes: list[set[str]] = [{name for name in names if name} | ALWAYS_KNOWN]
         self._types = types
-        self._range_end = False  # reading the upper end of a range: in `[1..10[` the '[' closes it
+        self._range_end = False
+        self._index_of_names: dict[str, list[str]] | None = None  # reading the upper end of a range: in `[1..10[` the '[' closes it
         self.uses_input = False
 
     # ------------------------------------------------------------ names
@@ -38,11 +39,22 @@ class Parser(Cursor):
         for scope in self._scopes:
             yield from scope
 
+    def _candidates(self, word: str) -> Iterable[str]:
+        """Declared names that may start with this word (the model's names are indexed once per parser)."""
+        if self._index_of_names is None:
+            index: dict[str, list[str]] = {}
+            for name in self._scopes[0]:
+                index.setdefault(_first_word(name), []).append(name)
+            self._index_of_names = index
+        yield from self._index_of_names.get(_first_word(word), ())
+        for scope in self._scopes[1:]:
+            yield from scope
+
     def _name(self) -> str:
         """The longest declared name starting at the current name token, else the single word."""
         token = self._advance()
         best = token.text
-        for name in self._known():
+        for name in self._candidates(token.text):
             if len(name) > len(best) and self._source.startswith(name, token.pos):
                 after = token.pos + len(name)
                 if after == len(self._source) or not (self._source[after].isalnum() or self._source[after] == "_"):
@@ -225,14 +237,14 @@ class Parser(Cursor):
         self._scopes.pop()
         names = tuple(params)
         if not checks:
-            return lambda env: Function("anonymous", names, lambda args: body(env.child(args)))
+            return lambda env: Function("anonymous", names, lambda args: body(env.child(args)), budget=env.budget)
 
         def typed(env: Env) -> Function:
             def call(args: dict[str, Any]) -> Any:
                 if any(args.get(name) is not None and not check(args.get(name)) for name, check in checks.items()):
                     return None  # an argument of the wrong type for a typed parameter
                 return body(env.child(args))
-            return Function("anonymous", names, call)
+            return Function("anonymous", names, call, budget=env.budget)
         return typed
 
     def _disjunction(self) -> Evaluator:
@@ -532,6 +544,13 @@ class Parser(Cursor):
             token = self._advance()
             end = token.pos + len(token.text)
         return " ".join(self._source[start:end].split())
+
+
+def _first_word(name: str) -> str:
+    end = 0
+    while end < len(name) and (name[end].isalnum() or name[end] in "_'"):
+        end += 1
+    return name[:end] or name[:1]
 
 
 def _integers(low: Evaluator, high: Evaluator) -> Evaluator:

@@ -324,7 +324,7 @@ def call(target: Evaluator, positional: tuple[Evaluator, ...], named: dict[str, 
 
 def invoke(function: Function, args: list[Any] | None, named: dict[str, Any] | None, env: Env | None = None) -> Any:
     """Call a FEEL function with positional or named arguments; a wrong name or count is null."""
-    budget = env.budget if env is not None else None
+    budget = env.budget if env is not None else function.budget
     if budget is not None:
         budget.step()
         budget.calls += 1

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.runtime.parsing import Problem
 
-MAX_STEPS = 2_000_000
+MAX_STEPS = 1_000_000
 MAX_SECONDS = 5.0
 MAX_CALL_DEPTH = 60
 

@@ -110,6 +110,8 @@ class Function:
     builtin: bool = False
     forms: tuple[Function, ...] = ()  # a built-in with several parameter lists: date(from), date(year, ...)
     fewest: int = 0  # a built-in's required arguments (named arguments left out become null up to here)
+    # The budget of the evaluation that made a defined function: calls from built-ins (sort) count against it.
+    budget: Any = field(default=None, repr=False)
 
 
 def _plain(number: Decimal) -> str:
