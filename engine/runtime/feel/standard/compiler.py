@@ -29,8 +29,8 @@ class Parser(Cursor):
         self._source = source
         self._scopes: list[set[str]] = [{name for name in names if name} | ALWAYS_KNOWN]
         self._types = types
-        self._range_end = False
-        self._index_of_names: dict[str, list[str]] | None = None  # reading the upper end of a range: in `[1..10[` the '[' closes it
+        self._range_end = False  # reading the upper end of a range: in `[1..10[` the '[' closes it
+        self._index_of_names: dict[str, list[str]] | None = None
         self.uses_input = False
 
     # ------------------------------------------------------------ names
