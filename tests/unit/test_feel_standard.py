@@ -198,6 +198,7 @@ def test_range_from_text_takes_literal_ends_only() -> None:
     ('split("John Doe", "\\s")', ["John", "Doe"]),
     ('@"2021-01-01T24:00:00" + @"PT1S"', dt.datetime(2021, 1, 2, 0, 0, 1)),
     ('@"2021-01-02" - @"2021-01-01T10:10:10"', None),
+    ('@"2021-01-02T10:10:10+01:00" - @"2021-01-01"', DaysTime(Decimal(86400 + 9 * 3600 + 610))),
     ('@"2021-01-02T10:10:10@Europe/Paris" - @"2021-01-01T10:10:10"', None),
 ])
 def test_numbers_ranges_escapes_and_moments_as_the_tck_writes_them(text: str, expected: Any) -> None:

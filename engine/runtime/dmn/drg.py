@@ -9,7 +9,7 @@ tables keep their Camunda-flavoured reader (`reader`), whose behaviour and speed
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -208,7 +208,8 @@ def _href_name(reference: etree._Element, ids: Mapping[str, str]) -> str:
     return ids.get(target, target)
 
 
-def read_model(root: etree._Element, filename: str, *, lenient: bool = False) -> Model:
+def read_model(root: etree._Element, filename: str, *, lenient: bool = False,
+               imported_names: Iterable[str] = ()) -> Model:
     """Compile a DMN 1.1-1.5 model; raises DmnError naming the element that cannot be read.
 
     With `lenient`, an element that cannot be read fails only when it is evaluated (with the same
@@ -240,7 +241,7 @@ def read_model(root: etree._Element, filename: str, *, lenient: bool = False) ->
                        if isinstance(component.tag, str) and local(component) in ("itemComponent", "contextEntry",
                                                                                    "variable", "formalParameter",
                                                                                    "column", "parameter")}
-    names = set(elements) | set(_BUILTINS) | {"now", "today"} | set(imports)
+    names = set(elements) | set(_BUILTINS) | {"now", "today"} | set(imports) | set(imported_names)
     names |= {name for name in component_names if name}
     compiler = Compiler(names, types)
     for item in drg:
@@ -291,9 +292,13 @@ def _label(item: etree._Element) -> str:
 def read_models(roots: Mapping[str, etree._Element], *, lenient: bool = False) -> dict[str, Model | DmnError]:
     """Several models of one folder, each linked to the models it imports (by namespace)."""
     models: dict[str, Model | DmnError] = {}
+    # Names of the other models, for `prefix.Name With Spaces` of an import.
+    everywhere = {(item.get("name") or "").strip() for root in roots.values() for item in root
+                  if isinstance(item.tag, str) and local(item) in ("decision", "inputData", "businessKnowledgeModel",
+                                                                   "decisionService", "itemDefinition")}
     for filename, root in roots.items():
         try:
-            models[filename] = read_model(root, filename, lenient=lenient)
+            models[filename] = read_model(root, filename, lenient=lenient, imported_names=everywhere - {""})
         except DmnError as error:
             models[filename] = error
     by_namespace = {model.namespace: model for model in models.values() if isinstance(model, Model)}

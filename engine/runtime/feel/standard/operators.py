@@ -217,11 +217,10 @@ def _shift(moment: Any, duration: Any) -> Any:
 
 def _difference(a: Any, b: Any) -> Any:
     if isinstance(a, dt.date) and isinstance(b, dt.date):
-        if isinstance(a, dt.datetime) != isinstance(b, dt.datetime):
-            return None  # a date minus a date and time (or the other way round) is null
+        # A date counts as its midnight in UTC; a local date and time cannot be set against a zoned one.
         left, right = _as_datetime(a), _as_datetime(b)
         if (left.tzinfo is None) != (right.tzinfo is None):
-            return None  # a local date and time cannot be set against one with a zone
+            return None
         delta = left - right
         return DaysTime(Decimal(delta.days * 86_400 + delta.seconds) + Decimal(delta.microseconds) / 1_000_000)
     if isinstance(a, dt.time) and isinstance(b, dt.time):
