@@ -215,3 +215,14 @@ def test_a_long_text_of_names_compiles_quickly() -> None:
     source = " + ".join(f"Name {index}" for index in range(0, 2000, 3))
     env = Env(BUILTINS).child({name: Decimal(1) for name in names})
     assert compile_expression(source, [*BUILTINS, *names])(env) == Decimal(667)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('for d in @"2021-01-30"..@"2021-02-01" return d.day', [Decimal(30), Decimal(31), Decimal(1)]),
+    ('is(@"23:00:50@Etc/GMT", @"23:00:50Z")', False),
+    ("list replace(match: function(item, newItem) item = 2, newItem: 4, list: [1, 2, 3])",
+     [Decimal(1), Decimal(4), Decimal(3)]),
+    ("list replace([2, 4], function(item, newItem) item, 5)", None),
+])
+def test_date_iteration_zones_and_list_replace_by_match(text: str, expected: Any) -> None:
+    assert feel(text) == expected

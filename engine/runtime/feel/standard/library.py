@@ -457,6 +457,7 @@ _ALTERNATIVES: dict[str, tuple[tuple[str, ...], int]] = {
     "date and time": (("date", "time"), 2),
     "time": (("hour", "minute", "second", "offset"), 3),
     "context put": (("context", "keys", "value"), 3),
+    "list replace": (("list", "match", "newItem"), 3),
 }
 
 
@@ -480,6 +481,9 @@ def builtins() -> dict[str, Function]:
             functions[name] = _with_alternative(functions[name], _builtin(name, other, other_fewest, impl))
     for name, (params, fewest, impl, variadic) in LIST_FUNCTIONS.items():
         functions[name] = _builtin(name, params, fewest, impl, variadic)
+        if name in _ALTERNATIVES:
+            other, other_fewest = _ALTERNATIVES[name]
+            functions[name] = _with_alternative(functions[name], _builtin(name, other, other_fewest, impl))
     for name, (forms, impl) in RANGE_FUNCTIONS.items():
         variants = tuple(_builtin(name, form, len(form), impl) for form in forms)
         functions[name] = variants[0] if len(variants) == 1 else Function(

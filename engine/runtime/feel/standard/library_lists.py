@@ -251,7 +251,10 @@ def _list_replace(items: Any, position: Any, new_item: Any) -> Any:
             return None
         from engine.runtime.feel.standard.operators import invoke
 
-        return [new_item if invoke(position, [item, new_item], None) is True else item for item in items]
+        matches = [invoke(position, [item, new_item], None) for item in items]
+        if any(match is not None and not isinstance(match, bool) for match in matches):
+            return None  # the match function must answer true or false
+        return [new_item if match is True else item for item, match in zip(items, matches, strict=True)]
     index = _position(items, position)
     if index is None:
         return None

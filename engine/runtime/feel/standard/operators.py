@@ -22,6 +22,7 @@ from engine.runtime.feel.standard.values import (
     all_of,
     checked_text,
     equal,
+    is_date,
     ordering,
     type_name,
 )
@@ -404,6 +405,12 @@ def context(entries: tuple[tuple[str, Evaluator], ...]) -> Evaluator:
 
 
 def integer_range(low: Any, high: Any) -> Any:
+    if is_date(low) and is_date(high):  # for d in @"2021-01-01"..@"2021-01-03": day by day
+        days = (high - low).days
+        if abs(days) > 100_000:
+            raise Problem("Der Datumsbereich ist zu groß (höchstens 100.000 Tage).")
+        step = 1 if days >= 0 else -1
+        return [low + dt.timedelta(days=offset) for offset in range(0, days + step, step)]
     if not isinstance(low, Decimal) or not isinstance(high, Decimal):
         return None
     if low != low.to_integral_value() or high != high.to_integral_value():

@@ -99,7 +99,7 @@ def from_text(text: str) -> Any:
     """The value of `@"…"`: a date, date and time, time or duration, by its form; None if none fits."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
-    if "T" in text:
+    if _DATE.match(text) and text[_DATE.match(text).end():][:1] == "T":  # type: ignore[union-attr]
         return parse_date_time(text)
     if _DATE.fullmatch(text):
         return parse_date(text)
