@@ -226,3 +226,15 @@ def test_a_long_text_of_names_compiles_quickly() -> None:
 ])
 def test_date_iteration_zones_and_list_replace_by_match(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('matches("hello world", "hello\\ sworld", "x")', True),
+    ('matches("Mary\\u000DJones", "Mary.Jones")', False),
+    ('matches("X", "[A-Z-[OI]]", "i")', True),
+    ('matches("O", "[A-Z-[OI]]")', False),
+    ('matches("hello", "\\p{IsBasicLatin}+")', True),
+    ('matches("abcd", "(asd)[\\1]")', None),
+])
+def test_regular_expressions_follow_xpath(text: str, expected: Any) -> None:
+    assert feel(text) == expected

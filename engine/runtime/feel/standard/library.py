@@ -3,7 +3,7 @@
 Each function takes its arguments as a list (named arguments are put in parameter order by the
 caller) and returns null for arguments it is not defined for, as the specification says. Regular
 expressions (`matches`, `replace`, `split`) use Python's `re` with XPath's flags; patterns are size
-limited and nested quantifiers, the classic way to make a backtracking matcher run for ever, refused.
+limited and nested quantifiers refused (`library_regex`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from engine.runtime.feel.standard import temporal
 from engine.runtime.feel.standard.library_lists import LIST_FUNCTIONS
 from engine.runtime.feel.standard.library_ranges import RANGE_FUNCTIONS
+from engine.runtime.feel.standard.library_regex import compile_pattern
 from engine.runtime.feel.standard.values import (
     CONTEXT,
     DaysTime,
@@ -28,9 +29,7 @@ from engine.runtime.feel.standard.values import (
 )
 
 _Impl = Callable[..., Any]
-_MAX_PATTERN = 1000
 _ABSENT: Any = object()
-_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 
 
 def _integer(value: Any) -> int | None:
@@ -192,28 +191,7 @@ def _substring(text: Any, start: Any, length: Any = None) -> Any:
 
 
 def _pattern(pattern: Any, flags: Any) -> re.Pattern[str] | None:
-    if not isinstance(pattern, str) or (flags is not None and not isinstance(flags, str)):
-        return None
-    if len(pattern) > _MAX_PATTERN or _NESTED_QUANTIFIER.search(pattern):
-        return None
-    options = 0
-    for flag in flags or "":
-        if flag == "i":
-            options |= re.IGNORECASE
-        elif flag == "s":
-            options |= re.DOTALL
-        elif flag == "m":
-            options |= re.MULTILINE
-        elif flag == "x":
-            options |= re.VERBOSE
-        elif flag != "q":
-            return None
-    if flags and "q" in flags:
-        pattern = re.escape(pattern)
-    try:
-        return re.compile(pattern.replace("\\p{L}", "[^\\W\\d_]").replace("\\p{N}", "\\d"), options)
-    except re.error:
-        return None
+    return compile_pattern(pattern, flags)
 
 
 def _matches(text: Any, pattern: Any, flags: Any = None) -> Any:
