@@ -19,16 +19,31 @@ _BLOCKS = {"IsBasicLatin": "\\x00-\\x7F", "IsLatin-1Supplement": "\\x80-\\xFF"}
 _PROPERTIES = {"L": "^\\W\\d_", "N": "\\d", "Lu": "A-Z", "Ll": "a-z"}
 
 
+def _without_whitespace(pattern: str) -> str:
+    """The `x` flag: whitespace outside classes goes, even right after a backslash (`hello\\ sworld`)."""
+    out: list[str] = []
+    in_class = False
+    for index, char in enumerate(pattern):
+        escaped = index > 0 and pattern[index - 1] == "\\" and (index < 2 or pattern[index - 2] != "\\")
+        if char in " \t\n\r" and not in_class:
+            continue
+        if char == "[" and not escaped:
+            in_class = True
+        elif char == "]" and not escaped:
+            in_class = False
+        out.append(char)
+    return "".join(out)
+
+
 def _translate(pattern: str, dot_all: bool, extended: bool) -> str | None:
+    if extended:
+        pattern = _without_whitespace(pattern)
     pattern = _SUBTRACTION.sub(lambda match: f"(?:(?![{match[2]}])[{match[1]}])", pattern)
     out: list[str] = []
     in_class = False
     i = 0
     while i < len(pattern):
         char = pattern[i]
-        if extended and not in_class and char in " \t\n\r":
-            i += 1
-            continue
         if char == "\\" and i + 1 < len(pattern):
             following = pattern[i + 1]
             if in_class and following.isdigit():
