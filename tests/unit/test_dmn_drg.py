@@ -129,3 +129,7 @@ def test_now_and_today_come_from_the_clock_passed_in() -> None:
 
 def test_a_context_missing_a_component_does_not_conform() -> None:
     assert model().evaluate("Yearly Interest", {"Applicant Loan": {"amount": 100}}) is None
+
+
+def test_a_service_argument_of_the_wrong_type_gives_null() -> None:
+    assert model().invoke("Interest Service", {"Applicant Loan": "not a loan"}) is None

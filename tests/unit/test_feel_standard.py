@@ -238,3 +238,13 @@ def test_date_iteration_zones_and_list_replace_by_match(text: str, expected: Any
 ])
 def test_regular_expressions_follow_xpath(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('date("01211-12-31")', None),
+    ('date("1211-12-31")', dt.date(1211, 12, 31)),
+    ('context put({x: 1, y: {a: 0}}, ["y", "a", "b"], 2)', None),
+    ('context put({x: 1, y: {a: 0}}, ["y", "a"], 2)', {"x": Decimal(1), "y": {"a": Decimal(2)}}),
+])
+def test_year_digits_and_nested_context_put(text: str, expected: Any) -> None:
+    assert feel(text) == expected

@@ -159,6 +159,10 @@ class _Run(Mapping[str, Any]):
         params = input_data + input_decisions  # the service's parameters: its input data, then input decisions
 
         def call(args: dict[str, Any]) -> Any:
+            for key, given in args.items():
+                target = model.elements.get(key)
+                if given is not None and target is not None and model.types.conform(given, target.type_ref) is None:
+                    return None  # an argument that does not conform to its input's type
             run = _Run(model, {key: args.get(key) for key in input_data},
                        {key: args.get(key) for key in input_decisions}, self.clock)
             values = {name: run.value(name) for name in outputs}

@@ -349,7 +349,8 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
         inner = context.get(key[0])
         if not isinstance(inner, dict):
             return None
-        return {**context, key[0]: _context_put(inner, key[1:], value)}
+        nested = _context_put(inner, key[1:], value)
+        return None if nested is None else {**context, key[0]: nested}
     return None
 
 

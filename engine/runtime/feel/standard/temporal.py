@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.runtime.feel.standard.values import DaysTime, YearsMonths
 
-_DATE = re.compile(r"(-?\d{4,9})-(\d{2})-(\d{2})")
+_DATE = re.compile(r"(-?(?:\d{4}|[1-9]\d{4,8}))-(\d{2})-(\d{2})")  # more than 4 digits: no leading zero
 _TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z|[+-]\d{2}:\d{2}(?::\d{2})?)|@([A-Za-z][\w/+\-]*))?")
 _YEARS_MONTHS = re.compile(r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?")
 _DAYS_TIME = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?")
