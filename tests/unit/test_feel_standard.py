@@ -248,3 +248,15 @@ def test_regular_expressions_follow_xpath(text: str, expected: Any) -> None:
 ])
 def test_year_digits_and_nested_context_put(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('string(@"-2021-01-01T10:10:10+11:00" + @"P1M")', "-2021-02-01T10:10:10+11:00"),
+    ('string(date("999999999-12-31"))', "999999999-12-31"),
+    ('date("-2017-12-31").year', Decimal(-2017)),
+    ('@"-2021-01-02" - @"-2021-01-01"', DaysTime(Decimal(86400))),
+    ('@"-2021-01-01" < @"2021-01-01"', True),
+    ('string(@"10000-01-01" - @"P1D")', "9999-12-31"),
+])
+def test_years_outside_the_python_calendar(text: str, expected: Any) -> None:
+    assert feel(text) == expected

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from engine.runtime.feel.standard import temporal
+from engine.runtime.feel.standard import far, temporal
 from engine.runtime.feel.standard.library_lists import LIST_FUNCTIONS
 from engine.runtime.feel.standard.library_ranges import RANGE_FUNCTIONS
 from engine.runtime.feel.standard.library_regex import compile_pattern
@@ -52,12 +52,15 @@ def _date(*args: Any) -> Any:
         if year is None or month is None or day is None:
             return None
         try:
-            return dt.date(year, month, day)
+            return far.make(year, month, day)
         except ValueError:
             return None
     value = args[0]
     if isinstance(value, str):
         return temporal.parse_date(value)
+    if isinstance(value, far.FarMoment):
+        inner = value.inner.date() if isinstance(value.inner, dt.datetime) else value.inner
+        return far.FarMoment(inner, value.shift)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -10,7 +10,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from engine.runtime.feel.standard import temporal
+from engine.runtime.feel.standard import far, temporal
 from engine.runtime.feel.standard.scope import MAX_CALL_DEPTH, Env
 from engine.runtime.feel.standard.values import (
     CONTEXT,
@@ -173,6 +173,8 @@ def _numbers(symbol: str, a: Decimal, b: Decimal) -> Any:
 
 
 def _temporal(symbol: str, a: Any, b: Any) -> Any:
+    if isinstance(a, far.FarMoment) or isinstance(b, far.FarMoment):
+        return far.calculate(symbol, a, b)
     if isinstance(a, YearsMonths) and isinstance(b, YearsMonths) and symbol in "+-":
         return YearsMonths(a.months + b.months if symbol == "+" else a.months - b.months)
     if isinstance(a, DaysTime) and isinstance(b, DaysTime) and symbol in "+-":
@@ -249,6 +251,11 @@ _TIME_PROPERTIES = ("hour", "minute", "second")
 def property_of(value: Any, name: str) -> Any:
     if isinstance(value, dict):
         return value.get(name)
+    if isinstance(value, far.FarMoment):
+        found = far.property_of(value, name)
+        if found is not far.MISSING:
+            return found
+        value = value.inner
     if isinstance(value, dt.date) and name in _DATE_PROPERTIES:
         return Decimal(getattr(value, name))
     if isinstance(value, dt.date) and name == "weekday":

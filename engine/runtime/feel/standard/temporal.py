@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.runtime.feel.standard import far
 from engine.runtime.feel.standard.values import DaysTime, YearsMonths
 
 _DATE = re.compile(r"(-?(?:\d{4}|[1-9]\d{4,8}))-(\d{2})-(\d{2})")  # more than 4 digits: no leading zero
@@ -21,12 +22,13 @@ _YEARS_MONTHS = re.compile(r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?")
 _DAYS_TIME = re.compile(r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?")
 
 
-def parse_date(text: str) -> dt.date | None:
+def parse_date(text: str) -> Any:
+    """A `date`, or a `FarMoment` for a year outside 1-9999; None if the text is no date."""
     match = _DATE.fullmatch(text)
     if match is None:
         return None
     try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        return far.make(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
 
@@ -69,14 +71,15 @@ def parse_time(text: str) -> dt.time | None:
     return value.replace(tzinfo=zone if isinstance(zone, dt.tzinfo) else None)
 
 
-def parse_date_time(text: str) -> dt.datetime | None:
-    if "T" not in text:
-        day = parse_date(text)
-        return None if day is None else dt.datetime(day.year, day.month, day.day)
-    date_text, time_text = text.split("T", 1)
+def parse_date_time(text: str) -> Any:
+    """A `datetime`, or a `FarMoment` for a year outside 1-9999; None if the text is no date and time."""
+    date_text, time_text = text.split("T", 1) if "T" in text else (text, "00:00:00")
     day, moment = parse_date(date_text), parse_time(time_text)
     if day is None or moment is None:
         return None
+    if isinstance(day, far.FarMoment):
+        value: Any = far.FarMoment(dt.datetime.combine(day.inner, moment), day.shift)
+        return far.calculate("+", value, DaysTime(Decimal(86_400))) if time_text.startswith("24:") else value
     if time_text.startswith("24:"):
         day += dt.timedelta(days=1)  # 24:00:00 is the midnight that ends the day
     return dt.datetime.combine(day, moment)
@@ -134,6 +137,8 @@ def _zone_text(zone: dt.tzinfo | None, offset: dt.timedelta | None) -> str:
 
 def text_of(value: Any) -> str | None:
     """The FEEL string of a temporal value (as `string()` gives it)."""
+    if isinstance(value, far.FarMoment):
+        return far.text(value, time_text)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() + "T" + time_text(value.timetz())
     if isinstance(value, dt.date):

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from engine.runtime.feel.standard.far import FarMoment
+from engine.runtime.feel.standard.far import ordering as far_ordering
+from engine.runtime.feel.standard.far import type_name as far_type_name
 from engine.runtime.parsing import Problem
 
 CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, Emin=-6143,
@@ -155,6 +158,8 @@ def type_name(value: Any) -> str:
         return "range"
     if isinstance(value, Function):
         return "function"
+    if isinstance(value, FarMoment):
+        return far_type_name(value)
     return "Any"
 
 
@@ -174,6 +179,8 @@ def ordering(left: Any, right: Any) -> int | None:
     """-1, 0 or 1; None when FEEL cannot order the two values."""
     a: Any
     b: Any
+    if isinstance(left, FarMoment) or isinstance(right, FarMoment):
+        return far_ordering(left, right)
     if (isinstance(left, Decimal) and isinstance(right, Decimal)) or (isinstance(left, str) and isinstance(right, str)):
         a, b = left, right
     elif isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
@@ -215,6 +222,9 @@ def equal(left: Any, right: Any) -> bool | None:
                 and equal(left.low, right.low) is True and equal(left.high, right.high) is True)
     if isinstance(left, Function) or isinstance(right, Function):
         return left is right
+    if isinstance(left, FarMoment) or isinstance(right, FarMoment):
+        far_order = far_ordering(left, right)
+        return None if far_order is None else far_order == 0
     if isinstance(left, dt.datetime) and isinstance(right, dt.datetime):
         if (left.tzinfo is None) != (right.tzinfo is None):
             return False
