@@ -260,3 +260,12 @@ def test_year_digits_and_nested_context_put(text: str, expected: Any) -> None:
 ])
 def test_years_outside_the_python_calendar(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('upper case(["bob"])', "BOB"),
+    ('string(time("11:59:45+02:45:55"))', "11:59:45+02:45:55"),
+    ('years and months duration(date("-2016-01-30"), date("-2017-02-28"))', YearsMonths(-11)),
+])
+def test_singleton_texts_offsets_with_seconds_and_far_year_spans(text: str, expected: Any) -> None:
+    assert feel(text) == expected

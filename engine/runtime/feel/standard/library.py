@@ -118,15 +118,22 @@ def _duration(value: Any) -> Any:
     return temporal.parse_duration(value) if isinstance(value, str) else None
 
 
+def _calendar_day(value: Any) -> tuple[int, int, int] | None:
+    if isinstance(value, far.FarMoment):
+        return value.year, value.inner.month, value.inner.day
+    if isinstance(value, dt.date):
+        return value.year, value.month, value.day
+    return None
+
+
 def _years_and_months(start: Any, end: Any) -> Any:
-    if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
+    a, b = _calendar_day(start), _calendar_day(end)
+    if a is None or b is None:
         return None
-    a = start.date() if isinstance(start, dt.datetime) else start
-    b = end.date() if isinstance(end, dt.datetime) else end
-    months = (b.year - a.year) * 12 + (b.month - a.month)
-    if months > 0 and b.day < a.day:
+    months = (b[0] - a[0]) * 12 + (b[1] - a[1])
+    if months > 0 and b[2] < a[2]:
         months -= 1
-    elif months < 0 and b.day > a.day:
+    elif months < 0 and b[2] > a[2]:
         months += 1
     return YearsMonths(months)
 
@@ -240,7 +247,11 @@ def _string_join(items: Any, delimiter: Any = None, prefix: Any = _ABSENT, suffi
 
 
 def _text(function: Callable[..., Any]) -> _Impl:
-    return lambda *args: function(*args) if _strings(*args) else None
+    def run(*args: Any) -> Any:
+        # A list of one text stands for the text (DMN 1.5 singleton conversion of arguments).
+        args = tuple(arg[0] if isinstance(arg, list) and len(arg) == 1 else arg for arg in args)
+        return function(*args) if _strings(*args) else None
+    return run
 
 
 # ------------------------------------------------------------------ numbers

@@ -131,8 +131,9 @@ def _zone_text(zone: dt.tzinfo | None, offset: dt.timedelta | None) -> str:
     if offset == dt.timedelta(0):
         return "Z"
     sign = "-" if offset < dt.timedelta(0) else "+"
-    minutes = int(abs(offset).total_seconds()) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    seconds = int(abs(offset).total_seconds())
+    text = f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return text + (f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
 def text_of(value: Any) -> str | None:
