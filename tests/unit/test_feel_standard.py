@@ -269,3 +269,10 @@ def test_years_outside_the_python_calendar(text: str, expected: Any) -> None:
 ])
 def test_singleton_texts_offsets_with_seconds_and_far_year_spans(text: str, expected: Any) -> None:
     assert feel(text) == expected
+
+
+def test_a_declared_name_with_a_dot_is_the_name_where_in_scope_else_a_path() -> None:
+    names = [*BUILTINS, "Person", "Person.Name"]
+    evaluator = compile_expression("Person.Name", names)
+    assert evaluator(Env(BUILTINS).child({"Person.Name": "bound"})) == "bound"
+    assert evaluator(Env(BUILTINS).child({"Person": {"Name": "Ada"}})) == "Ada"

@@ -443,6 +443,8 @@ class Parser(Cursor):
             if token.text in KEYWORDS - {"not"} and token.text not in self._first_words():
                 raise self._unexpected(token)
             name = self._name()
+            if "." in name:
+                return op.dotted(name)
             return lambda env: env.lookup(name)
         raise self._unexpected(token)
 

@@ -293,6 +293,21 @@ def path(target: Evaluator, name: str) -> Evaluator:
     return run
 
 
+def dotted(name: str) -> Evaluator:
+    """A declared name with dots (a BKM parameter `Person.Gender`), else the path it spells where not in scope."""
+    first, *rest = name.split(".")
+
+    def run(env: Env) -> Any:
+        if env.has(name):
+            return env.lookup(name)
+        value = env.lookup(first.strip())
+        for part in rest:
+            key = part.strip()
+            value = [property_of(item, key) for item in value] if isinstance(value, list) else property_of(value, key)
+        return value
+    return run
+
+
 def filtered(target: Evaluator, test: Evaluator) -> Evaluator:
     def run(env: Env) -> Any:
         value = target(env)
