@@ -276,3 +276,8 @@ def test_a_declared_name_with_a_dot_is_the_name_where_in_scope_else_a_path() -> 
     evaluator = compile_expression("Person.Name", names)
     assert evaluator(Env(BUILTINS).child({"Person.Name": "bound"})) == "bound"
     assert evaluator(Env(BUILTINS).child({"Person": {"Name": "Ada"}})) == "Ada"
+
+
+def test_a_name_with_spaces_may_be_broken_across_lines() -> None:
+    assert feel('date and\n    time("2018-12-08T00:00:00") = date and time("2018-12-08T00:00:00")') is True
+    assert feel("Monthly   Salary * 2", Monthly_Salary=10) == Decimal(20)

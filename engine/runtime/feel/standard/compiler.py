@@ -31,6 +31,7 @@ class Parser(Cursor):
         self._types = types
         self._range_end = False  # reading the upper end of a range: in `[1..10[` the '[' closes it
         self._index_of_names: dict[str, list[str]] | None = None
+        self._squeezed: tuple[str, list[int], list[int]] | None = None
         self.uses_input = False
 
     # ------------------------------------------------------------ names
@@ -38,6 +39,18 @@ class Parser(Cursor):
     def _known(self) -> Iterable[str]:
         for scope in self._scopes:
             yield from scope
+
+    def _name_end(self, start: int, name: str) -> int:
+        """Where a declared name written from `start` ends (any whitespace between its words), or -1."""
+        if self._source.startswith(name, start):
+            return start + len(name)
+        if " " not in name:
+            return -1
+        if self._squeezed is None:
+            self._squeezed = _squeeze(self._source)
+        text, to_squeezed, to_source = self._squeezed
+        at = to_squeezed[start]
+        return to_source[at + len(name)] if text.startswith(name, at) else -1
 
     def _candidates(self, word: str) -> Iterable[str]:
         """Declared names that may start with this word (the model's names are indexed once per parser)."""
@@ -53,16 +66,15 @@ class Parser(Cursor):
     def _name(self) -> str:
         """The longest declared name starting at the current name token, else the single word."""
         token = self._advance()
-        best = token.text
+        best, best_end = token.text, token.pos + len(token.text)
         for name in self._candidates(token.text):
-            if len(name) > len(best) and self._source.startswith(name, token.pos):
-                after = token.pos + len(name)
-                if after == len(self._source) or not (self._source[after].isalnum() or self._source[after] == "_"):
-                    best = name
-        if best != token.text:
-            end = token.pos + len(best)
-            while self._peek().kind != "end" and self._peek().pos < end:
-                self._advance()
+            if len(name) <= len(best):
+                continue
+            end = self._name_end(token.pos, name)
+            if end >= 0 and (end == len(self._source) or not (self._source[end].isalnum() or self._source[end] == "_")):
+                best, best_end = name, end
+        while self._peek().kind != "end" and self._peek().pos < best_end:
+            self._advance()
         return best
 
     # ------------------------------------------------------------ unary tests
@@ -546,6 +558,23 @@ class Parser(Cursor):
             token = self._advance()
             end = token.pos + len(token.text)
         return " ".join(self._source[start:end].split())
+
+
+def _squeeze(source: str) -> tuple[str, list[int], list[int]]:
+    """The source with each run of whitespace as one space, and the positions mapped both ways."""
+    chars: list[str] = []
+    to_squeezed: list[int] = []
+    to_source: list[int] = []
+    for index, char in enumerate(source):
+        if char.isspace() and chars and chars[-1] == " " and to_source and source[to_source[-1]].isspace():
+            to_squeezed.append(len(chars) - 1)
+            continue
+        to_squeezed.append(len(chars))
+        to_source.append(index)
+        chars.append(" " if char.isspace() else char)
+    to_squeezed.append(len(chars))
+    to_source.append(len(source))
+    return "".join(chars), to_squeezed, to_source
 
 
 def _first_word(name: str) -> str:
