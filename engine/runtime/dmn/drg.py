@@ -41,7 +41,8 @@ class _Element:
     name: str
     type_ref: str | None
     evaluator: Evaluator | None = None
-    service: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ()  # type: ignore[assignment]
+    # A decision service's output decisions, input decisions and input data (by name).
+    service: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
 
 
 @dataclass
@@ -257,9 +258,9 @@ def read_model(root: etree._Element, filename: str, *, lenient: bool = False,
                 logic = child(item, "encapsulatedLogic")
                 element.evaluator = compiler.compile(logic) if logic is not None else (lambda env: None)
             elif element.kind == "service":
-                element.service = tuple(  # type: ignore[assignment]
-                    tuple(_href_name(reference, ids) for reference in children(item, kind))
-                    for kind in ("outputDecision", "inputDecision", "inputData"))
+                outputs, decisions, data = (tuple(_href_name(reference, ids) for reference in children(item, kind))
+                                            for kind in ("outputDecision", "inputDecision", "inputData"))
+                element.service = (outputs, decisions, data)
         except Problem as problem:
             reason = f"{filename}:{item.sourceline}: {_label(item)} »{element.name}«: {clip(problem.reason, 300)}"
             if not lenient:

@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.runtime.feel.standard import operators as op
-from engine.runtime.feel.standard.lexer import ALWAYS_KNOWN, BUILTIN_TYPES, KEYWORDS, code_points, tokens_of
+from engine.runtime.feel.standard.lexer import (
+    ALWAYS_KNOWN,
+    BUILTIN_TYPES,
+    KEYWORDS,
+    code_points,
+    first_word,
+    squeeze,
+    tokens_of,
+)
 from engine.runtime.feel.standard.scope import Env
 from engine.runtime.feel.standard.values import Function, all_of, any_of, checked_list, equal
 from engine.runtime.parsing import Cursor, Problem, Token, shown
@@ -47,7 +55,7 @@ class Parser(Cursor):
         if " " not in name:
             return -1
         if self._squeezed is None:
-            self._squeezed = _squeeze(self._source)
+            self._squeezed = squeeze(self._source)
         text, to_squeezed, to_source = self._squeezed
         at = to_squeezed[start]
         return to_source[at + len(name)] if text.startswith(name, at) else -1
@@ -57,9 +65,9 @@ class Parser(Cursor):
         if self._index_of_names is None:
             index: dict[str, list[str]] = {}
             for name in self._scopes[0]:
-                index.setdefault(_first_word(name), []).append(name)
+                index.setdefault(first_word(name), []).append(name)
             self._index_of_names = index
-        yield from self._index_of_names.get(_first_word(word), ())
+        yield from self._index_of_names.get(first_word(word), ())
         for scope in self._scopes[1:]:
             yield from scope
 
@@ -558,30 +566,6 @@ class Parser(Cursor):
             token = self._advance()
             end = token.pos + len(token.text)
         return " ".join(self._source[start:end].split())
-
-
-def _squeeze(source: str) -> tuple[str, list[int], list[int]]:
-    """The source with each run of whitespace as one space, and the positions mapped both ways."""
-    chars: list[str] = []
-    to_squeezed: list[int] = []
-    to_source: list[int] = []
-    for index, char in enumerate(source):
-        if char.isspace() and chars and chars[-1] == " " and to_source and source[to_source[-1]].isspace():
-            to_squeezed.append(len(chars) - 1)
-            continue
-        to_squeezed.append(len(chars))
-        to_source.append(index)
-        chars.append(" " if char.isspace() else char)
-    to_squeezed.append(len(chars))
-    to_source.append(len(source))
-    return "".join(chars), to_squeezed, to_source
-
-
-def _first_word(name: str) -> str:
-    end = 0
-    while end < len(name) and (name[end].isalnum() or name[end] in "_'"):
-        end += 1
-    return name[:end] or name[:1]
 
 
 def _integers(low: Evaluator, high: Evaluator) -> Evaluator:

@@ -109,3 +109,27 @@ def _long_escapes(source: str) -> str:
 
 def tokens_of(source: str) -> list[Token]:
     return leading_dots(tokenize(_long_escapes(strip_comments(source)), LEXICON))
+
+
+def squeeze(source: str) -> tuple[str, list[int], list[int]]:
+    """The source with each run of whitespace as one space, and the positions mapped both ways."""
+    chars: list[str] = []
+    to_squeezed: list[int] = []
+    to_source: list[int] = []
+    for index, char in enumerate(source):
+        if char.isspace() and chars and chars[-1] == " " and to_source and source[to_source[-1]].isspace():
+            to_squeezed.append(len(chars) - 1)
+            continue
+        to_squeezed.append(len(chars))
+        to_source.append(index)
+        chars.append(" " if char.isspace() else char)
+    to_squeezed.append(len(chars))
+    to_source.append(len(source))
+    return "".join(chars), to_squeezed, to_source
+
+
+def first_word(name: str) -> str:
+    end = 0
+    while end < len(name) and (name[end].isalnum() or name[end] in "_'"):
+        end += 1
+    return name[:end] or name[:1]

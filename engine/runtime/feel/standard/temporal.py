@@ -102,7 +102,8 @@ def from_text(text: str) -> Any:
     """The value of `@"…"`: a date, date and time, time or duration, by its form; None if none fits."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
-    if _DATE.match(text) and text[_DATE.match(text).end():][:1] == "T":  # type: ignore[union-attr]
+    day = _DATE.match(text)
+    if day is not None and text[day.end():day.end() + 1] == "T":
         return parse_date_time(text)
     if _DATE.fullmatch(text):
         return parse_date(text)
