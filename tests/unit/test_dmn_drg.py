@@ -133,3 +133,56 @@ def test_a_context_missing_a_component_does_not_conform() -> None:
 
 def test_a_service_argument_of_the_wrong_type_gives_null() -> None:
     assert model().invoke("Interest Service", {"Applicant Loan": "not a loan"}) is None
+
+
+BOXED = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="boxed" namespace="urn:boxed">
+  <decision name="Doubled"><variable name="Doubled"/>
+    <for iteratorVariable="n">
+      <in><literalExpression><text>[1, 2, 3]</text></literalExpression></in>
+      <return><literalExpression><text>n * 2</text></literalExpression></return>
+    </for>
+  </decision>
+  <decision name="All Positive"><variable name="All Positive"/>
+    <every iteratorVariable="n">
+      <in><literalExpression><text>Doubled</text></literalExpression></in>
+      <satisfies><literalExpression><text>n &gt; 0</text></literalExpression></satisfies>
+    </every>
+  </decision>
+  <decision name="Big"><variable name="Big"/>
+    <filter>
+      <in><literalExpression><text>Doubled</text></literalExpression></in>
+      <match><literalExpression><text>item &gt; 2</text></literalExpression></match>
+    </filter>
+  </decision>
+  <decision name="Verdict"><variable name="Verdict"/>
+    <conditional>
+      <if><literalExpression><text>All Positive</text></literalExpression></if>
+      <then><literalExpression><text>"yes"</text></literalExpression></then>
+      <else><literalExpression><text>"no"</text></literalExpression></else>
+    </conditional>
+  </decision>
+  <decision name="Table"><variable name="Table"/>
+    <relation>
+      <column name="name"/><column name="age"/>
+      <row><literalExpression><text>"Ada"</text></literalExpression><literalExpression><text>36</text></literalExpression></row>
+      <row><literalExpression><text>"Bob"</text></literalExpression><literalExpression><text>40</text></literalExpression></row>
+    </relation>
+  </decision>
+  <decision name="Ages"><variable name="Ages"/>
+    <list>
+      <literalExpression><text>Table[1].age</text></literalExpression>
+      <literalExpression><text>Table[name = "Bob"].age[1]</text></literalExpression>
+    </list>
+  </decision>
+</definitions>
+"""
+
+
+def test_dmn_1_5_boxed_iterators_filter_conditional_relation_and_list() -> None:
+    boxed = read_model(etree.fromstring(BOXED.encode()), "boxed.dmn")
+    assert boxed.evaluate("Doubled", {}) == [Decimal(2), Decimal(4), Decimal(6)]
+    assert boxed.evaluate("All Positive", {}) is True
+    assert boxed.evaluate("Big", {}) == [Decimal(4), Decimal(6)]
+    assert boxed.evaluate("Verdict", {}) == "yes"
+    assert boxed.evaluate("Ages", {}) == [Decimal(36), Decimal(40)]
