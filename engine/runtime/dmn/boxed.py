@@ -3,13 +3,13 @@ definitions, relations, lists, decision tables and DMN 1.5's conditional, filter
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
 
 from engine.runtime.dmn.typeref import Types
-from engine.runtime.feel.standard import Env, Evaluator, compile_expression, compile_tests
+from engine.runtime.feel.standard import Env, Evaluator, compile_expression
 from engine.runtime.feel.standard.operators import invoke
 from engine.runtime.feel.standard.values import Function, all_of, any_of, checked_list
 from engine.runtime.parsing import Problem
@@ -217,8 +217,3 @@ class Compiler:
                 return None
             return all_of(results) if kind == "every" else any_of(results)
         return run
-
-
-def compile_unary(text: str, names: Iterable[str]) -> Callable[[Any, Env], bool | None]:
-    return compile_tests(text, names)
-

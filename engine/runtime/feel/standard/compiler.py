@@ -308,11 +308,8 @@ class Parser(Cursor):
             self._advance()
             tests = self._positive_tests(")")
         else:
-            tests = self._positive_tests_single()
+            tests = self._positive_test()
         return lambda env: tests(left(env), env)
-
-    def _positive_tests_single(self) -> Callable[[Any, Env], bool | None]:
-        return self._positive_test()
 
     def _top_level_comma(self) -> bool:
         level = 0

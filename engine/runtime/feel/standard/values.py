@@ -122,10 +122,6 @@ def _plain(number: Decimal) -> str:
     return text
 
 
-def is_number(value: object) -> bool:
-    return isinstance(value, Decimal)
-
-
 def is_date(value: object) -> bool:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
@@ -247,11 +243,6 @@ def any_of(values: Sequence[bool | None]) -> bool | None:
     if any(value is True for value in values):
         return True
     return None if any(value is not False for value in values) else False
-
-
-def number(value: Decimal) -> Decimal:
-    """A computed number, checked against the decimal128 range (an overflow is an error, not infinity)."""
-    return value
 
 
 def to_feel(value: Any) -> Any:
