@@ -186,3 +186,16 @@ def test_dmn_1_5_boxed_iterators_filter_conditional_relation_and_list() -> None:
     assert boxed.evaluate("Big", {}) == [Decimal(4), Decimal(6)]
     assert boxed.evaluate("Verdict", {}) == "yes"
     assert boxed.evaluate("Ages", {}) == [Decimal(36), Decimal(40)]
+
+
+def test_a_decision_that_needs_itself_is_an_error_and_one_named_like_a_built_in_calls_it() -> None:
+    text = MODEL.replace("<literalExpression><text>1 +</text></literalExpression>",
+                         "<literalExpression><text>Broken + 1</text></literalExpression>")
+    text = text.replace('<decision name="Grade Text"><variable name="Grade Text"/>',
+                        '<decision name="max"><variable name="max"/>'
+                        '<literalExpression><text>max(1, 3)</text></literalExpression></decision>'
+                        '<decision name="Grade Text"><variable name="Grade Text"/>')
+    cyclic = read_model(etree.fromstring(text.encode()), "cycle.dmn")
+    with pytest.raises(DmnError, match="selbst"):
+        cyclic.evaluate("Broken", LOAN)
+    assert cyclic.evaluate("max", LOAN) == Decimal(3)

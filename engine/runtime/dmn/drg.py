@@ -115,8 +115,9 @@ class _Run(Mapping[str, Any]):
 
     def __contains__(self, name: object) -> bool:
         # A decision named like a built-in (`before`) calls the built-in inside its own expression.
-        return isinstance(name, str) and name not in self.busy and (name in self.model.elements
-                                                                     or name in self.model.imports)
+        if not isinstance(name, str) or (name in self.busy and name in _BUILTINS):
+            return False
+        return name in self.model.elements or name in self.model.imports
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.model.elements)
