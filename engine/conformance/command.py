@@ -8,3 +8,8 @@ import click
 @click.group()
 def conformance() -> None:
     """Konformität messen: DMN-TCK und Camunda-7-Testdiagramme (Pfad zum veröffentlichten Material)."""
+
+
+from engine.conformance.dmn_tck import command as _dmn_tck  # noqa: E402
+
+conformance.add_command(_dmn_tck)

@@ -5,6 +5,10 @@ lists); this package reads the tables itself (`reader`: every check a finding wi
 a model (`model`: decisions, rules, results), converts values to the columns' typeRefs (`types`)
 and evaluates decisions with their required decisions under every hit policy (`evaluation`). The
 entries are FEEL, interpreted by `engine.runtime.feel` (its docstring tells the FEEL semantics).
+
+Decision models as published (DMN 1.1-1.5, the whole DRG, standard FEEL: the DMN TCK) are read by
+`drg.read_model` (with `boxed`, `table`, `typeref`) on `engine.runtime.feel.standard`; see
+docs/DMN-TCK.md. The SRO tables stay on the reader above, whose behaviour and speed are unchanged.
 """
 
 from engine.runtime.dmn.evaluation import evaluate
