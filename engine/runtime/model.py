@@ -14,6 +14,8 @@ from lxml import etree
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 DMN_NAMESPACES = (
+    "https://www.omg.org/spec/DMN/20230324/MODEL/",  # 1.5 and 1.4: read as the standard defines them
+    "https://www.omg.org/spec/DMN/20211108/MODEL/",  # (engine.runtime.dmn.deployed)
     "https://www.omg.org/spec/DMN/20191111/MODEL/",
     "http://www.omg.org/spec/DMN/20180521/MODEL/",
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
@@ -212,7 +214,8 @@ def read_document(root: etree._Element, filename: str) -> Document:
     if namespace in DMN_NAMESPACES:
         document = Document(filename, "dmn", root)
         for decision in root.iterfind(f"{{{namespace}}}decision"):
-            document.decisions[decision.get("id", "")] = decision.get("name") or decision.get("id", "")
+            name = (decision.get("name") or "").strip()
+            document.decisions[decision.get("id") or name] = name or decision.get("id", "")
         return document
     document = Document(filename, "bpmn", root)
     for message in root.iterfind("bpmn:message", NS):

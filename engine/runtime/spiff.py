@@ -274,7 +274,7 @@ class DecisionTask(BpmnSpecMixin):  # type: ignore[misc]
 
         engine = task.workflow.script_engine
         try:
-            result = evaluate(self.decisions, self.decision_ref, task.data, engine.functions)
+            result = evaluate(self.decisions, self.decision_ref, task.data, engine.functions, engine.clock)
         except DmnError as error:
             raise ProcessError(self.bpmn_id, str(error)) from error
         value = self._map(result)

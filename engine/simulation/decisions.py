@@ -48,7 +48,7 @@ class DecisionResult:
         return not self.failures
 
 
-def load(source: Path | YamlFile, decisions: Mapping[str, dmn.Decision]) -> DecisionTest:
+def load(source: Path | YamlFile, decisions: Mapping[str, dmn.DeployedDecision]) -> DecisionTest:
     """Check a decision test (a path, or a file already read) against the deployed decision tables."""
     read = source if isinstance(source, YamlFile) else read_yaml(source)
     raw = read.value
@@ -58,6 +58,11 @@ def load(source: Path | YamlFile, decisions: Mapping[str, dmn.Decision]) -> Deci
     if decision not in decisions:
         raise read.error(f"Die Entscheidung »{decision}« gibt es nicht; bereitgestellt sind: "
                          f"{', '.join(sorted(decisions))}.")
+    table = decisions[decision]
+    if not isinstance(table, dmn.Decision):
+        raise read.error(f"»{decision}« ist eine Entscheidung nach DMN 1.4/1.5; Entscheidungstests mit Regelabdeckung "
+                         "gibt es für Entscheidungstabellen nach DMN 1.1 bis 1.3 (Camunda Modeler). Bitte die "
+                         "Entscheidung in einem Szenario prüfen.")
     items = raw.get("faelle")
     if not isinstance(items, list) or not items:
         raise read.error("Ein Entscheidungstest braucht eine Liste »faelle« mit eingaben und erwartet.")
@@ -67,15 +72,16 @@ def load(source: Path | YamlFile, decisions: Mapping[str, dmn.Decision]) -> Deci
         if not isinstance(item, dict) or not isinstance(item.get("eingaben"), dict) or "erwartet" not in item:
             raise ScenarioError(read.file, line, "Jeder Fall hat »eingaben« (Zuordnung) und »erwartet«.")
         rule = item.get("regel")
-        if rule is not None and rule not in {rule.id for rule in decisions[decision].rules}:
+        if rule is not None and rule not in {rule.id for rule in table.rules}:
             raise ScenarioError(read.file, line, f"Die Regel »{rule}« gibt es in »{decision}« nicht.")
         cases.append(DecisionCase(str(item.get("name") or f"Fall in Zeile {line}"), line, item["eingaben"],
                                   item["erwartet"], rule))
     return DecisionTest(decision, read.file, tuple(cases))
 
 
-def run(test: DecisionTest, decisions: Mapping[str, dmn.Decision]) -> DecisionResult:
-    result = DecisionResult(test, all_rules=len(decisions[test.decision].rules))
+def run(test: DecisionTest, decisions: Mapping[str, dmn.DeployedDecision]) -> DecisionResult:
+    table = decisions[test.decision]
+    result = DecisionResult(test, all_rules=len(table.rules) if isinstance(table, dmn.Decision) else 0)
     for case in test.cases:
         try:
             outcome = dmn.evaluate(decisions, test.decision, dict(case.inputs))

@@ -100,7 +100,7 @@ def happens(rng: random.Random, probability: float) -> bool:
     return probability >= 1 or rng.random() < probability
 
 
-def read_decisions(documents: Mapping[str, Document]) -> dict[str, dmn.Decision]:
+def read_decisions(documents: Mapping[str, Document]) -> dict[str, dmn.DeployedDecision]:
     return {key: value for document in documents.values() if document.kind == "dmn"
             for key, value in dmn.read_decisions(document.root, document.file).items()}
 
@@ -122,8 +122,8 @@ class Counsellor:
     `read_form(task_id)` gives the data a task's form shows (the plan's steps when the driver has no copy).
     """
 
-    def __init__(self, decisions: Mapping[str, dmn.Decision], clock: Clock, texts: Mapping[str, tuple[str, ...]],
-                 read_form: Callable[[str], Mapping[str, Any]]) -> None:
+    def __init__(self, decisions: Mapping[str, dmn.DeployedDecision], clock: Clock,
+                 texts: Mapping[str, tuple[str, ...]], read_form: Callable[[str], Mapping[str, Any]]) -> None:
         self.decisions, self.clock, self.texts, self.read_form = decisions, clock, texts, read_form
         self._densities: dict[tuple[Any, ...], tuple[int, str]] = {}
 

@@ -212,7 +212,8 @@ class CaseloadDriver:
     """
 
     def __init__(self, services: Services, clock: SimulatedClock, behaviour: Behaviour,
-                 decisions: Mapping[str, dmn.Decision], *, seed: int, start: date, end: datetime, timing: Timing,
+                 decisions: Mapping[str, dmn.DeployedDecision], *, seed: int, start: date, end: datetime,
+                 timing: Timing,
                  assign: Callable[[int], Assignment], day_ended: Sequence[Callable[[date, Counts], None]] = ()) -> None:
         self.services, self.clock, self.behaviour = services, clock, behaviour
         self.seed, self.start, self.end, self.timing, self.assign = seed, start, end, timing, assign
