@@ -281,3 +281,14 @@ def test_a_declared_name_with_a_dot_is_the_name_where_in_scope_else_a_path() -> 
 def test_a_name_with_spaces_may_be_broken_across_lines() -> None:
     assert feel('date and\n    time("2018-12-08T00:00:00") = date and time("2018-12-08T00:00:00")') is True
     assert feel("Monthly   Salary * 2", Monthly_Salary=10) == Decimal(20)
+
+
+def test_a_backtracking_pattern_without_nested_quantifiers_is_stopped_in_time() -> None:
+    """`(a|a)*\\d` passes the nested-quantifier check but backtracks exponentially on a run of a's: the
+    match is cut off after the regex time limit with a German reason, not left to run for minutes."""
+    import time
+
+    began = time.perf_counter()
+    with pytest.raises(Problem, match="zu lange"):
+        feel('matches(eingabe, "(a|a)*\\d")', eingabe="a" * 40)
+    assert time.perf_counter() - began < 5

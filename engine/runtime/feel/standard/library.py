@@ -15,10 +15,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import regex
+
 from engine.runtime.feel.standard import far, temporal
 from engine.runtime.feel.standard.library_lists import LIST_FUNCTIONS
 from engine.runtime.feel.standard.library_ranges import RANGE_FUNCTIONS
-from engine.runtime.feel.standard.library_regex import compile_pattern
+from engine.runtime.feel.standard.library_regex import compile_pattern, timed
 from engine.runtime.feel.standard.values import (
     CONTEXT,
     DaysTime,
@@ -200,7 +202,7 @@ def _substring(text: Any, start: Any, length: Any = None) -> Any:
     return "".join(chars[begin:begin + count])
 
 
-def _pattern(pattern: Any, flags: Any) -> re.Pattern[str] | None:
+def _pattern(pattern: Any, flags: Any) -> regex.Pattern[str] | None:
     return compile_pattern(pattern, flags)
 
 
@@ -208,20 +210,20 @@ def _matches(text: Any, pattern: Any, flags: Any = None) -> Any:
     compiled = _pattern(pattern, flags)
     if compiled is None or not isinstance(text, str):
         return None
-    return compiled.search(text) is not None
+    return timed(compiled.search, text) is not None
 
 
 def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> Any:
     compiled = _pattern(pattern, flags)
     if compiled is None or not _strings(text, replacement):
         return None
-    if compiled.match(""):
+    if timed(compiled.match, ""):
         return None  # XPath: a pattern matching the empty string is an error
     template = re.sub(r"\\", r"\\\\", replacement)
     template = re.sub(r"\$(\d+)", r"\\g<\1>", template)
     try:
-        return checked_text(compiled.sub(template, text))
-    except (re.error, IndexError):
+        return checked_text(timed(compiled.sub, template, text))
+    except (re.error, regex.error, IndexError):
         return None
 
 
@@ -229,7 +231,7 @@ def _split(text: Any, delimiter: Any) -> Any:
     compiled = _pattern(delimiter, None)
     if compiled is None or not isinstance(text, str):
         return None
-    return compiled.split(text)
+    return timed(compiled.split, text)
 
 
 def _string_join(items: Any, delimiter: Any = None, prefix: Any = _ABSENT, suffix: Any = _ABSENT) -> Any:

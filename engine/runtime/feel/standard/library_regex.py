@@ -4,7 +4,10 @@ XPath differs in a few places that the TCK exercises: the `x` flag removes white
 character classes) instead of allowing comments, `.` matches neither a newline nor a carriage
 return, classes may subtract classes (`[A-Z-[OI]]`), `\\p{IsBasicLatin}` names a block, and a back
 reference inside a class is an error. Patterns are size limited and nested quantifiers, the
-classic way to make a backtracking matcher run for ever, refused.
+classic way to make a backtracking matcher run for ever, refused; since a backtracking pattern needs no
+nested quantifier (`(a|a)*b` takes seconds on 25 a's with `re`), patterns are compiled with the
+`regex` package, whose matching takes a timeout (`re` cannot be interrupted), and a match that runs
+longer than `MATCH_SECONDS` is stopped with a German reason.
 """
 
 from __future__ import annotations
@@ -12,7 +15,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import regex
+
+from engine.runtime.parsing import Problem
+
 _MAX_PATTERN = 1000
+MATCH_SECONDS = 1.0
 _NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 _SUBTRACTION = re.compile(r"\[([^\[\]]*)-\[([^\[\]]*)\]\]")
 _BLOCKS = {"IsBasicLatin": "\\x00-\\x7F", "IsLatin-1Supplement": "\\x80-\\xFF"}
@@ -78,20 +86,20 @@ def _translate(pattern: str, dot_all: bool, extended: bool) -> str | None:
     return "".join(out)
 
 
-def compile_pattern(pattern: Any, flags: Any) -> re.Pattern[str] | None:
+def compile_pattern(pattern: Any, flags: Any) -> regex.Pattern[str] | None:
     """The pattern compiled with XPath's flags (s, m, i, x, q); None where XPath would raise an error."""
     if not isinstance(pattern, str) or (flags is not None and not isinstance(flags, str)):
         return None
     if len(pattern) > _MAX_PATTERN or _NESTED_QUANTIFIER.search(pattern):
         return None
-    options = 0
+    options = regex.VERSION0  # `re`'s behaviour, which the translation above is written for
     for flag in flags or "":
         if flag == "i":
-            options |= re.IGNORECASE
+            options |= regex.IGNORECASE
         elif flag == "s":
-            options |= re.DOTALL
+            options |= regex.DOTALL
         elif flag == "m":
-            options |= re.MULTILINE
+            options |= regex.MULTILINE
         elif flag not in "xq":
             return None
     flags = flags or ""
@@ -102,6 +110,15 @@ def compile_pattern(pattern: Any, flags: Any) -> re.Pattern[str] | None:
     if translated is None:
         return None
     try:
-        return re.compile(translated, options)
-    except re.error:
+        return regex.compile(translated, options)
+    except (regex.error, re.error):
         return None
+
+
+def timed(run: Any, *args: Any) -> Any:
+    """Run a match method of a compiled pattern with the time limit."""
+    try:
+        return run(*args, timeout=MATCH_SECONDS)
+    except TimeoutError:
+        raise Problem(f"Der reguläre Ausdruck braucht zu lange (mehr als {MATCH_SECONDS:g} s); bitte "
+                      "einfacher fassen.") from None
