@@ -8,3 +8,8 @@ import click
 @click.group()
 def conformance() -> None:
     """Konformität messen: DMN-TCK und Camunda-7-Testdiagramme (Pfad zum veröffentlichten Material)."""
+
+
+from engine.conformance.bpmn import command as _bpmn  # noqa: E402 - the subcommands hang from the group above
+
+conformance.add_command(_bpmn)
