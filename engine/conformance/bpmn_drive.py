@@ -30,7 +30,7 @@ from engine.runtime.clock import SimulatedClock
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts
-from engine.runtime.model import Document, read_document
+from engine.runtime.model import BPMN_NS, Document, read_document
 from engine.runtime.spiff import (
     SafeScriptEngine,
     compile_process,
@@ -170,7 +170,12 @@ def _drive(documents: dict[str, Document], process_id: str) -> tuple[str | None,
         _check_passed(task, acted, delivered, clock)
 
     try:
-        workflow = new_workflow(compile_process(bpmn, process_id, {}), script_engine)
+        compiled = compile_process(bpmn, process_id, {})
+        dropped = _dropped_elements(documents, process_id, compiled)
+        if dropped:
+            return dropped[0], f"{SILENT}: Das Element wird nie ausgeführt, obwohl ein Sequenzfluss hinführt " \
+                               f"(übergangen: {', '.join(dropped)}).", []
+        workflow = new_workflow(compiled, script_engine)
         _run(workflow, completed)
         for _ in range(ACTIONS_PER_INSTANCE):
             if workflow.is_completed():
@@ -196,6 +201,16 @@ def _drive(documents: dict[str, Document], process_id: str) -> tuple[str | None,
         return getattr(error, "element_id", None), f"{FAILED}: {error}", []
     except Exception as error:  # the library's own crash is an outcome here, not a crash of the runner
         return None, f"{FAILED}: {type(error).__name__}: {error}", []
+
+
+def _dropped_elements(documents: dict[str, Document], process_id: str, compiled: Any) -> list[str]:
+    """Elements a sequence flow leads to that the executable spec does not contain: passed over for ever."""
+    process = next(document.root.find(f"{{{BPMN_NS}}}process[@id='{process_id}']")
+                   for document in documents.values() if process_id in document.processes)
+    targets = {flow.get("targetRef") for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+    present = {getattr(spec, "bpmn_id", None) for each in (compiled.spec, *compiled.subprocess_specs.values())
+               for spec in each.task_specs.values()}
+    return sorted(target for target in targets if target and target not in present)
 
 
 def _run(workflow: Any, completed: Any) -> None:
