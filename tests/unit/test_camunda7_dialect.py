@@ -1,0 +1,155 @@
+"""Camunda 7 diagrams as they are written by hand and by generators: run as Camunda runs them or refused.
+
+Each test is a defect the Camunda 7 conformance sweep found (issue 10): accepted, then silently wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.runtime.clock import SimulatedClock
+from engine.runtime.lint import lint_paths, load_files
+from engine.runtime.spiff import SafeScriptEngine, compile_process, new_workflow, ready_user_tasks
+
+START = datetime(2025, 1, 6, 8, tzinfo=UTC)
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:activiti="http://activiti.org/bpmn" '
+        'xmlns:operaton="http://operaton.org/schema/1.0/bpmn" targetNamespace="probe">\n')
+
+
+def write(tmp_path: Path, body: str, before: str = "") -> Path:
+    path = tmp_path / "probe.bpmn20.xml"
+    path.write_text(f'{HEAD}{before}<process id="probe" isExecutable="true">\n{body}\n</process>\n</definitions>\n',
+                    encoding="utf-8")
+    return path
+
+
+def started(path: Path, data: dict[str, Any] | None = None) -> Any:
+    """Lint must pass; then the process is started and run to its first wait state."""
+    assert lint_paths([path]) == []
+    documents, _ = load_files([path])
+    roots = {name: document.root for name, document in documents.items()}
+    workflow = new_workflow(compile_process(roots, "probe", {}), SafeScriptEngine(SimulatedClock(START)))
+    workflow.task_tree.data = dict(data or {})
+    workflow.do_engine_steps()
+    return workflow
+
+
+def waiting_at(workflow: Any) -> list[str]:
+    return sorted(task.task_spec.bpmn_id for task in ready_user_tasks(workflow))
+
+
+def messages(path: Path) -> list[tuple[str | None, str]]:
+    return [(finding.element_id, finding.message) for finding in lint_paths([path])]
+
+
+def test_sequence_flows_without_id_connect_the_elements(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow sourceRef="start" targetRef="review" />
+      <userTask id="review" />
+      <sequenceFlow sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    assert waiting_at(workflow) == ["review"]
+    assert not workflow.is_completed()
+
+
+@pytest.mark.parametrize("tag", ["task", "manualTask"])
+def test_task_and_manual_task_pass_through(tmp_path: Path, tag: str) -> None:
+    path = write(tmp_path, f"""
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="plain" />
+      <{tag} id="plain" />
+      <sequenceFlow id="f2" sourceRef="plain" targetRef="review" />
+      <userTask id="review" />
+      <sequenceFlow id="f3" sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    assert waiting_at(started(path)) == ["review"]
+
+
+@pytest.mark.parametrize("prefix", ["activiti", "operaton", "camunda"])
+def test_activiti_and_operaton_attributes_read_like_camunda(tmp_path: Path, prefix: str) -> None:
+    path = write(tmp_path, f"""
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review" {prefix}:assignee="kermit" {prefix}:candidateGroups="management,sales"
+                {prefix}:formKey="form:review" {prefix}:priority="70" />
+      <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    assert lint_paths([path]) == []
+    documents, _ = load_files([path])
+    [document] = documents.values()
+    task = document.processes["probe"].user_tasks["review"]
+    assert (task.assignee, task.candidate_groups, task.form_key, task.priority) == (
+        "kermit", "management,sales", "form:review", "70")
+
+
+def test_resource_condition_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+      <exclusiveGateway id="fork" default="f3" />
+      <sequenceFlow id="f2" sourceRef="fork" targetRef="end">
+        <conditionExpression xsi:type="tFormalExpression" language="groovy" camunda:resource="cond.groovy"
+          xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" />
+      </sequenceFlow>
+      <sequenceFlow id="f3" sourceRef="fork" targetRef="end" />
+      <endEvent id="end" />""")
+    found = messages(path)
+    assert found and all(element for element, _ in found)
+    assert any(element == "f2" and "camunda:resource" in message for element, message in found)
+
+
+def test_unknown_camunda_attribute_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review" camunda:somethingNew="x" />
+      <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    assert ("review", "Das Attribut camunda:somethingNew wird nicht ausgeführt; es ginge stillschweigend "
+                      "verloren.") in messages(path)
+
+
+def test_initiator_is_set_to_who_starts(tmp_path: Path) -> None:
+    from engine.runtime.model import read_document
+    from engine.runtime.xmlsafe import parse_xml
+
+    path = write(tmp_path, """
+      <startEvent id="start" camunda:initiator="starter" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review" camunda:assignee="${starter}" />
+      <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    assert lint_paths([path]) == []
+    document = read_document(parse_xml(path.read_bytes(), str(path)), str(path))
+    assert document.processes["probe"].initiator == "starter"
+
+
+def test_empty_message_name_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+      <intermediateCatchEvent id="wait"><messageEventDefinition messageRef="m" /></intermediateCatchEvent>
+      <sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+      <endEvent id="end" />""", before='<message id="m" name="" />\n')
+    assert ("wait", "Die Nachricht hat keinen Namen; so kann sie nie zugestellt werden.") in messages(path)
+
+
+def test_link_with_several_targets_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="jump" />
+      <intermediateThrowEvent id="jump"><linkEventDefinition name="L" /></intermediateThrowEvent>
+      <intermediateCatchEvent id="here"><linkEventDefinition name="L" /></intermediateCatchEvent>
+      <intermediateCatchEvent id="there"><linkEventDefinition name="L" /></intermediateCatchEvent>
+      <sequenceFlow id="f2" sourceRef="here" targetRef="end" />
+      <sequenceFlow id="f3" sourceRef="there" targetRef="end" />
+      <endEvent id="end" />""")
+    found = messages(path)
+    assert any(element == "there" and "Verknüpfung »L«" in message for element, message in found)
