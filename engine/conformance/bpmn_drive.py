@@ -176,6 +176,10 @@ def _drive(documents: dict[str, Document], process_id: str) -> tuple[str | None,
             return dropped[0], f"{SILENT}: Das Element wird nie ausgeführt, obwohl ein Sequenzfluss hinführt " \
                                f"(übergangen: {', '.join(dropped)}).", []
         workflow = new_workflow(compiled, script_engine)
+        initiator = next(document.processes[process_id].initiator for document in documents.values()
+                         if process_id in document.processes)
+        if initiator:  # the driver starts the instance, as a test's authenticated user would
+            workflow.task_tree.data = {initiator: "demo"}
         _run(workflow, completed)
         for _ in range(ACTIONS_PER_INSTANCE):
             if workflow.is_completed():

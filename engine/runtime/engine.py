@@ -296,6 +296,8 @@ class ProcessEngine:
     def start(self, session: Session, case_id: int, version_id: int, data: Mapping[str, Any],
               cycle_no: int, actor: str) -> tuple[Running, StepLog, list[str]]:
         loaded = self.process(session, version_id)
+        if loaded.definition.initiator:  # camunda:initiator: the variable that names who started the instance
+            data = {**data, loaded.definition.initiator: actor}
         workflow = new_workflow(loaded.compiled, self.script_engine)
         workflow.task_tree.data = dict(data)  # root task data flows to every child
         for task in workflow.get_tasks():

@@ -44,6 +44,24 @@ EXPRESSION_ELEMENTS = {
     "completionCondition": "Abschlussbedingung",
 }
 UNSUPPORTED_ATTRIBUTES = ("class", "delegateExpression", "expression", "resultVariable", "type")
+# Job settings: Camunda runs the element later in a job; here it runs in the same step, which is what a
+# Camunda test sees once it has executed the jobs. They change when, never what.
+_JOB_ATTRIBUTES = {"async", "asyncBefore", "asyncAfter", "exclusive", "jobPriority"}
+# The camunda: attributes the engine reads or that carry no behaviour, per BPMN element (others: refused).
+SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
+    "process": {"versionTag", "historyTimeToLive", "isStartableInTasklist", "candidateStarterGroups",
+                "candidateStarterUsers", "taskPriority", "jobPriority"},
+    "userTask": {"assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey"},
+    "startEvent": {"initiator", "formKey"},
+    "serviceTask": {"type", "topic"},
+    "businessRuleTask": {"decisionRef", "resultVariable", "mapDecisionResult"},
+    "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
+    "callActivity": {"calledElementBinding"},
+    "error": {"errorMessage"},
+}
+# camunda: extension elements the engine reads (the refused ones have their own sentence above).
+SUPPORTED_CAMUNDA_ELEMENTS = {"formData", "formField", "validation", "constraint", "value", "properties", "property",
+                              "in", "out", "failedJobRetryTimeCycle"}
 
 
 def load_files(paths: Iterable[Path]) -> tuple[dict[str, Document], list[Finding]]:
@@ -90,6 +108,7 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
             continue
         findings.extend(_check_elements(document, available, topics))
         findings.extend(_check_event_subprocesses(document))
+        findings.extend(_check_links(document))
         for process in document.processes.values():
             if not process.executable:
                 continue
@@ -165,7 +184,12 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                     if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
                         findings.append(_finding(document, element,
                                                  f"Das Attribut camunda:{attribute} wird nicht ausgeführt."))
-            if tag == "conditionExpression" and element.text:
+            findings.extend(_check_camunda_attributes(document, element, tag))
+            if tag == "conditionExpression" and element.get("language") not in (None, "", "juel"):
+                findings.append(_finding(document, element, f"Bedingungen in der Sprache »{element.get('language')}« "
+                                                            "werden nicht ausgeführt; bitte einen Ausdruck ${...} "
+                                                            "verwenden."))
+            elif tag == "conditionExpression" and element.text:
                 findings.extend(_check_expression(_at(document, element), element.text, "Bedingung"))
             elif tag in EXPRESSION_ELEMENTS and element.text and element.text.strip():
                 findings.extend(_check_expression(_at(document, element), element.text, EXPRESSION_ELEMENTS[tag]))
@@ -181,12 +205,65 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
             if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
+            elif tag in {"messageEventDefinition", "receiveTask"} and element.get("messageRef") in document.unnamed:
+                findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
+                                                            "zugestellt werden."))
         elif namespace == CAMUNDA_NS and tag in UNSUPPORTED_CAMUNDA:
             findings.append(_finding(document, element, UNSUPPORTED_CAMUNDA[tag]))
+        elif namespace == CAMUNDA_NS and tag not in SUPPORTED_CAMUNDA_ELEMENTS and not _inside_refused(element):
+            findings.append(_finding(document, element, f"Das Element camunda:{tag} wird nicht ausgeführt; "
+                                                        "es ginge stillschweigend verloren."))
         elif namespace == CAMUNDA_NS and tag in {"in", "out"} and (
                 element.get("variables") != "all" or set(element.attrib) != {"variables"}):
             findings.append(_finding(document, element, f"camunda:{tag} wird nur als variables=\"all\" unterstützt "
                                                          "(alle Daten werden übergeben)."))
+    return findings
+
+
+def _inside_refused(element: etree._Element) -> bool:
+    """Parts of an extension element already refused as a whole (camunda:map inside camunda:inputOutput)."""
+    parent = element.getparent()
+    while parent is not None:
+        if etree.QName(parent).namespace == CAMUNDA_NS and local(parent.tag) not in SUPPORTED_CAMUNDA_ELEMENTS:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _check_camunda_attributes(document: Document, element: etree._Element, tag: str) -> list[Finding]:
+    findings = []
+    supported = SUPPORTED_CAMUNDA_ATTRIBUTES.get(tag, set()) | _JOB_ATTRIBUTES
+    for key, value in element.attrib.items():
+        qname = etree.QName(key)
+        if qname.namespace != CAMUNDA_NS:
+            continue
+        name = qname.localname
+        if name in UNSUPPORTED_ATTRIBUTES and tag in {"task", "userTask", "manualTask", "receiveTask",
+                                                      "callActivity", "subProcess"}:
+            continue  # said above in the older words
+        if name not in supported:
+            findings.append(_finding(document, element, f"Das Attribut camunda:{name} wird nicht ausgeführt; "
+                                                        "es ginge stillschweigend verloren."))
+        elif name == "calledElementBinding" and value != "latest":
+            findings.append(_finding(document, element, f"camunda:calledElementBinding »{value}« wird nicht "
+                                                        "unterstützt; aufgerufen wird immer die neueste Version."))
+    return findings
+
+
+def _check_links(document: Document) -> list[Finding]:
+    """A link throw jumps to the one catch of its name in the same process level; several are ambiguous."""
+    findings: list[Finding] = []
+    for scope in document.root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+        catches: dict[str, list[etree._Element]] = {}
+        for event in scope.findall(f"{{{BPMN_NS}}}intermediateCatchEvent"):
+            link = event.find(f"{{{BPMN_NS}}}linkEventDefinition")
+            if link is not None:
+                catches.setdefault(link.get("name") or "", []).append(event)
+        for name, events in catches.items():
+            for event in events[1:]:
+                findings.append(_finding(document, event, f"Die Verknüpfung »{name}« hat mehrere Ziele "
+                                                          f"({', '.join(e.get('id') or '?' for e in events)}); "
+                                                          "ein Link-Ereignis darf nur ein Ziel haben."))
     return findings
 
 

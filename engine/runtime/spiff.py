@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, ManualTask, NoneTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -366,6 +366,26 @@ class StrictExclusiveGateway(ExclusiveGateway):  # type: ignore[misc]
         return str(getattr(spec, "bpmn_name", None) or name)
 
 
+# --------------------------------------------------------------------------- tasks without work
+
+
+class PassThroughTask(NoneTask):  # type: ignore[misc]
+    """`bpmn:task`: Camunda 7 passes through it (SpiffWorkflow would wait for a manual complete that
+    nothing offers, so an instance sat "active" with nothing to do)."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
+class PassThroughManualTask(ManualTask):  # type: ignore[misc]
+    """`bpmn:manualTask`: work done outside any system; Camunda 7 passes through it."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -374,6 +394,8 @@ class SroParser(CamundaParser):  # type: ignore[misc]
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, StrictExclusiveGateway),
         full_tag("serviceTask"): (_ActionTaskParser, ActionTask),
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
+        full_tag("manualTask"): (CamundaTaskParser, PassThroughManualTask),
         full_tag("businessRuleTask"): (_DecisionTaskParser, DecisionTask),
         full_tag("startEvent"): (_StartEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),
         full_tag("endEvent"): (_EndEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
