@@ -247,7 +247,20 @@ def _check_passed(task: Any, acted: set[Any], delivered: set[str], clock: Simula
 
 def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[str],
          completed: Any) -> bool:
-    """One move of the driver; False when there is nothing it can do."""
+    """One move of the driver; False when there is nothing it can do.
+
+    A non-interrupting boundary timer on a task fires once before the task is completed, as the
+    Camunda tests do (completing first would cancel the timer and leave its branch never taken).
+    """
+    for task, _element, definition, details in waiting_events(workflow):
+        spec = task.task_spec
+        due = timer_due_from_details(details)
+        if isinstance(spec, BoundaryEvent) and not spec.cancel_activity and is_timer(definition) \
+                and due is not None and task.id not in acted:
+            acted.add(task.id)
+            clock.set(max(clock.now(), due) + timedelta(seconds=1))
+            _run(workflow, completed)
+            return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]

@@ -31,6 +31,8 @@ UNSUPPORTED = {
                                   "Nachrichten- oder Zeitereignis verwenden.",
     "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
     "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
+    "linkEventDefinition": "Link-Ereignisse kann die Engine nicht ausführen (die Elemente hinter dem Link "
+                           "würden übergangen); bitte die Elemente mit einem Sequenzfluss verbinden.",
 }
 UNSUPPORTED_CAMUNDA = {
     "executionListener": "Ausführungs-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
