@@ -207,6 +207,10 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
             if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
+            elif tag == "errorEventDefinition" and not element.get("errorRef") and element.getparent() is not None \
+                    and local(element.getparent().tag) == "endEvent":
+                findings.append(_finding(document, element, "Ein Fehler-Endereignis braucht eine Fehlerreferenz "
+                                                            "(errorRef); Camunda lehnt es ohne ab."))
             elif tag in {"messageEventDefinition", "receiveTask"} and element.get("messageRef") in document.unnamed:
                 findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
                                                             "zugestellt werden."))

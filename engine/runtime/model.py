@@ -220,9 +220,13 @@ def normalize(root: etree._Element) -> None:
     - activiti: and operaton: attributes and extension elements become camunda: ones;
     - a sequence flow without an `id` (valid for Camunda, common in hand-written and generated
       files) gets one made of its source and target, so that it connects like any other flow
-      (SpiffWorkflow otherwise drops every element behind it without a word).
+      (SpiffWorkflow otherwise drops every element behind it without a word);
+    - references with a namespace prefix (`messageRef="tns:newInvoice"`) name the element by its
+      local id, as Camunda resolves them; an `errorRef` naming no `bpmn:error` is the error code
+      itself (Camunda 7's BpmnParse), so such an error is declared with that code.
     """
     taken = {element.get("id") for element in root.iter() if isinstance(element.tag, str)}
+    _resolve_references(root, taken)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -239,6 +243,23 @@ def normalize(root: etree._Element) -> None:
                 candidate = f"{base}_{number}"
             taken.add(candidate)
             element.set("id", candidate)
+
+
+_REFERENCES = ("messageRef", "signalRef", "errorRef", "escalationRef")
+
+
+def _resolve_references(root: etree._Element, ids: set[str | None]) -> None:
+    declared_errors = {error.get("id") for error in root.iterfind(f"{{{BPMN_NS}}}error")}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:
+            continue
+        for attribute in _REFERENCES:
+            value = element.get(attribute)
+            if value and ":" in value and value not in ids and value.split(":", 1)[1] in ids:
+                element.set(attribute, value.split(":", 1)[1])
+    undeclared = {element.get("errorRef") for element in root.iter(f"{{{BPMN_NS}}}errorEventDefinition")}
+    for reference in sorted(filter(None, undeclared - declared_errors)):
+        root.insert(0, etree.Element(f"{{{BPMN_NS}}}error", id=reference, errorCode=reference))
 
 
 def read_document(root: etree._Element, filename: str) -> Document:

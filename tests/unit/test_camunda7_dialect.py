@@ -153,3 +153,43 @@ def test_link_with_several_targets_is_refused(tmp_path: Path) -> None:
       <endEvent id="end" />""")
     found = messages(path)
     assert any(element == "there" and "Verknüpfung »L«" in message for element, message in found)
+
+
+def test_prefixed_message_reference_is_resolved(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+      <intermediateCatchEvent id="wait"><messageEventDefinition messageRef="tns:newInvoice" /></intermediateCatchEvent>
+      <sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+      <endEvent id="end" />""", before='<message id="newInvoice" name="newInvoiceMessage" xmlns:tns="probe" />\n')
+    workflow = started(path)
+    [task] = workflow.event_manager.tasks.values()
+    assert task.task_spec.event_definition.name == "newInvoiceMessage"
+
+
+def test_error_reference_without_error_definition_is_the_error_code(tmp_path: Path) -> None:
+    """Camunda 7 takes the errorRef itself as the error code when no bpmn:error has that id."""
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="sub" />
+      <subProcess id="sub">
+        <startEvent id="subStart" />
+        <sequenceFlow id="s1" sourceRef="subStart" targetRef="fail" />
+        <endEvent id="fail"><errorEventDefinition errorRef="myError" /></endEvent>
+      </subProcess>
+      <boundaryEvent id="caught" attachedToRef="sub"><errorEventDefinition errorRef="myError" /></boundaryEvent>
+      <sequenceFlow id="f2" sourceRef="caught" targetRef="handle" />
+      <userTask id="handle" />
+      <sequenceFlow id="f3" sourceRef="handle" targetRef="end" />
+      <sequenceFlow id="f4" sourceRef="sub" targetRef="end" />
+      <endEvent id="end" />""")
+    assert waiting_at(started(path)) == ["handle"]
+
+
+def test_error_end_event_without_reference_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="fail" />
+      <endEvent id="fail"><errorEventDefinition /></endEvent>""")
+    assert ("fail", "Ein Fehler-Endereignis braucht eine Fehlerreferenz (errorRef); Camunda lehnt es ohne ab.") \
+        in messages(path)
