@@ -37,7 +37,6 @@ UNSUPPORTED = {
 UNSUPPORTED_CAMUNDA = {
     "executionListener": "Ausführungs-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
     "taskListener": "Aufgaben-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
-    "inputOutput": "Ein-/Ausgabe-Zuordnungen (inputOutput) werden nicht ausgeführt.",
     "connector": "Konnektoren werden nicht unterstützt.",
     "script": "Skripte werden aus Sicherheitsgründen nicht ausgeführt.",
 }
@@ -63,7 +62,8 @@ SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
 }
 # camunda: extension elements the engine reads (the refused ones have their own sentence above).
 SUPPORTED_CAMUNDA_ELEMENTS = {"formData", "formField", "validation", "constraint", "value", "properties", "property",
-                              "in", "out", "failedJobRetryTimeCycle"}
+                              "in", "out", "failedJobRetryTimeCycle", "inputOutput", "inputParameter",
+                              "outputParameter", "list", "map", "entry"}
 
 
 def load_files(paths: Iterable[Path]) -> tuple[dict[str, Document], list[Finding]]:
@@ -214,6 +214,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
             elif tag in {"messageEventDefinition", "receiveTask"} and element.get("messageRef") in document.unnamed:
                 findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
                                                             "zugestellt werden."))
+        elif namespace == CAMUNDA_NS and tag == "inputOutput":
+            findings.extend(_check_io_mapping(document, element))
         elif namespace == CAMUNDA_NS and tag in UNSUPPORTED_CAMUNDA:
             findings.append(_finding(document, element, UNSUPPORTED_CAMUNDA[tag]))
         elif namespace == CAMUNDA_NS and tag not in SUPPORTED_CAMUNDA_ELEMENTS and not _inside_refused(element):
@@ -223,6 +225,36 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                 element.get("variables") != "all" or set(element.attrib) != {"variables"}):
             findings.append(_finding(document, element, f"camunda:{tag} wird nur als variables=\"all\" unterstützt "
                                                          "(alle Daten werden übergeben)."))
+    return findings
+
+
+def _check_io_mapping(document: Document, mapping: etree._Element) -> list[Finding]:
+    """Where Camunda 7 allows input/output mappings (BpmnParse), and their expressions."""
+    from engine.runtime import io_mapping
+
+    extension = mapping.getparent()
+    owner = extension.getparent() if extension is not None else None
+    if owner is None or etree.QName(owner).namespace != BPMN_NS:
+        return []  # inside a connector: refused with it
+    tag = local(owner.tag)
+    allowed = ("task" in tag.lower() or tag.endswith("Event") or tag in {"subProcess", "callActivity", "transaction"})
+    if not allowed or tag in {"startEvent", "boundaryEvent"} or owner.get("triggeredByEvent") == "true":
+        return [_finding(document, owner, f"Ein-/Ausgabe-Zuordnungen (camunda:inputOutput) sind an »{tag}« nicht "
+                                          "erlaubt (auch Camunda lehnt sie dort ab).")]
+    findings = []
+    inputs, outputs = io_mapping.parameters(owner)
+    if outputs and tag == "endEvent":
+        findings.append(_finding(document, owner, "Ein Endereignis kann keine Ausgabe-Zuordnung "
+                                                  "(camunda:outputParameter) haben."))
+    if outputs and owner.find(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics") is not None:
+        findings.append(_finding(document, owner, "Eine Mehrfachausführung kann keine Ausgabe-Zuordnung "
+                                                  "(camunda:outputParameter) haben; bitte die Ergebnisse im "
+                                                  "Element selbst zusammenführen."))
+    for parameter in (*inputs, *outputs):
+        if not parameter.name:
+            findings.append(_finding(document, owner, "Ein Parameter der Ein-/Ausgabe-Zuordnung hat keinen Namen."))
+        for text in io_mapping.expressions_of(parameter.value):
+            findings.extend(_check_expression(_at(document, owner), text, f"Parameter »{parameter.name}«"))
     return findings
 
 

@@ -46,7 +46,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import expressions
+from engine.runtime import expressions, io_mapping
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
@@ -441,6 +441,10 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
         raise ProcessError(getattr(error, "id", None), f"Das Diagramm kann nicht ausgeführt werden: {error}") from error
+    elements = {element.get("id"): element for root in documents.values() for element in root.iter()
+                if isinstance(element.tag, str) and element.get("id")}
+    for each in (spec, *subprocess_specs.values()):
+        io_mapping.attach(each.task_specs.values(), elements)
     if decisions is None:  # checking only (lint): the tables are checked on their own
         return CompiledProcess(spec, subprocess_specs)
     for each in (spec, *subprocess_specs.values()):

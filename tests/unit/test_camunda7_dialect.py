@@ -193,3 +193,49 @@ def test_error_end_event_without_reference_is_refused(tmp_path: Path) -> None:
       <endEvent id="fail"><errorEventDefinition /></endEvent>""")
     assert ("fail", "Ein Fehler-Endereignis braucht eine Fehlerreferenz (errorRef); Camunda lehnt es ohne ab.") \
         in messages(path)
+
+
+def test_input_parameters_are_local_and_outputs_reach_the_process(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review">
+        <extensionElements>
+          <camunda:inputOutput>
+            <camunda:inputParameter name="local">${base + 1}</camunda:inputParameter>
+            <camunda:inputParameter name="greeting">kermit_${base}</camunda:inputParameter>
+            <camunda:inputParameter name="items"><camunda:list><camunda:value>a</camunda:value>
+              <camunda:value>${base}</camunda:value></camunda:list></camunda:inputParameter>
+            <camunda:inputParameter name="nothing" />
+            <camunda:outputParameter name="result">${local * 10}</camunda:outputParameter>
+          </camunda:inputOutput>
+        </extensionElements>
+      </userTask>
+      <sequenceFlow id="f2" sourceRef="review" targetRef="after" />
+      <userTask id="after" />
+      <sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path, {"base": 4})
+    [task] = ready_user_tasks(workflow)
+    assert {k: task.data[k] for k in ("local", "greeting", "items", "nothing")} == {
+        "local": 5, "greeting": "kermit_4", "items": ["a", 4], "nothing": None}
+    task.run()
+    workflow.do_engine_steps()
+    [after] = ready_user_tasks(workflow)
+    assert after.task_spec.bpmn_id == "after"
+    assert {k: v for k, v in after.data.items() if not k.startswith("_")} == {"base": 4, "result": 50}
+
+
+def test_output_parameter_on_multi_instance_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review">
+        <extensionElements><camunda:inputOutput>
+          <camunda:outputParameter name="result">x</camunda:outputParameter>
+        </camunda:inputOutput></extensionElements>
+        <multiInstanceLoopCharacteristics><loopCardinality>2</loopCardinality></multiInstanceLoopCharacteristics>
+      </userTask>
+      <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    assert any(element == "review" and "Mehrfachausführung" in message for element, message in messages(path))
