@@ -30,6 +30,7 @@ from engine.runtime.clock import SimulatedClock
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts
+from engine.runtime.fidelity import element_index, ignored_event_definitions
 from engine.runtime.model import BPMN_NS, Document, read_document
 from engine.runtime.spiff import (
     SafeScriptEngine,
@@ -171,7 +172,8 @@ def _drive(documents: dict[str, Document], process_id: str) -> tuple[str | None,
 
     try:
         compiled = compile_process(bpmn, process_id, {})
-        dropped = _dropped_elements(documents, process_id, compiled)
+        dropped = _dropped_elements(documents, process_id, compiled) or ignored_event_definitions(
+            (compiled.spec, *compiled.subprocess_specs.values()), element_index(bpmn))
         if dropped:
             return dropped[0], f"{SILENT}: Das Element wird nie ausgeführt, obwohl ein Sequenzfluss hinführt " \
                                f"(übergangen: {', '.join(dropped)}).", []

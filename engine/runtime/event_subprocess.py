@@ -44,8 +44,33 @@ def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, va
             task.data = deepcopy(variables)
 
 
+def _current_data(my_task: Any, subworkflow: Any) -> dict[str, Any]:
+    """The variables of the event subprocess's scope as they are now: the data of the element of that
+    scope that changed last (the thrower of an error, the task a message interrupts), not the data the
+    scope began with, which is what SpiffWorkflow hands a triggered event subprocess."""
+    candidates = [task for task in my_task.workflow.get_tasks()
+                  if task is not my_task and task.workflow is not subworkflow
+                  and getattr(task.task_spec, "bpmn_id", None)
+                  and task.has_state(TaskState.FINISHED_MASK | TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
+    if not candidates:
+        return dict(my_task.data)
+    latest = max(candidates, key=lambda task: task.last_state_change)
+    return dict(latest.data)
+
+
 class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
-    """On completion, what the run set or changed becomes visible to the tokens still on their way."""
+    """Starts with the scope's variables as they are now; an interrupting one (Camunda's default,
+    `isInterrupting` not "false") cancels everything else in its scope first, which SpiffWorkflow
+    does not (it runs every event subprocess as non-interrupting). On completion, what the run set
+    or changed becomes visible to the tokens still on their way."""
+
+    interrupting = False  # set by the parser
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        if self.interrupting:
+            _interrupt(my_task)
+        start = subworkflow.get_next_task(spec_name="Start")
+        start.set_data(**deepcopy(_current_data(my_task, subworkflow)))
 
     def _on_subworkflow_completed(self, subworkflow: Any, my_task: Any) -> None:
         start = subworkflow.get_next_task(spec_name="Start", state=TaskState.COMPLETED) or subworkflow.task_tree
@@ -61,10 +86,29 @@ class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
         super()._on_subworkflow_completed(subworkflow, my_task)
 
 
+def _interrupt(my_task: Any) -> None:
+    """Cancel every unfinished element of the scope except this event subprocess (and what leads to it)."""
+    lineage = set()
+    parent = my_task
+    while parent is not None:
+        lineage.add(id(parent))
+        parent = parent.parent
+    for task in my_task.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        # a subprocess of the scope is cancelled with its task; the event subprocess's own run is spared
+        if task.workflow is not my_task.workflow or id(task) in lineage or not getattr(task.task_spec, "bpmn_id", None):
+            continue
+        if not task.has_state(TaskState.FINISHED_MASK):
+            task.cancel()
+
+
 class ScopedSubWorkflowParser(SubWorkflowParser):  # type: ignore[misc]
     """The library looks for `triggeredByEvent` in the BPMN namespace, where no Modeler writes it."""
 
     def create_task(self) -> Any:
         subworkflow_spec = SubprocessParser.get_subprocess_spec(self)
         spec_class = ScopedEventSubprocess if self.node.get("triggeredByEvent") == "true" else self.spec_class
-        return spec_class(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec, **self.bpmn_attributes)
+        spec = spec_class(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec, **self.bpmn_attributes)
+        if spec_class is ScopedEventSubprocess:
+            starts = self.node.findall("{http://www.omg.org/spec/BPMN/20100524/MODEL}startEvent")
+            spec.interrupting = any(start.get("isInterrupting", "true") != "false" for start in starts)
+        return spec

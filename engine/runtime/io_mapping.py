@@ -82,7 +82,8 @@ def expressions_of(value: Value) -> Iterable[str]:
 
 def template_parts(text: str) -> tuple[list[str], list[str]]:
     """Split text with embedded expressions into literal pieces and expressions (`a_${x}_b`)."""
-    literals, found = [], []
+    literals: list[str] = []
+    found: list[str] = []
     rest = text
     while True:
         start = min((index for index in (rest.find("${"), rest.find("#{")) if index >= 0), default=-1)

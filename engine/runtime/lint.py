@@ -306,7 +306,8 @@ def _check_links(document: Document) -> list[Finding]:
 
 
 def _check_event_subprocesses(document: Document) -> list[Finding]:
-    """What `event_subprocess.py` runs: on a process's top level, started by a message, not interrupting;
+    """What `event_subprocess.py` runs: on a process's top level, started by a message, signal, error or
+    escalation (interrupting or not);
     and a message that starts one is waited for nowhere else in the process (delivering it is unambiguous)."""
     findings: list[Finding] = []
     for process in document.root.iter(f"{{{BPMN_NS}}}process"):
@@ -320,10 +321,12 @@ def _check_event_subprocesses(document: Document) -> list[Finding]:
                                                         "eines Prozesses ausgeführt."))
             for start in sub.findall(f"{{{BPMN_NS}}}startEvent"):
                 message = start.find(f"{{{BPMN_NS}}}messageEventDefinition")
-                if message is None or start.get("isInterrupting") != "false":
-                    findings.append(_finding(document, start, "Ein Ereignis-Teilprozess wird nur mit einem nicht "
-                                                              "unterbrechenden Nachrichten-Startereignis ausgeführt."))
-                elif message.get("messageRef") in document.messages:
+                if start.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None or not any(
+                        local(child.tag).endswith("EventDefinition") for child in start if isinstance(child.tag, str)):
+                    findings.append(_finding(document, start, "Ein Ereignis-Teilprozess wird nur mit einem "
+                                                              "Nachrichten-, Signal-, Fehler- oder "
+                                                              "Eskalations-Startereignis ausgeführt."))
+                elif message is not None and message.get("messageRef") in document.messages:
                     starting.append((start, document.messages[message.get("messageRef", "")]))
         for definition in process.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask"):
             owner = definition if local(definition.tag) == "receiveTask" else definition.getparent()

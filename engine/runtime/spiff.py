@@ -18,13 +18,23 @@ from typing import Any, ClassVar
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH,
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+)
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway, ManualTask, NoneTask
+from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -51,6 +61,8 @@ from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser
+from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions
+from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
 
 # --------------------------------------------------------------------------- expressions
 
@@ -207,11 +219,26 @@ class _ClockTimerParsing:
 
 
 class _StartEventParser(_ClockTimerParsing, CamundaStartEventParser):  # type: ignore[misc]
-    pass
+    """Error and escalation start events (of event subprocesses) too: the library reads them as none
+    start events, so the event subprocess ran at once when its scope began."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH,
+                                                CONDITIONAL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH])
+        task = self._create_task(definition)
+        self.spec.start.connect(task)
+        return task
 
 
 class _EndEventParser(_ClockTimerParsing, CamundaEndEventParser):  # type: ignore[misc]
-    pass
+    """Signal end events too: the library reads them as none end events (the signal was never sent)."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH,
+                                                ESCALATION_EVENT_XPATH, TERMINATION_EVENT_XPATH, SIGNAL_EVENT_XPATH])
+        task = self._create_task(definition)
+        task.connect(self.spec.end)
+        return task
 
 
 class _CatchEventParser(_ClockTimerParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
@@ -366,26 +393,6 @@ class StrictExclusiveGateway(ExclusiveGateway):  # type: ignore[misc]
         return str(getattr(spec, "bpmn_name", None) or name)
 
 
-# --------------------------------------------------------------------------- tasks without work
-
-
-class PassThroughTask(NoneTask):  # type: ignore[misc]
-    """`bpmn:task`: Camunda 7 passes through it (SpiffWorkflow would wait for a manual complete that
-    nothing offers, so an instance sat "active" with nothing to do)."""
-
-    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
-        super().__init__(wf_spec, bpmn_id, **kwargs)
-        self.manual = False
-
-
-class PassThroughManualTask(ManualTask):  # type: ignore[misc]
-    """`bpmn:manualTask`: work done outside any system; Camunda 7 passes through it."""
-
-    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
-        super().__init__(wf_spec, bpmn_id, **kwargs)
-        self.manual = False
-
-
 # --------------------------------------------------------------------------- parser
 
 
@@ -441,10 +448,13 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
         raise ProcessError(getattr(error, "id", None), f"Das Diagramm kann nicht ausgeführt werden: {error}") from error
-    elements = {element.get("id"): element for root in documents.values() for element in root.iter()
-                if isinstance(element.tag, str) and element.get("id")}
+    index = element_index(documents)
+    lost = ignored_event_definitions((spec, *subprocess_specs.values()), index)
+    if lost:
+        raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
+                                    "ausführen; es liefe stillschweigend als einfaches Ereignis.")
     for each in (spec, *subprocess_specs.values()):
-        io_mapping.attach(each.task_specs.values(), elements)
+        io_mapping.attach(each.task_specs.values(), elements_of(each, index))
     if decisions is None:  # checking only (lint): the tables are checked on their own
         return CompiledProcess(spec, subprocess_specs)
     for each in (spec, *subprocess_specs.values()):

@@ -1,0 +1,51 @@
+"""Checks that a spec SpiffWorkflow built keeps what the diagram says; what it dropped would run silently wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from lxml import etree
+
+_DEFINITION_KINDS = {"messageEventDefinition": "MessageEventDefinition",
+                     "signalEventDefinition": "SignalEventDefinition",
+                     "timerEventDefinition": "Timer", "errorEventDefinition": "ErrorEventDefinition",
+                     "escalationEventDefinition": "EscalationEventDefinition",
+                     "conditionalEventDefinition": "ConditionalEventDefinition",
+                     "terminateEventDefinition": "TerminateEventDefinition",
+                     "cancelEventDefinition": "CancelEventDefinition",
+                     "compensateEventDefinition": "CompensationEventDefinition",
+                     "linkEventDefinition": "Link"}
+
+
+def ignored_event_definitions(specs: Iterable[Any], index: Mapping[str, Mapping[str, etree._Element]]) -> list[str]:
+    """Ids of events whose event definition the executable specs lost (they would run as none events)."""
+    lost = []
+    for each in specs:
+        elements = elements_of(each, index)
+        for task_spec in each.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            element = elements.get(getattr(task_spec, "bpmn_id", None) or "")
+            if definition is None or element is None:
+                continue
+            if any("EventBasedGateway" in type(before).__name__ for before in task_spec.inputs):
+                continue  # the gateway holds the definitions of the events after it
+            written = [etree.QName(child).localname for child in element if isinstance(child.tag, str)
+                       and etree.QName(child).localname in _DEFINITION_KINDS]
+            kinds = [type(inner).__name__ for inner in getattr(definition, "event_definitions", None) or [definition]]
+            for kind in written:
+                if not any(_DEFINITION_KINDS[kind] in name or (kind == "timerEventDefinition" and "Clock" in name)
+                           for name in kinds):
+                    lost.append(task_spec.bpmn_id)
+                    break
+    return sorted(set(lost))
+
+
+def element_index(documents: Mapping[str, etree._Element]) -> dict[str, dict[str, etree._Element]]:
+    """Elements by file and id (two files deployed together may both have an element `theEnd`)."""
+    return {name: {element.get("id"): element for element in root.iter() if isinstance(element.tag, str)
+                   and element.get("id")} for name, root in documents.items()}
+
+
+def elements_of(spec: Any, index: Mapping[str, Mapping[str, etree._Element]]) -> Mapping[str, etree._Element]:
+    return index.get(getattr(spec, "file", None) or "", {})

@@ -1,0 +1,127 @@
+"""Event subprocesses of every start kind Camunda 7 runs: interrupting or not, message, error, escalation,
+timer, signal; nested in subprocesses; each sees the variables as they are when it starts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime.clock import SimulatedClock
+from engine.runtime.lint import lint_paths
+from engine.runtime.model import read_document
+from engine.runtime.spiff import SafeScriptEngine, compile_process, new_workflow, ready_user_tasks
+
+HEAD = ('<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="t">')
+
+
+def run(body: str, extra: str = "") -> Any:
+    root = etree.fromstring(f'{HEAD}{extra}<process id="P" isExecutable="true">{body}</process></definitions>')
+    read_document(root, "p.bpmn")
+    workflow = new_workflow(compile_process({"p.bpmn": root}, "P"), SafeScriptEngine(
+        SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC))))
+    workflow.do_engine_steps()
+    return workflow
+
+
+def ready(workflow: Any) -> list[str]:
+    return sorted(task.task_spec.bpmn_id for task in ready_user_tasks(workflow))
+
+
+def complete(workflow: Any, element: str, **data: Any) -> None:
+    [task] = [task for task in ready_user_tasks(workflow) if task.task_spec.bpmn_id == element]
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
+
+
+MAIN = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="A" />
+  <userTask id="A" /><sequenceFlow id="f2" sourceRef="A" targetRef="E" />
+  <endEvent id="E" />"""
+
+
+def event_subprocess(definition: str, interrupting: bool = True) -> str:
+    flag = "" if interrupting else ' isInterrupting="false"'
+    return f"""
+  <subProcess id="Ev" triggeredByEvent="true">
+    <startEvent id="Ev_Start"{flag}>{definition}</startEvent>
+    <sequenceFlow id="g1" sourceRef="Ev_Start" targetRef="X" />
+    <userTask id="X" /><sequenceFlow id="g2" sourceRef="X" targetRef="Ev_End" />
+    <endEvent id="Ev_End" />
+  </subProcess>"""
+
+
+def test_an_interrupting_message_event_subprocess_cancels_the_main_flow() -> None:
+    workflow = run(MAIN + event_subprocess('<messageEventDefinition messageRef="M" />'),
+                   '<message id="M" name="stop" />')
+    assert ready(workflow) == ["A"]
+    start = workflow.subprocess_specs["Ev"].task_specs["Ev_Start"]
+    workflow.send_event(BpmnEvent(start.event_definition, {"payload": None, "result_var": "stop"}))
+    workflow.do_engine_steps()
+    assert ready(workflow) == ["X"]
+    assert not workflow.get_tasks(state=TaskState.READY | TaskState.WAITING, spec_name="A")
+    complete(workflow, "X")
+    assert workflow.is_completed()
+
+
+def test_an_error_event_subprocess_sees_the_variables_as_they_are_when_the_error_is_thrown() -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="A" />
+  <userTask id="A" /><sequenceFlow id="f2" sourceRef="A" targetRef="Fail" />
+  <endEvent id="Fail"><errorEventDefinition errorRef="oops" /></endEvent>"""
+    workflow = run(body + event_subprocess('<errorEventDefinition errorRef="oops" />'))
+    complete(workflow, "A", answer=42)
+    assert ready(workflow) == ["X"]
+    [x] = ready_user_tasks(workflow)
+    assert x.data.get("answer") == 42
+    complete(workflow, "X")
+    assert workflow.is_completed()
+
+
+def test_an_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path) -> None:
+    """SpiffWorkflow triggers event subprocesses of the top process only: a nested one would let the
+    error pass by and the subprocess end as if nothing happened."""
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="A" />
+    <userTask id="A" /><sequenceFlow id="s2" sourceRef="A" targetRef="Fail" />
+    <endEvent id="Fail"><errorEventDefinition errorRef="oops" /></endEvent>
+    """ + event_subprocess('<errorEventDefinition errorRef="oops" />') + """
+  </subProcess>
+  <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" />
+  <endEvent id="E" />"""
+    path = tmp_path / "p.bpmn"
+    path.write_text(f'{HEAD}<process id="P" isExecutable="true">{body}</process></definitions>', encoding="utf-8")
+    assert [(f.element_id, f.message) for f in lint_paths([path])] == [
+        ("Ev", "Ein Ereignis-Teilprozess wird nur auf der obersten Ebene eines Prozesses ausgeführt.")]
+
+
+def test_a_timer_started_event_subprocess_is_refused(tmp_path: Path) -> None:
+    body = MAIN + event_subprocess("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>")
+    path = tmp_path / "p.bpmn"
+    path.write_text(f'{HEAD}<process id="P" isExecutable="true">{body}</process></definitions>', encoding="utf-8")
+    assert [f.element_id for f in lint_paths([path])] == ["Ev_Start"]
+
+
+def test_a_signal_end_event_sends_its_signal() -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Fork" />
+  <parallelGateway id="Fork" />
+  <sequenceFlow id="f2" sourceRef="Fork" targetRef="Wait" />
+  <sequenceFlow id="f3" sourceRef="Fork" targetRef="A" />
+  <intermediateCatchEvent id="Wait"><signalEventDefinition signalRef="sig" /></intermediateCatchEvent>
+  <sequenceFlow id="f4" sourceRef="Wait" targetRef="After" />
+  <userTask id="After" /><sequenceFlow id="f5" sourceRef="After" targetRef="E" />
+  <endEvent id="E" />
+  <userTask id="A" /><sequenceFlow id="f6" sourceRef="A" targetRef="Send" />
+  <endEvent id="Send"><signalEventDefinition signalRef="sig" /></endEvent>"""
+    workflow = run(body, '<signal id="sig" name="alarm" />')
+    complete(workflow, "A")
+    assert ready(workflow) == ["After"]
