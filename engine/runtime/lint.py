@@ -221,10 +221,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
         elif namespace == CAMUNDA_NS and tag not in SUPPORTED_CAMUNDA_ELEMENTS and not _inside_refused(element):
             findings.append(_finding(document, element, f"Das Element camunda:{tag} wird nicht ausgeführt; "
                                                         "es ginge stillschweigend verloren."))
-        elif namespace == CAMUNDA_NS and tag in {"in", "out"} and (
-                element.get("variables") != "all" or set(element.attrib) != {"variables"}):
-            findings.append(_finding(document, element, f"camunda:{tag} wird nur als variables=\"all\" unterstützt "
-                                                         "(alle Daten werden übergeben)."))
+        elif namespace == CAMUNDA_NS and tag in {"in", "out"}:
+            findings.extend(_check_passing(document, element, tag))
     return findings
 
 
@@ -256,6 +254,25 @@ def _check_io_mapping(document: Document, mapping: etree._Element) -> list[Findi
         for text in io_mapping.expressions_of(parameter.value):
             findings.extend(_check_expression(_at(document, owner), text, f"Parameter »{parameter.name}«"))
     return findings
+
+
+def _check_passing(document: Document, element: etree._Element, tag: str) -> list[Finding]:
+    """camunda:in/out on a call activity: variables="all", source + target, or sourceExpression + target."""
+    extension = element.getparent()
+    owner = extension.getparent() if extension is not None else None
+    if owner is None or local(owner.tag) != "callActivity":
+        return [_finding(document, element, f"camunda:{tag} wird nur an Aufruf-Aktivitäten ausgeführt (Daten eines "
+                                            "Signals oder Ereignisses werden nicht übergeben).")]
+    attributes = set(element.attrib)
+    if attributes == {"variables"} and element.get("variables") == "all":
+        return []
+    if attributes in ({"source", "target"}, {"sourceExpression", "target"}) and element.get("target"):
+        expression = element.get("sourceExpression")
+        if expression is not None:
+            return _check_expression(_at(document, element), expression, f"camunda:{tag} sourceExpression")
+        return []
+    return [_finding(document, element, f"camunda:{tag} wird nur mit variables=\"all\", source und target oder "
+                                        "sourceExpression und target ausgeführt (nicht mit businessKey oder local).")]
 
 
 def _inside_refused(element: etree._Element) -> bool:

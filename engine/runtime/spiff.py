@@ -62,6 +62,7 @@ from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser
 from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions
+from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
 
 # --------------------------------------------------------------------------- expressions
@@ -402,6 +403,7 @@ class SroParser(CamundaParser):  # type: ignore[misc]
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, StrictExclusiveGateway),
         full_tag("serviceTask"): (_ActionTaskParser, ActionTask),
         full_tag("task"): (CamundaTaskParser, PassThroughTask),
+        full_tag("callActivity"): (MappedCallActivityParser, MappedCallActivity),
         full_tag("manualTask"): (CamundaTaskParser, PassThroughManualTask),
         full_tag("businessRuleTask"): (_DecisionTaskParser, DecisionTask),
         full_tag("startEvent"): (_StartEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),

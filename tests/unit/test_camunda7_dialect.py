@@ -239,3 +239,69 @@ def test_output_parameter_on_multi_instance_is_refused(tmp_path: Path) -> None:
       <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
       <endEvent id="end" />""")
     assert any(element == "review" and "Mehrfachausführung" in message for element, message in messages(path))
+
+
+CALLER = """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+      <callActivity id="call" calledElement="callee">
+        <extensionElements>{mappings}</extensionElements>
+      </callActivity>
+      <sequenceFlow id="f2" sourceRef="call" targetRef="after" />
+      <userTask id="after" />
+      <sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />"""
+CALLEE = """<process id="callee" isExecutable="true">
+      <startEvent id="cs" /><sequenceFlow id="c1" sourceRef="cs" targetRef="inner" />
+      <userTask id="inner" /><sequenceFlow id="c2" sourceRef="inner" targetRef="ce" />
+      <endEvent id="ce" /></process>"""
+
+
+def called(tmp_path: Path, mappings: str) -> tuple[Any, Any]:
+    path = write(tmp_path, CALLER.format(mappings=mappings), before=CALLEE)
+    workflow = started(path, {"a": 1, "b": 2})
+    [inner] = ready_user_tasks(workflow)
+    return workflow, inner
+
+
+def visible(task: Any) -> dict[str, Any]:
+    return {key: value for key, value in task.data.items() if not key.startswith("_")}
+
+
+def test_call_activity_passes_what_camunda_in_and_out_name(tmp_path: Path) -> None:
+    workflow, inner = called(tmp_path, """
+          <camunda:in source="a" target="x" />
+          <camunda:in sourceExpression="${b * 10}" target="y" />
+          <camunda:out source="z" target="fromCallee" />""")
+    assert visible(inner) == {"x": 1, "y": 20}
+    inner.data["z"] = "done"
+    inner.data["leak"] = True
+    inner.run()
+    workflow.do_engine_steps()
+    [after] = ready_user_tasks(workflow)
+    assert visible(after) == {"a": 1, "b": 2, "fromCallee": "done"}
+
+
+def test_call_activity_without_mappings_passes_nothing(tmp_path: Path) -> None:
+    workflow, inner = called(tmp_path, "")
+    assert visible(inner) == {}
+    inner.data["leak"] = True
+    inner.run()
+    workflow.do_engine_steps()
+    [after] = ready_user_tasks(workflow)
+    assert visible(after) == {"a": 1, "b": 2}
+
+
+def test_call_activity_with_all_variables_passes_all(tmp_path: Path) -> None:
+    workflow, inner = called(tmp_path, '<camunda:in variables="all" /><camunda:out variables="all" />')
+    assert visible(inner) == {"a": 1, "b": 2}
+    inner.data["c"] = 3
+    inner.run()
+    workflow.do_engine_steps()
+    [after] = ready_user_tasks(workflow)
+    assert visible(after) == {"a": 1, "b": 2, "c": 3}
+
+
+def test_business_key_passing_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, CALLER.format(mappings='<camunda:in businessKey="${key}" />'), before=CALLEE)
+    assert any(element == "call" and "businessKey" in message for element, message in messages(path))
