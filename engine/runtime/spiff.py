@@ -57,12 +57,12 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import expressions, io_mapping
+from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser
 from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions
-from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
 
 # --------------------------------------------------------------------------- expressions
