@@ -7,14 +7,14 @@ from typing import Any
 
 from lxml import etree
 
-_DEFINITION_KINDS = {"messageEventDefinition": "MessageEventDefinition",
-                     "signalEventDefinition": "SignalEventDefinition",
-                     "timerEventDefinition": "Timer", "errorEventDefinition": "ErrorEventDefinition",
-                     "escalationEventDefinition": "EscalationEventDefinition",
-                     "conditionalEventDefinition": "ConditionalEventDefinition",
-                     "terminateEventDefinition": "TerminateEventDefinition",
-                     "cancelEventDefinition": "CancelEventDefinition",
-                     "compensateEventDefinition": "CompensationEventDefinition",
+_DEFINITION_KINDS = {"messageEventDefinition": "Message",
+                     "signalEventDefinition": "Signal",
+                     "timerEventDefinition": "Timer", "errorEventDefinition": "Error",
+                     "escalationEventDefinition": "Escalation",
+                     "conditionalEventDefinition": "Conditional",
+                     "terminateEventDefinition": "Terminate",
+                     "cancelEventDefinition": "Cancel",
+                     "compensateEventDefinition": "Compensation",
                      "linkEventDefinition": "Link"}
 
 

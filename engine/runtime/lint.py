@@ -59,6 +59,8 @@ SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
     "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
     "callActivity": {"calledElementBinding"},
     "error": {"errorMessage"},
+    "errorEventDefinition": {"errorCodeVariable", "errorMessageVariable"},
+    "escalationEventDefinition": {"escalationCodeVariable"},
 }
 # camunda: extension elements the engine reads (the refused ones have their own sentence above).
 SUPPORTED_CAMUNDA_ELEMENTS = {"formData", "formField", "validation", "constraint", "value", "properties", "property",

@@ -35,6 +35,10 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -59,6 +63,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime import expressions, io_mapping
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
+from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventParsing
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser
@@ -219,7 +224,7 @@ class _ClockTimerParsing:
         return timer
 
 
-class _StartEventParser(_ClockTimerParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _StartEventParser(_ClockTimerParsing, CodedEventParsing, CamundaStartEventParser):  # type: ignore[misc]
     """Error and escalation start events (of event subprocesses) too: the library reads them as none
     start events, so the event subprocess ran at once when its scope began."""
 
@@ -231,7 +236,7 @@ class _StartEventParser(_ClockTimerParsing, CamundaStartEventParser):  # type: i
         return task
 
 
-class _EndEventParser(_ClockTimerParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _EndEventParser(_ClockTimerParsing, CodedEventParsing, CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -242,15 +247,15 @@ class _EndEventParser(_ClockTimerParsing, CamundaEndEventParser):  # type: ignor
         return task
 
 
-class _CatchEventParser(_ClockTimerParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
+class _CatchEventParser(_ClockTimerParsing, CodedEventParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
     pass
 
 
-class _ThrowEventParser(_ClockTimerParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(_ClockTimerParsing, CodedEventParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
-class _BoundaryEventParser(_ClockTimerParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
+class _BoundaryEventParser(_ClockTimerParsing, CodedEventParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
     pass
 
 
@@ -514,7 +519,8 @@ class StateSerializer:
         config[BpmnWorkflow] = _StateConverter
         # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
         for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
-                           (ClockCycle, CycleTimerEventDefinition)):
+                           (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
+                           (CodedEscalation, EscalationEventDefinition)):
             config[ours] = config[base]
         registry = BpmnWorkflowSerializer.configure(config)
         # Form dates are plain dates; the library only knows datetime and timedelta.

@@ -125,3 +125,22 @@ def test_a_signal_end_event_sends_its_signal() -> None:
     workflow = run(body, '<signal id="sig" name="alarm" />')
     complete(workflow, "A")
     assert ready(workflow) == ["After"]
+
+
+def test_a_catch_sets_the_error_code_and_message_variables() -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="Fail" />
+    <endEvent id="Fail"><errorEventDefinition errorRef="oops" /></endEvent>
+  </subProcess>
+  <boundaryEvent id="Caught" attachedToRef="Sub">
+    <errorEventDefinition camunda:errorCodeVariable="code" camunda:errorMessageVariable="text" />
+  </boundaryEvent>
+  <sequenceFlow id="f2" sourceRef="Caught" targetRef="Handle" />
+  <userTask id="Handle" /><sequenceFlow id="f3" sourceRef="Handle" targetRef="E" />
+  <sequenceFlow id="f4" sourceRef="Sub" targetRef="E" />
+  <endEvent id="E" />"""
+    workflow = run(body, '<error id="oops" errorCode="E42" camunda:errorMessage="kaputt" />')
+    [handle] = ready_user_tasks(workflow)
+    assert (handle.task_spec.bpmn_id, handle.data.get("code"), handle.data.get("text")) == ("Handle", "E42", "kaputt")
