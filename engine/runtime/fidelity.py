@@ -49,3 +49,26 @@ def element_index(documents: Mapping[str, etree._Element]) -> dict[str, dict[str
 
 def elements_of(spec: Any, index: Mapping[str, Mapping[str, etree._Element]]) -> Mapping[str, etree._Element]:
     return index.get(getattr(spec, "file", None) or "", {})
+
+
+# What the library says when it cannot build a spec, said in German (its own text stays as a detail otherwise).
+_LIBRARY_REFUSALS = {
+    "Must contain an End event": "Ein Unterprozess braucht ein Endereignis.",
+    "Multiple outgoing flows are not supported": "Mehrere ausgehende Sequenzflüsse an diesem Element kann die "
+                                                 "Engine nicht ausführen; bitte ein Gateway davor setzen.",
+    "exclusive outgoing sequence flow without condition": "Ein ausgehender Fluss des exklusiven Gateways hat keine "
+                                                          "Bedingung und ist nicht der Standardfluss.",
+    "must specify a cardinality": "Eine Mehrfachausführung braucht eine Anzahl (loopCardinality) oder eine "
+                                  "Sammlung (camunda:collection).",
+    "Escalation identifier is missing": "Das Eskalationsereignis nennt keine Eskalation.",
+    "Signal identifier is missing": "Das Signalereignis nennt kein Signal.",
+    "Cancel Events may only be used with transactions": "Abbruch-Ereignisse gibt es nur in "
+                                                        "Transaktions-Unterprozessen.",
+}
+
+
+def in_german(detail: str) -> str:
+    for needle, sentence in _LIBRARY_REFUSALS.items():
+        if needle in detail:
+            return sentence
+    return f"Das Diagramm kann nicht ausgeführt werden (SpiffWorkflow meldet: {detail})."

@@ -67,7 +67,7 @@ from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventP
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser
-from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions
+from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions, in_german
 from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
 
 # --------------------------------------------------------------------------- expressions
@@ -454,7 +454,7 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        raise ProcessError(getattr(error, "id", None), f"Das Diagramm kann nicht ausgeführt werden: {error}") from error
+        raise ProcessError(getattr(error, "id", None), in_german(str(error))) from error
     index = element_index(documents)
     lost = ignored_event_definitions((spec, *subprocess_specs.values()), index)
     if lost:
