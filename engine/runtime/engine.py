@@ -24,6 +24,7 @@ from engine.runtime.clock import Clock
 from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
 from engine.runtime.event_subprocess import ScopedEventSubprocess, message_starts, start_by_message
+from engine.runtime.io_mapping import render
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
     CompiledProcess,
@@ -460,8 +461,8 @@ class ProcessEngine:
             if value is None or not value.strip():
                 return None
             inner, wrapped = expressions.unwrap(value)
-            if not wrapped:
-                return inner
+            if not wrapped:  # plain text, or text with embedded expressions (`kermit_${loopCounter}`)
+                return str(render(inner, lambda text: self.script_engine.evaluate(task, text)))
             result = self.script_engine.evaluate(task, value)
             if isinstance(result, list | tuple):
                 return ",".join(str(item) for item in result)

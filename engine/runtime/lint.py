@@ -13,6 +13,7 @@ from lxml import etree
 from engine.runtime import expressions
 from engine.runtime.durations import DurationError, is_duration, parse_cycle, parse_duration, parse_moment
 from engine.runtime.errors import Finding, ProcessError
+from engine.runtime.io_mapping import template_parts
 from engine.runtime.lint_dialect import (
     _REFERENCED,
     SUPPORTED_CAMUNDA_ELEMENTS,
@@ -299,8 +300,9 @@ def _check_user_tasks(process: ProcessDef) -> list[Finding]:
                 findings.extend(_check_date_attribute(here, name, value))
         for name, value in (("assignee", task.assignee), ("candidateUsers", task.candidate_users),
                             ("candidateGroups", task.candidate_groups), ("priority", task.priority)):
-            if value and "{" in value:
-                findings.extend(_check_expression(here, value, f"camunda:{name}"))
+            if value and "{" in value:  # one expression, or text with embedded ones (`kermit_${loopCounter}`)
+                for text in template_parts(value)[1] or [value]:
+                    findings.extend(_check_expression(here, text, f"camunda:{name}"))
             elif name == "priority" and value and not value.strip().lstrip("-").isdigit():
                 findings.append(_say(here, f"camunda:priority »{value}« ist keine ganze Zahl."))
         seen: set[str] = set()

@@ -60,7 +60,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import expressions, io_mapping
+from engine.runtime import expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventParsing
@@ -461,6 +461,7 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
         raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
                                     "ausführen; es liefe stillschweigend als einfaches Ereignis.")
     for each in (spec, *subprocess_specs.values()):
+        multi_instance.attach(each.task_specs)
         io_mapping.attach(each.task_specs.values(), elements_of(each, index))
     if decisions is None:  # checking only (lint): the tables are checked on their own
         return CompiledProcess(spec, subprocess_specs)

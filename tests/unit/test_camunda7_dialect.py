@@ -305,3 +305,58 @@ def test_call_activity_with_all_variables_passes_all(tmp_path: Path) -> None:
 def test_business_key_passing_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, CALLER.format(mappings='<camunda:in businessKey="${key}" />'), before=CALLEE)
     assert any(element == "call" and "businessKey" in message for element, message in messages(path))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("${name.equals('kermit')}", True),
+    ("${list.size() == 3}", True),
+    ("${list.contains(2)}", True),
+    ("${name.contains('erm')}", True),
+    ("${blank.isEmpty()}", True),
+    ("${map.containsKey('a') && map.get('a') == 1}", True),
+    ("${name.startsWith('ker') and name.length() == 6}", True),
+])
+def test_java_methods_camunda_users_write(text: str, expected: object) -> None:
+    from engine.runtime import expressions
+
+    variables = {"name": "kermit", "list": [1, 2, 3], "blank": "", "map": {"a": 1}}
+    assert expressions.evaluate(text, variables) == expected
+
+
+@pytest.mark.parametrize("text", ["${name.upper()}", "${name.__class__()}", "${name.size(1)}"])
+def test_other_methods_are_refused(text: str) -> None:
+    from engine.runtime import expressions
+
+    with pytest.raises(expressions.ExpressionError):
+        expressions.evaluate(text, {"name": "kermit"})
+
+
+def test_multi_instance_variables_and_text_with_embedded_expressions(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review" camunda:assignee="kermit_${loopCounter}">
+        <extensionElements><camunda:inputOutput>
+          <camunda:inputParameter name="label">Nr. ${loopCounter + 1} von ${nrOfInstances}</camunda:inputParameter>
+        </camunda:inputOutput></extensionElements>
+        <multiInstanceLoopCharacteristics isSequential="true">
+          <loopCardinality>3</loopCardinality>
+          <completionCondition>${nrOfCompletedInstances == 2}</completionCondition>
+        </multiInstanceLoopCharacteristics>
+      </userTask>
+      <sequenceFlow id="f2" sourceRef="review" targetRef="after" />
+      <userTask id="after" />
+      <sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    labels = []
+    for _ in range(2):
+        [task] = ready_user_tasks(workflow)
+        assert task.task_spec.bpmn_id == "review"
+        labels.append((task.data["label"], task.data["nrOfActiveInstances"]))
+        task.run()
+        workflow.do_engine_steps()
+    assert labels == [("Nr. 1 von 3", 1), ("Nr. 2 von 3", 1)]
+    [after] = ready_user_tasks(workflow)
+    assert after.task_spec.bpmn_id == "after"
+    assert not {"loopCounter", "nrOfInstances", "label"} & set(after.data)
