@@ -28,8 +28,12 @@ def _say(place: Finding, message: str) -> Finding:
 
 
 def _check_expression(place: Finding, text: str, what: str) -> list[Finding]:
+    """Compile the expression; one made only of literals is evaluated too, so that an expression that
+    can never be evaluated (`${9**9**9 > 0}`) is found now, not when a case reaches it."""
     try:
-        expressions.compile_expression(text)
+        compiled = expressions.compile_expression(text)
+        if not compiled.names and not compiled.functions:
+            compiled.evaluate({})
     except expressions.ExpressionError as error:
         return [_say(place, f"{what}: {error.reason}")]
     return []

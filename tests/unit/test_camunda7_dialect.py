@@ -360,3 +360,17 @@ def test_multi_instance_variables_and_text_with_embedded_expressions(tmp_path: P
     [after] = ready_user_tasks(workflow)
     assert after.task_spec.bpmn_id == "after"
     assert not {"loopCounter", "nrOfInstances", "label"} & set(after.data)
+
+
+def test_lint_evaluates_an_expression_of_literals_only(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+      <exclusiveGateway id="fork" default="f3" />
+      <sequenceFlow id="f2" sourceRef="fork" targetRef="end">
+        <conditionExpression>${9**9**9 &gt; 0}</conditionExpression>
+      </sequenceFlow>
+      <sequenceFlow id="f3" sourceRef="fork" targetRef="end" />
+      <endEvent id="end" />""")
+    [(element, message)] = messages(path)
+    assert element == "f2" and message.startswith("Bedingung: Die Hochzahl bei '**'")
