@@ -14,9 +14,10 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflowParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
+from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.util.task import TaskState
 
 _MISSING = object()
@@ -66,9 +67,15 @@ class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
 
     interrupting = False  # set by the parser
 
+    def _on_complete_hook(self, my_task: Any) -> None:
+        super()._on_complete_hook(my_task)
+        # A triggered run is added to the tree after its scope was predicted: give it its way to the end.
+        if self.interrupting and not my_task.children and self.outputs:
+            my_task._sync_children(self.outputs, TaskState.FUTURE)
+            for child in my_task.children:
+                child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+
     def copy_data(self, my_task: Any, subworkflow: Any) -> None:
-        if self.interrupting:
-            _interrupt(my_task)
         start = subworkflow.get_next_task(spec_name="Start")
         start.set_data(**deepcopy(_current_data(my_task, subworkflow)))
 
@@ -97,8 +104,30 @@ def _interrupt(my_task: Any) -> None:
         # a subprocess of the scope is cancelled with its task; the event subprocess's own run is spared
         if task.workflow is not my_task.workflow or id(task) in lineage or not getattr(task.task_spec, "bpmn_id", None):
             continue
-        if not task.has_state(TaskState.FINISHED_MASK):
-            task.cancel()
+        task.cancel()
+
+
+class _Interrupt:
+    """On the start event of an interrupting event subprocess: when it has caught its event, everything
+    else in the scope is cancelled. Done then, not when the event is thrown, because the thrower (an
+    escalation throw event, an error end event) is still running at that moment."""
+
+    bpmn_id = "__sro_interrupt__"
+
+    def set(self, start: Any) -> None:
+        run = start.workflow
+        if run.parent_task_id is not None:
+            _interrupt(run.top_workflow.get_task_from_id(run.parent_task_id))
+
+
+def attach_interrupts(specs: Any, subprocess_specs: Any) -> None:
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, ScopedEventSubprocess) and task_spec.interrupting:
+                inner = subprocess_specs.get(task_spec.spec)
+                for start in getattr(inner, "bpmn_start_events", []):
+                    if not any(isinstance(each, _Interrupt) for each in start.data_output_associations):
+                        start.data_output_associations = [*start.data_output_associations, _Interrupt()]
 
 
 class ScopedSubWorkflowParser(SubWorkflowParser):  # type: ignore[misc]
@@ -112,3 +141,50 @@ class ScopedSubWorkflowParser(SubWorkflowParser):  # type: ignore[misc]
             starts = self.node.findall("{http://www.omg.org/spec/BPMN/20100524/MODEL}startEvent")
             spec.interrupting = any(start.get("isInterrupting", "true") != "false" for start in starts)
         return spec
+
+
+class ScopedEventManager(EventManager):  # type: ignore[misc]
+    """Also starts the event subprocesses of subprocesses: SpiffWorkflow starts those of the top
+    process only, so an error thrown inside a subprocess passed its own error event subprocess by."""
+
+    def catch(self, event: Any, internal: bool = True) -> int:
+        scope = event.target
+        while scope is not None and scope is not self.workflow:
+            if any(task.workflow is scope and task.task_spec.event_definition.catches(task, event)
+                   for task in self.tasks.values()):
+                break  # something in this scope waits for it: the library delivers it
+            started = _start_nested(scope, event)
+            if started:
+                for task in started:
+                    task.task_spec.catch(task, event)
+                    task.task_spec._update(task)
+                return len(started)
+            scope = scope.parent_workflow
+        count: int = super().catch(event, internal)
+        return count
+
+
+def _start_nested(scope: Any, event: Any) -> list[Any]:
+    """Start the event subprocess of `scope` (a subprocess's workflow) whose start event catches `event`;
+    its waiting start event task(s), or [] if none catches it."""
+    top = scope.top_workflow
+    for name in scope.spec.start.trigger_specs:
+        spec = top.subprocess_specs.get(name)
+        for start in getattr(spec, "bpmn_start_events", []):
+            if start.event_definition == event.event_definition:
+                child_id = scope.spec.start.trigger_wf(scope.task_tree, name)
+                started = top.subprocesses.get(child_id)
+                if started is None:
+                    return []
+                return [task for task in top.event_manager.tasks.values() if task.workflow is started
+                        and task.task_spec.event_definition.catches(task, event)]
+    return []
+
+
+class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
+    """A workflow whose events also reach the event subprocesses of its subprocesses."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event_manager = ScopedEventManager(self)
+

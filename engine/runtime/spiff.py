@@ -66,7 +66,7 @@ from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventParsing
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
-from engine.runtime.event_subprocess import ScopedSubWorkflowParser
+from engine.runtime.event_subprocess import ScopedSubWorkflowParser, ScopedWorkflow, attach_interrupts
 from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions, in_german
 from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
 
@@ -460,6 +460,7 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
     if lost:
         raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
                                     "ausführen; es liefe stillschweigend als einfaches Ereignis.")
+    attach_interrupts((spec, *subprocess_specs.values()), subprocess_specs)
     for each in (spec, *subprocess_specs.values()):
         multi_instance.attach(each.task_specs)
         io_mapping.attach(each.task_specs.values(), elements_of(each, index))
@@ -493,7 +494,7 @@ class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
 
         if process is None:
             raise ValueError("restoring an instance needs its compiled process")
-        workflow = self.target_class(
+        workflow = ScopedWorkflow(
             process.spec, process.subprocess_specs, script_engine=script_engine, deserializing=True
         )
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
@@ -518,6 +519,7 @@ class StateSerializer:
     def __init__(self) -> None:
         config = deepcopy(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = _StateConverter
+        config[ScopedWorkflow] = _StateConverter
         # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
         for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
                            (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
@@ -546,7 +548,7 @@ class StateSerializer:
 
 
 def new_workflow(process: CompiledProcess, script_engine: SafeScriptEngine) -> Any:
-    return BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
+    return ScopedWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
 
 
 def ready_user_tasks(workflow: Any) -> list[Any]:

@@ -84,9 +84,9 @@ def test_an_error_event_subprocess_sees_the_variables_as_they_are_when_the_error
     assert workflow.is_completed()
 
 
-def test_an_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path) -> None:
-    """SpiffWorkflow triggers event subprocesses of the top process only: a nested one would let the
-    error pass by and the subprocess end as if nothing happened."""
+def test_an_error_event_subprocess_inside_a_subprocess_runs_there() -> None:
+    """SpiffWorkflow triggers event subprocesses of the top process only: the error passed by and the
+    subprocess ended as if nothing had happened."""
     body = """
   <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
   <subProcess id="Sub">
@@ -95,12 +95,36 @@ def test_an_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path) -> N
     <endEvent id="Fail"><errorEventDefinition errorRef="oops" /></endEvent>
     """ + event_subprocess('<errorEventDefinition errorRef="oops" />') + """
   </subProcess>
+  <sequenceFlow id="f2" sourceRef="Sub" targetRef="After" />
+  <userTask id="After" /><sequenceFlow id="f3" sourceRef="After" targetRef="E" />
+  <endEvent id="E" />"""
+    workflow = run(body)
+    complete(workflow, "A", answer=42)
+    assert ready(workflow) == ["X"]
+    assert ready_user_tasks(workflow)[0].data.get("answer") == 42
+    complete(workflow, "X")
+    assert ready(workflow) == ["After"]
+    complete(workflow, "After")
+    assert workflow.is_completed()
+
+
+def test_a_message_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path) -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="A" />
+    <userTask id="A" /><sequenceFlow id="s2" sourceRef="A" targetRef="SubEnd" />
+    <endEvent id="SubEnd" />
+    """ + event_subprocess('<messageEventDefinition messageRef="M" />') + """
+  </subProcess>
   <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" />
   <endEvent id="E" />"""
     path = tmp_path / "p.bpmn"
-    path.write_text(f'{HEAD}<process id="P" isExecutable="true">{body}</process></definitions>', encoding="utf-8")
+    path.write_text(f'{HEAD}<message id="M" name="m" /><process id="P" isExecutable="true">{body}</process>'
+                    '</definitions>', encoding="utf-8")
     assert [(f.element_id, f.message) for f in lint_paths([path])] == [
-        ("Ev", "Ein Ereignis-Teilprozess wird nur auf der obersten Ebene eines Prozesses ausgeführt.")]
+        ("Ev", "Ein Ereignis-Teilprozess in einem Unterprozess wird nur mit einem Fehler- oder Eskalations-Start "
+               "ausgeführt.")]
 
 
 def test_a_timer_started_event_subprocess_is_refused(tmp_path: Path) -> None:
