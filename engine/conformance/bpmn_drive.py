@@ -27,7 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import lint
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine
+from engine.runtime.engine import ProcessEngine, signal_definition
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts
 from engine.runtime.fidelity import element_index, ignored_event_definitions
@@ -281,6 +281,14 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
         delivered.add(definition.name)
         _send(workflow, definition.name, completed)
         return True
+    for _task, _element, definition, _details in waits:
+        if type(definition).__name__ == "SignalEventDefinition":  # a test sends it (signalEventReceived)
+            delivered.add(definition.name)
+            from SpiffWorkflow.bpmn import BpmnEvent
+
+            workflow.send_event(BpmnEvent(signal_definition(workflow, definition.name), None))
+            _run(workflow, completed)
+            return True
     dues = [due for _, _, definition, details in waits if is_timer(definition)
             and (due := timer_due_from_details(details)) is not None]
     if dues:

@@ -527,6 +527,23 @@ class ProcessEngine:
                 return steps
         raise NotFoundError(f"Der Vorgang wartet nicht auf die Nachricht »{name}«.")
 
+    def send_signal(self, workflow: Any, name: str, variables: Mapping[str, Any] | None = None) -> StepLog | None:
+        """Deliver a signal by name to whatever in the instance waits for it (catch events, signal start
+        events, event subprocesses); None if nothing in this instance waits for it (a signal is a
+        broadcast: not being waited for is no error). `variables` are set where it is caught."""
+        from SpiffWorkflow.bpmn import BpmnEvent
+
+        definition = signal_definition(workflow, name)
+        if definition is None:
+            return None
+        steps = StepLog()
+        try:
+            workflow.send_event(BpmnEvent(definition, dict(variables) if variables else None))
+        except Exception as error:
+            raise ProcessError(None, f"Das Signal »{name}« konnte nicht zugestellt werden: {error}") from error
+        self._run(workflow, steps)
+        return steps
+
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
             instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:
         session.connection().execute(_INSERT_EVENT, [{
@@ -551,6 +568,17 @@ class ProcessEngine:
                 and not isinstance(end.parent.task_spec, ScopedEventSubprocess)]
         source = ends[-1].data if ends else workflow.data
         return {key: value for key, value in source.items() if not key.startswith("_")}
+
+
+def signal_definition(workflow: Any, name: str) -> Any:
+    """The definition of the signal `name` that something in the instance waits for, or None."""
+    definitions = [candidate for task in workflow.event_manager.tasks.values()
+                   for candidate in getattr(task.task_spec.event_definition, "event_definitions", None)
+                   or [task.task_spec.event_definition]]
+    definitions += [start.event_definition for spec in workflow.subprocess_specs.values()
+                    if spec.name in workflow.spec.start.trigger_specs for start in spec.bpmn_start_events]
+    return next((definition for definition in definitions
+                 if type(definition).__name__ == "SignalEventDefinition" and definition.name == name), None)
 
 
 def _names(value: str | None) -> list[str]:

@@ -148,12 +148,15 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
     process only, so an error thrown inside a subprocess passed its own error event subprocess by."""
 
     def catch(self, event: Any, internal: bool = True) -> int:
+        if not hasattr(event, "sro_origin"):  # the library calls catch again for each scope upwards
+            event.sro_origin = event.target
+        skipped = self._skipped(event.sro_origin)
         scope = event.target
         while scope is not None and scope is not self.workflow:
             if any(task.workflow is scope and task.task_spec.event_definition.catches(task, event)
                    for task in self.tasks.values()):
                 break  # something in this scope waits for it: the library delivers it
-            started = _start_nested(scope, event)
+            started = [] if any(scope is each for each in skipped) else _start_nested(scope, event)
             if started:
                 for task in started:
                     task.task_spec.catch(task, event)
@@ -162,6 +165,17 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
             scope = scope.parent_workflow
         count: int = super().catch(event, internal)
         return count
+
+    def _skipped(self, origin: Any) -> list[Any]:
+        """Scopes whose event subprocesses must not catch what was thrown at `origin`: thrown inside one
+        of their event subprocesses, it goes to the scope above (Camunda)."""
+        skipped, scope = [], origin
+        while scope is not None and scope is not self.workflow:
+            owner = self.workflow.get_task_from_id(scope.parent_task_id)
+            if isinstance(owner.task_spec, ScopedEventSubprocess):
+                skipped.append(scope.parent_workflow)
+            scope = scope.parent_workflow
+        return skipped
 
 
 def _start_nested(scope: Any, event: Any) -> list[Any]:

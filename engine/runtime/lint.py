@@ -24,6 +24,7 @@ from engine.runtime.lint_dialect import (
     _check_passing,
     _declared,
     _inside_refused,
+    check_signals,
 )
 from engine.runtime.lint_places import _at, _check_expression, _finding, _say
 from engine.runtime.model import BPMN_NS, CAMUNDA_NS, Document, FormField, ProcessDef, local, read_document
@@ -106,6 +107,7 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
         findings.extend(_check_elements(document, available, topics))
         findings.extend(_check_event_subprocesses(document))
         findings.extend(_check_links(document))
+        findings.extend(check_signals(document))
         for process in document.processes.values():
             if not process.executable:
                 continue

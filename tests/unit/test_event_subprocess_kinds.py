@@ -168,3 +168,41 @@ def test_a_catch_sets_the_error_code_and_message_variables() -> None:
     workflow = run(body, '<error id="oops" errorCode="E42" camunda:errorMessage="kaputt" />')
     [handle] = ready_user_tasks(workflow)
     assert (handle.task_spec.bpmn_id, handle.data.get("code"), handle.data.get("text")) == ("Handle", "E42", "kaputt")
+
+
+def test_an_escalation_rethrown_in_an_event_subprocess_is_not_caught_by_it_again() -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="Up" />
+    <intermediateThrowEvent id="Up"><escalationEventDefinition escalationRef="esc" /></intermediateThrowEvent>
+    <sequenceFlow id="s2" sourceRef="Up" targetRef="SubEnd" /><endEvent id="SubEnd" />
+    <subProcess id="Ev" triggeredByEvent="true">
+      <startEvent id="Ev_Start" isInterrupting="false"><escalationEventDefinition escalationRef="esc" /></startEvent>
+      <sequenceFlow id="g1" sourceRef="Ev_Start" targetRef="X" />
+      <userTask id="X" /><sequenceFlow id="g2" sourceRef="X" targetRef="Again" />
+      <endEvent id="Again"><escalationEventDefinition escalationRef="esc" /></endEvent>
+    </subProcess>
+  </subProcess>
+  <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" /><endEvent id="E" />"""
+    workflow = run(body, '<escalation id="esc" escalationCode="up" />')
+    complete(workflow, "X")
+    assert ready(workflow) == []
+    assert workflow.is_completed()
+
+
+def test_a_signal_is_delivered_to_what_waits_for_it() -> None:
+    from engine.runtime.engine import ProcessEngine
+    from engine.runtime.store import Database
+
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Wait" />
+  <intermediateCatchEvent id="Wait"><signalEventDefinition signalRef="sig" /></intermediateCatchEvent>
+  <sequenceFlow id="f2" sourceRef="Wait" targetRef="After" />
+  <userTask id="After" /><sequenceFlow id="f3" sourceRef="After" targetRef="E" /><endEvent id="E" />"""
+    workflow = run(body, '<signal id="sig" name="alarm" />')
+    engine = ProcessEngine(Database("sqlite://"), SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC)))
+    assert engine.send_signal(workflow, "anderes") is None
+    assert engine.send_signal(workflow, "alarm", {"grund": "Test"}) is not None
+    [after] = ready_user_tasks(workflow)
+    assert (after.task_spec.bpmn_id, after.data.get("grund")) == ("After", "Test")
