@@ -25,6 +25,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
+from engine.conformance.bpmn_expectations import Expectation
 from engine.runtime import lint
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.engine import ProcessEngine, signal_definition
@@ -128,7 +129,7 @@ class Corpus:
         return found
 
 
-def examine(corpus: Corpus, name: str) -> Outcome:
+def examine(corpus: Corpus, name: str, expectation: Expectation | None = None) -> Outcome:
     document = corpus.documents[name]
     if isinstance(document, UnsafeXmlError):
         finding = document.finding
@@ -137,8 +138,8 @@ def examine(corpus: Corpus, name: str) -> Outcome:
     findings = [f for f in lint.check(documents) if f.file == name] or lint.check(documents)
     if findings:
         return Outcome(name, REFUSED, findings[0].element_id, findings[0].message, findings=findings)
-    outcomes = [_drive(documents, process_id) for process_id, process in document.processes.items()
-                if process.executable]
+    outcomes = [_drive(documents, process_id, expectation or Expectation())
+                for process_id, process in document.processes.items() if process.executable]
     for status in (SILENT, FAILED, WAITING, COMPLETED):
         for element_id, reason, waits in outcomes:
             if _status(reason, waits) == status:
@@ -155,7 +156,8 @@ def _status(reason: str, waits: list[str]) -> str:
     return WAITING if waits else COMPLETED
 
 
-def _drive(documents: dict[str, Document], process_id: str) -> tuple[str | None, str, list[str]]:
+def _drive(documents: dict[str, Document], process_id: str,
+           expectation: Expectation) -> tuple[str | None, str, list[str]]:
     """(element id, "status: reason" or "", element ids still open) for one instance of a process."""
     clock = SimulatedClock(START)
     script_engine = SafeScriptEngine(clock)
@@ -180,13 +182,18 @@ def _drive(documents: dict[str, Document], process_id: str) -> tuple[str | None,
         workflow = new_workflow(compiled, script_engine)
         initiator = next(document.processes[process_id].initiator for document in documents.values()
                          if process_id in document.processes)
+        data = dict(expectation.start)
         if initiator:  # the driver starts the instance, as a test's authenticated user would
-            workflow.task_tree.data = {initiator: "demo"}
+            data[initiator] = "demo"
+        workflow.task_tree.data = data
+        for task in workflow.get_tasks():  # the root's data flows to the tasks already predicted
+            if task.parent is not None:
+                task.data = dict(data)
         _run(workflow, completed)
         for _ in range(ACTIONS_PER_INSTANCE):
             if workflow.is_completed():
                 return None, "", []
-            if not _act(workflow, clock, acted, delivered, completed):
+            if not _act(workflow, clock, acted, delivered, completed, expectation.task_data):
                 break
         if workflow.is_completed():
             return None, "", []
@@ -248,7 +255,7 @@ def _check_passed(task: Any, acted: set[Any], delivered: set[str], clock: Simula
 
 
 def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[str],
-         completed: Any) -> bool:
+         completed: Any, task_data: dict[str, Any]) -> bool:
     """One move of the driver; False when there is nothing it can do.
 
     A non-interrupting boundary timer on a task fires once before the task is completed, as the
@@ -267,6 +274,7 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
     if ready:
         task = ready[0]
         acted.add(task.id)
+        task.data.update(task_data)
         task.run()
         completed(task)
         _run(workflow, completed)
