@@ -28,9 +28,9 @@ from SpiffWorkflow.util.task import TaskState
 from engine.conformance.bpmn_expectations import Expectation
 from engine.runtime import lint
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.engine import ProcessEngine, signal_definition
+from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
-from engine.runtime.event_subprocess import message_starts
+from engine.runtime.event_subprocess import message_starts, signal_definition
 from engine.runtime.fidelity import element_index, ignored_event_definitions
 from engine.runtime.model import BPMN_NS, Document, read_document
 from engine.runtime.spiff import (

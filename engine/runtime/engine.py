@@ -23,7 +23,13 @@ from engine.runtime import expressions, lint
 from engine.runtime.clock import Clock
 from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
-from engine.runtime.event_subprocess import ScopedEventSubprocess, message_starts, start_by_message
+from engine.runtime.event_subprocess import (
+    ScopedEventSubprocess,
+    message_starts,
+    signal_definition,
+    signal_starts,
+    start_by_message,
+)
 from engine.runtime.io_mapping import render
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
@@ -350,6 +356,8 @@ class ProcessEngine:
         # an event subprocess's message start waits on the instance as a whole: its root task
         waits.extend((str(workflow.task_tree.id), "message", element_id, str(definition.name), None)
                      for element_id, definition in message_starts(workflow))
+        waits.extend((str(workflow.task_tree.id), "event", element_id, str(definition.name), None)
+                     for element_id, definition in signal_starts(workflow))
         return WaitingFor(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 
@@ -568,17 +576,6 @@ class ProcessEngine:
                 and not isinstance(end.parent.task_spec, ScopedEventSubprocess)]
         source = ends[-1].data if ends else workflow.data
         return {key: value for key, value in source.items() if not key.startswith("_")}
-
-
-def signal_definition(workflow: Any, name: str) -> Any:
-    """The definition of the signal `name` that something in the instance waits for, or None."""
-    definitions = [candidate for task in workflow.event_manager.tasks.values()
-                   for candidate in getattr(task.task_spec.event_definition, "event_definitions", None)
-                   or [task.task_spec.event_definition]]
-    definitions += [start.event_definition for spec in workflow.subprocess_specs.values()
-                    if spec.name in workflow.spec.start.trigger_specs for start in spec.bpmn_start_events]
-    return next((definition for definition in definitions
-                 if type(definition).__name__ == "SignalEventDefinition" and definition.name == name), None)
 
 
 def _names(value: str | None) -> list[str]:

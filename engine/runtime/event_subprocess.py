@@ -35,6 +35,26 @@ def message_starts(workflow: Any) -> list[tuple[str, Any]]:
     return starts
 
 
+def signal_starts(workflow: Any) -> list[tuple[str, Any]]:
+    """(start event id, signal definition) of each event subprocess a signal starts now."""
+    if workflow.completed:
+        return []
+    return [(start.bpmn_id, start.event_definition) for name in workflow.spec.start.trigger_specs
+            for start in workflow.subprocess_specs[name].bpmn_start_events
+            if type(start.event_definition).__name__ == "SignalEventDefinition"]
+
+
+def signal_definition(workflow: Any, name: str) -> Any:
+    """The definition of the signal `name` that something in the instance waits for, or None."""
+    definitions = [candidate for task in workflow.event_manager.tasks.values()
+                   for candidate in getattr(task.task_spec.event_definition, "event_definitions", None)
+                   or [task.task_spec.event_definition]]
+    definitions += [start.event_definition for spec in workflow.subprocess_specs.values()
+                    if spec.name in workflow.spec.start.trigger_specs for start in spec.bpmn_start_events]
+    return next((definition for definition in definitions
+                 if type(definition).__name__ == "SignalEventDefinition" and definition.name == name), None)
+
+
 def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, variables: dict[str, Any]) -> None:
     """Start a new run of the event subprocess whose start event catches `definition`, in the process scope."""
     before = set(workflow.subprocesses)
