@@ -67,6 +67,11 @@ EXPECTATIONS: dict[str, Expectation] = {
           InputOutputTest__testInputMapElMixedKey__bpmn=Expectation(
               start={"varExpr1": "a", "varExpr2": "b", "varExprMapValue": "avocado"}),
           InputOutputTest__testSubprocessIoSupport__bpmn20__xml=Expectation(start={"processVar": "value"})),
+    **_in("sequenceflow",
+          ConditionalSequenceFlowTest__testUelExpression__bpmn20__xml=Expectation(start={"input": "right"}),
+          ConditionalSequenceFlowTest__testNoExpressionTrueThrowsException__bpmn20__xml=Expectation(
+              start={"input": "non-existing-value"}, error=True),
+          DefaultSequenceFlowTest__testDefaultSequenceFlowOnTask__bpmn20__xml=Expectation(start={"input": 2})),
     **_in("multiinstance",
           MultiInstanceTest__sequentialUserTasks__bpmn20__xml=Expectation(start={"nrOfLoops": 3}),
           MultiInstanceTest__testParallelUserTasksCustomExtensions__bpmn20__xml=Expectation(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.runtime.implicit import make_explicit
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 # Camunda 7 still reads its predecessor's namespace; Operaton (the community fork) renamed it. Both
@@ -243,6 +245,7 @@ def normalize(root: etree._Element) -> None:
                 candidate = f"{base}_{number}"
             taken.add(candidate)
             element.set("id", candidate)
+    make_explicit(root)
 
 
 _REFERENCES = ("messageRef", "signalRef", "errorRef", "escalationRef")

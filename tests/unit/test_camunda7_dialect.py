@@ -374,3 +374,51 @@ def test_lint_evaluates_an_expression_of_literals_only(tmp_path: Path) -> None:
       <endEvent id="end" />""")
     [(element, message)] = messages(path)
     assert element == "f2" and message.startswith("Bedingung: Die Hochzahl bei '**'")
+
+
+def test_several_outgoing_flows_of_a_task_are_all_taken(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+      <task id="work" />
+      <sequenceFlow id="f2" sourceRef="work" targetRef="left" />
+      <sequenceFlow id="f3" sourceRef="work" targetRef="right" />
+      <userTask id="left" /><userTask id="right" />
+      <sequenceFlow id="f4" sourceRef="left" targetRef="end" />
+      <sequenceFlow id="f5" sourceRef="right" targetRef="end" />
+      <endEvent id="end" />""")
+    assert waiting_at(started(path)) == ["left", "right"]
+
+
+def test_conditional_flows_of_a_start_event_are_evaluated(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f2" sourceRef="start" targetRef="left">
+        <conditionExpression>${side == 'left'}</conditionExpression>
+      </sequenceFlow>
+      <sequenceFlow id="f3" sourceRef="start" targetRef="right">
+        <conditionExpression>${side == 'right'}</conditionExpression>
+      </sequenceFlow>
+      <userTask id="left" /><userTask id="right" />
+      <sequenceFlow id="f4" sourceRef="left" targetRef="end" />
+      <sequenceFlow id="f5" sourceRef="right" targetRef="end" />
+      <endEvent id="end" />""")
+    assert waiting_at(started(path, {"side": "right"})) == ["right"]
+
+
+def test_a_subprocess_without_end_event_ends_when_its_path_ends(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="sub" />
+      <subProcess id="sub">
+        <startEvent id="subStart" /><sequenceFlow id="s1" sourceRef="subStart" targetRef="inner" />
+        <userTask id="inner" />
+      </subProcess>
+      <sequenceFlow id="f2" sourceRef="sub" targetRef="after" />
+      <userTask id="after" /><sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    [inner] = ready_user_tasks(workflow)
+    inner.run()
+    workflow.do_engine_steps()
+    assert waiting_at(workflow) == ["after"]

@@ -1,0 +1,74 @@
+"""What Camunda 7 does without a symbol, made explicit so that SpiffWorkflow runs it the same way.
+
+Camunda takes every outgoing sequence flow of an activity or event at once (an implicit parallel
+split; with conditions, those whose condition holds, else the default), and ends a subprocess when
+no token is left in it, even without an end event. SpiffWorkflow refuses both ("multiple outgoing
+flows are not supported", "a subworkflow must contain an end event"). When a file is read, the
+split becomes a gateway right after the element and each dead end inside a subprocess gets an end
+event; the ids made up for them end in `__split` and `__end`.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_FLOW = f"{{{BPMN_NS}}}sequenceFlow"
+_NOT_NODES = {"sequenceFlow", "extensionElements", "documentation", "incoming", "outgoing", "laneSet", "dataObject",
+              "dataObjectReference", "dataStoreReference", "textAnnotation", "association", "ioSpecification",
+              "property", "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "group", "category"}
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _nodes(scope: etree._Element) -> list[etree._Element]:
+    return [child for child in scope if isinstance(child.tag, str) and etree.QName(child).namespace == BPMN_NS
+            and _local(child) not in _NOT_NODES and child.get("id")]
+
+
+def make_explicit(root: etree._Element) -> None:
+    for scope in [*root.iter(f"{{{BPMN_NS}}}process"), *root.iter(f"{{{BPMN_NS}}}subProcess")]:
+        _split_uncontrolled_flows(scope)
+        if _local(scope) == "subProcess":
+            _end_dead_ends(scope)
+
+
+def _split_uncontrolled_flows(scope: etree._Element) -> None:
+    flows = [flow for flow in scope.findall(_FLOW)]
+    for node in _nodes(scope):
+        if "Gateway" in _local(node):
+            continue
+        outgoing = [flow for flow in flows if flow.get("sourceRef") == node.get("id")]
+        if len(outgoing) < 2:
+            continue
+        default = node.get("default")
+        conditioned = [flow for flow in outgoing if flow.find(f"{{{BPMN_NS}}}conditionExpression") is not None]
+        others = [flow for flow in outgoing if flow not in conditioned and flow.get("id") != default]
+        if conditioned and others:
+            continue  # conditional and unconditional flows mixed: left to the library to refuse
+        kind = "inclusiveGateway" if conditioned else "parallelGateway"
+        gateway_id = f"{node.get('id')}__split"
+        gateway = etree.SubElement(scope, f"{{{BPMN_NS}}}{kind}", id=gateway_id)
+        if default:
+            gateway.set("default", default)
+            del node.attrib["default"]
+        for flow in outgoing:
+            flow.set("sourceRef", gateway_id)
+        etree.SubElement(scope, _FLOW, id=f"{gateway_id}__in", sourceRef=node.get("id", ""), targetRef=gateway_id)
+
+
+def _end_dead_ends(scope: etree._Element) -> None:
+    nodes = _nodes(scope)
+    if any(_local(node) == "endEvent" for node in nodes) or (scope.get("triggeredByEvent") == "true" and not nodes):
+        return
+    sources = {flow.get("sourceRef") for flow in scope.findall(_FLOW)}
+    for node in nodes:
+        if node.get("id") in sources or (_local(node) in {"startEvent"} and len(nodes) > 1):
+            continue
+        if _local(node) == "boundaryEvent" or _local(node).endswith("Gateway"):
+            continue
+        end_id = f"{node.get('id')}__end"
+        etree.SubElement(scope, f"{{{BPMN_NS}}}endEvent", id=end_id)
+        etree.SubElement(scope, _FLOW, id=f"{end_id}__in", sourceRef=node.get("id", ""), targetRef=end_id)
