@@ -1,7 +1,8 @@
 """What Camunda 7 does without a symbol, made explicit so that SpiffWorkflow runs it the same way.
 
 Camunda takes every outgoing sequence flow of an activity or event at once (an implicit parallel
-split; with conditions, those whose condition holds, else the default), and ends a subprocess when
+split; with conditions, those whose condition holds, else the default; SpiffWorkflow ignored the
+condition of a lone conditional flow), and ends a subprocess when
 no token is left in it, even without an end event. SpiffWorkflow refuses both ("multiple outgoing
 flows are not supported", "a subworkflow must contain an end event"). When a file is read, the
 split becomes a gateway right after the element and each dead end inside a subprocess gets an end
@@ -41,10 +42,10 @@ def _split_uncontrolled_flows(scope: etree._Element) -> None:
         if "Gateway" in _local(node):
             continue
         outgoing = [flow for flow in flows if flow.get("sourceRef") == node.get("id")]
-        if len(outgoing) < 2:
-            continue
-        default = node.get("default")
         conditioned = [flow for flow in outgoing if flow.find(f"{{{BPMN_NS}}}conditionExpression") is not None]
+        if len(outgoing) < 2 and not conditioned:
+            continue  # (a single conditional flow is split too: the library would ignore its condition)
+        default = node.get("default")
         others = [flow for flow in outgoing if flow not in conditioned and flow.get("id") != default]
         if conditioned and others:
             continue  # conditional and unconditional flows mixed: left to the library to refuse

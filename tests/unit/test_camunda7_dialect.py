@@ -422,3 +422,19 @@ def test_a_subprocess_without_end_event_ends_when_its_path_ends(tmp_path: Path) 
     inner.run()
     workflow.do_engine_steps()
     assert waiting_at(workflow) == ["after"]
+
+
+def test_a_lone_conditional_flow_is_not_taken_when_false(tmp_path: Path) -> None:
+    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+      <task id="work" />
+      <sequenceFlow id="f2" sourceRef="work" targetRef="after"><conditionExpression>${go}</conditionExpression>
+      </sequenceFlow>
+      <userTask id="after" /><sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    assert waiting_at(started(path, {"go": True})) == ["after"]
+    with pytest.raises(WorkflowTaskException, match="No conditions satisfied"):  # Camunda: no flow selectable
+        started(path, {"go": False})
