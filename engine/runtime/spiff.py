@@ -64,11 +64,13 @@ from engine.runtime import expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventParsing
-from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
+from engine.runtime.durations import add_duration, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser, ScopedWorkflow, attach_interrupts
 from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions, in_german
 from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
+from engine.runtime.timers import ClockCycle, ClockDuration, ClockTimeDate, ClockTimerParsing
+from engine.runtime.timers import element_id_of as _element_id
 
 # --------------------------------------------------------------------------- expressions
 
@@ -132,99 +134,7 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise ProcessError(_element_id(task), str(error)) from error
 
 
-def _element_id(task: Any) -> str | None:
-    spec = getattr(task, "task_spec", None)
-    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
-
-
-def evaluate_text(task: Any, text: str) -> Any:
-    """Evaluate diagram text that is either `${...}` or a literal the Modeler writes unquoted (`P6M`)."""
-    inner, wrapped = expressions.unwrap(text or "")
-    if not wrapped and not (len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\""):
-        return inner
-    return task.workflow.script_engine.evaluate(task, text)
-
-
-# --------------------------------------------------------------------------- timers
-
-
-def _now(task: Any) -> datetime:
-    now: datetime = task.workflow.script_engine.clock.now()
-    return now
-
-
-def _timer_due(task: Any, expression: str, relative: bool) -> str:
-    due = task._get_internal_data("event_value")
-    if due is None:
-        value = evaluate_text(task, expression)
-        try:
-            moment = due_time(value, _now(task)) if relative else parse_moment(value)
-        except ValueError as error:
-            raise ProcessError(_element_id(task), str(error)) from error
-        due = moment.isoformat()
-        task._set_internal_data(event_value=due)
-    return str(due)
-
-
-class ClockTimeDate(TimeDateEventDefinition):  # type: ignore[misc]
-    def has_fired(self, my_task: Any) -> bool:
-        if datetime.fromisoformat(_timer_due(my_task, self.expression, relative=False)) <= _now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
-
-
-class ClockDuration(DurationTimerEventDefinition):  # type: ignore[misc]
-    def has_fired(self, my_task: Any) -> bool:
-        if datetime.fromisoformat(_timer_due(my_task, self.expression, relative=True)) <= _now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
-
-
-class ClockCycle(CycleTimerEventDefinition):  # type: ignore[misc]
-    def cycle_complete(self, my_task: Any) -> bool:
-        state = my_task._get_internal_data("event_value")
-        if state is None:
-            cycle = parse_cycle(str(evaluate_text(my_task, self.expression)))
-            first = add_duration(cycle.start or _now(my_task), cycle.duration)
-            remaining = -1 if cycle.count is None else cycle.count
-            state = {"cycles": remaining, "next": first.isoformat(), "duration": self.expression}
-        ready = False
-        if state["cycles"] != 0:
-            due = datetime.fromisoformat(state["next"])
-            if due <= _now(my_task):
-                cycle = parse_cycle(str(evaluate_text(my_task, state["duration"])))
-                state["next"] = add_duration(due, cycle.duration).isoformat()
-                state["cycles"] -= 1
-                ready = True
-        else:
-            my_task.internal_data.pop("event_value", None)
-            my_task.internal_data["event_fired"] = True
-            return False
-        my_task._set_internal_data(event_value=state)
-        return ready
-
-    def details(self, my_task: Any) -> PendingBpmnEvent:
-        state = my_task._get_internal_data("event_value")
-        value = state["next"] if state is not None and state["cycles"] != 0 else None
-        return PendingBpmnEvent(self.name, self.__class__.__name__, value)
-
-
-class _ClockTimerParsing:
-    """Mixin for the event parsers: build clock-driven timers instead of wall-clock ones."""
-
-    def parse_timer_event(self, event: Any) -> Any:
-        timer = super().parse_timer_event(event)  # type: ignore[misc]
-        for base, ours in (
-            (TimeDateEventDefinition, ClockTimeDate),
-            (DurationTimerEventDefinition, ClockDuration),
-            (CycleTimerEventDefinition, ClockCycle),
-        ):
-            if type(timer) is base:
-                return ours(timer.name, timer.expression, description=timer.description)
-        return timer
-
-
-class _StartEventParser(_ClockTimerParsing, CodedEventParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _StartEventParser(ClockTimerParsing, CodedEventParsing, CamundaStartEventParser):  # type: ignore[misc]
     """Error and escalation start events (of event subprocesses) too: the library reads them as none
     start events, so the event subprocess ran at once when its scope began."""
 
@@ -236,7 +146,7 @@ class _StartEventParser(_ClockTimerParsing, CodedEventParsing, CamundaStartEvent
         return task
 
 
-class _EndEventParser(_ClockTimerParsing, CodedEventParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _EndEventParser(ClockTimerParsing, CodedEventParsing, CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -247,15 +157,15 @@ class _EndEventParser(_ClockTimerParsing, CodedEventParsing, CamundaEndEventPars
         return task
 
 
-class _CatchEventParser(_ClockTimerParsing, CodedEventParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
+class _CatchEventParser(ClockTimerParsing, CodedEventParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
     pass
 
 
-class _ThrowEventParser(_ClockTimerParsing, CodedEventParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
-class _BoundaryEventParser(_ClockTimerParsing, CodedEventParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
+class _BoundaryEventParser(ClockTimerParsing, CodedEventParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
     pass
 
 
