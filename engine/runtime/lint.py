@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from engine.runtime import expressions
+from engine.runtime.cron import check_cron, is_cron
 from engine.runtime.durations import DurationError, is_duration, parse_cycle, parse_duration, parse_moment
 from engine.runtime.errors import Finding, ProcessError
 from engine.runtime.io_mapping import template_parts
@@ -123,6 +124,12 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     kind = local(element.tag)
     if not text:
         return [_finding(document, element, "Das Zeitereignis hat keinen Wert (Datum, Dauer oder Zyklus).")]
+    event = element.getparent().getparent() if element.getparent() is not None else None
+    if kind == "timeCycle" and event is not None and local(event.tag) == "startEvent" and \
+            local(event.getparent().tag) == "process":
+        return [_finding(document, element, "Ein Zeit-Startereignis mit Zyklus startet in Camunda zu jedem Termin "
+                                            "eine neue Instanz; das führt die Engine nicht aus. Bitte einen "
+                                            "Zeitpunkt oder eine Dauer angeben.")]
     inner, wrapped = expressions.unwrap(text)
     if wrapped or inner[:1] in {"'", '"'}:
         return _check_expression(_at(document, element), text, "Zeitausdruck")
@@ -131,6 +138,8 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
             parse_duration(inner)
         elif kind == "timeDate":
             parse_moment(inner)
+        elif is_cron(inner):
+            check_cron(inner)
         else:
             parse_cycle(inner)
     except DurationError as error:

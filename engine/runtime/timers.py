@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 
 from engine.runtime import expressions
+from engine.runtime.cron import is_cron, next_fire
 from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
 from engine.runtime.errors import ProcessError
 
@@ -74,16 +75,32 @@ class ClockCycle(CycleTimerEventDefinition):  # type: ignore[misc]
     def cycle_complete(self, my_task: Any) -> bool:
         state = my_task._get_internal_data("event_value")
         if state is None:
-            cycle = parse_cycle(str(evaluate_text(my_task, self.expression)))
-            first = add_duration(cycle.start or _now(my_task), cycle.duration)
-            remaining = -1 if cycle.count is None else cycle.count
-            state = {"cycles": remaining, "next": first.isoformat(), "duration": self.expression}
+            text = str(evaluate_text(my_task, self.expression))
+            if is_cron(text):
+                state = {"cycles": -1, "next": self._next(my_task, text, _now(my_task)).isoformat(),
+                         "duration": self.expression}
+            else:
+                cycle = parse_cycle(text)
+                first = add_duration(cycle.start or _now(my_task), cycle.duration)
+                remaining = -1 if cycle.count is None else cycle.count
+                state = {"cycles": remaining, "next": first.isoformat(), "duration": self.expression}
         ready = False
-        if state["cycles"] != 0:
+        if state["cycles"] != 0 and type(my_task.task_spec).__name__ == "IntermediateCatchEvent":
+            # Camunda: an intermediate catch event with a cycle fires once, at the first due time, and goes
+            # on (the library would run the path after it once per cycle, from the same event).
+            fired = datetime.fromisoformat(state["next"]) <= _now(my_task)
+            if fired:
+                state["cycles"] = 0  # this one path is all; the next look completes the event
+            my_task._set_internal_data(event_value=state)
+            return fired
+        elif state["cycles"] != 0:
             due = datetime.fromisoformat(state["next"])
             if due <= _now(my_task):
-                cycle = parse_cycle(str(evaluate_text(my_task, state["duration"])))
-                state["next"] = add_duration(due, cycle.duration).isoformat()
+                text = str(evaluate_text(my_task, state["duration"]))
+                if is_cron(text):
+                    state["next"] = self._next(my_task, text, due).isoformat()
+                else:
+                    state["next"] = add_duration(due, parse_cycle(text).duration).isoformat()
                 state["cycles"] -= 1
                 ready = True
         else:
@@ -92,6 +109,13 @@ class ClockCycle(CycleTimerEventDefinition):  # type: ignore[misc]
             return False
         my_task._set_internal_data(event_value=state)
         return ready
+
+    @staticmethod
+    def _next(my_task: Any, text: str, after: datetime) -> datetime:
+        try:
+            return next_fire(text, after)
+        except ValueError as error:
+            raise ProcessError(element_id_of(my_task), str(error)) from error
 
     def details(self, my_task: Any) -> PendingBpmnEvent:
         state = my_task._get_internal_data("event_value")

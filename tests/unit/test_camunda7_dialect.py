@@ -438,3 +438,69 @@ def test_a_lone_conditional_flow_is_not_taken_when_false(tmp_path: Path) -> None
     assert waiting_at(started(path, {"go": True})) == ["after"]
     with pytest.raises(WorkflowTaskException, match="No conditions satisfied"):  # Camunda: no flow selectable
         started(path, {"go": False})
+
+
+def test_a_cron_timer_cycle_fires_on_its_schedule(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from engine.runtime.spiff import waiting_events
+
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review" />
+      <boundaryEvent id="remind" attachedToRef="review" cancelActivity="false">
+        <timerEventDefinition><timeCycle>0 0/5 * * * ?</timeCycle></timerEventDefinition>
+      </boundaryEvent>
+      <sequenceFlow id="f2" sourceRef="remind" targetRef="note" />
+      <userTask id="note" />
+      <sequenceFlow id="f3" sourceRef="review" targetRef="end" />
+      <sequenceFlow id="f4" sourceRef="note" targetRef="end2" />
+      <endEvent id="end" /><endEvent id="end2" />""")
+    workflow = started(path)
+    [(_, element, _, details)] = waiting_events(workflow)
+    assert (element, details.value) == ("remind", "2025-01-06T08:05:00+00:00")
+    workflow.script_engine.clock.advance(timedelta(minutes=6))
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    assert waiting_at(workflow) == ["note", "review"]
+
+
+def test_an_invalid_cron_cycle_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+      <intermediateCatchEvent id="wait">
+        <timerEventDefinition><timeCycle>0 0/5 * * * ? 2030</timeCycle></timerEventDefinition>
+      </intermediateCatchEvent>
+      <sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+      <endEvent id="end" />""")
+    assert messages(path) == [("wait", "»0 0/5 * * * ? 2030«: ein Jahr im Cron-Ausdruck wird nicht unterstützt.")]
+
+
+def test_an_intermediate_timer_with_a_cycle_fires_once(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+      <intermediateCatchEvent id="wait">
+        <timerEventDefinition><timeCycle>R3/PT10M</timeCycle></timerEventDefinition>
+      </intermediateCatchEvent>
+      <sequenceFlow id="f2" sourceRef="wait" targetRef="after" />
+      <userTask id="after" /><sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    for _ in range(3):
+        workflow.script_engine.clock.advance(timedelta(minutes=11))
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    assert waiting_at(workflow) == ["after"]  # one path, not one per cycle
+
+
+def test_a_cycle_on_a_process_start_event_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start"><timerEventDefinition><timeCycle>R3/PT10M</timeCycle></timerEventDefinition></startEvent>
+      <sequenceFlow id="f1" sourceRef="start" targetRef="end" />
+      <endEvent id="end" />""")
+    assert [element for element, _ in messages(path)] == ["start"]
