@@ -23,15 +23,22 @@ from SpiffWorkflow.util.task import TaskState
 _MISSING = object()
 
 
-def message_starts(workflow: Any) -> list[tuple[str, Any]]:
-    """(start event id, message definition) of each event subprocess a message starts now."""
+def _scopes(workflow: Any) -> list[Any]:
+    """The instance and every subprocess of it running now: each may have event subprocesses."""
     if workflow.completed:
         return []
+    return [workflow, *(sub for sub in workflow.subprocesses.values() if not sub.completed)]
+
+
+def message_starts(workflow: Any) -> list[tuple[str, Any]]:
+    """(start event id, message definition) of each event subprocess a message starts now (in the instance
+    or in a subprocess running now)."""
     starts = []
-    for name in workflow.spec.start.trigger_specs:
-        for start in workflow.subprocess_specs[name].bpmn_start_events:
-            if type(start.event_definition).__name__ == "MessageEventDefinition":
-                starts.append((start.bpmn_id, start.event_definition))
+    for scope in _scopes(workflow):
+        for name in scope.spec.start.trigger_specs:
+            for start in workflow.subprocess_specs[name].bpmn_start_events:
+                if type(start.event_definition).__name__ == "MessageEventDefinition":
+                    starts.append((start.bpmn_id, start.event_definition))
     return starts
 
 
@@ -185,6 +192,18 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
             scope = scope.parent_workflow
         count: int = super().catch(event, internal)
         return count
+
+    def update_collaboration(self, event: Any) -> None:
+        """A message or signal from outside also starts the event subprocesses of the subprocesses running now."""
+        super().update_collaboration(event)
+        if getattr(event, "sro_origin", None) is not None:
+            return  # thrown inside the instance: the scopes on its way up were tried in `catch`
+        for scope in _scopes(self.workflow)[1:]:
+            if any(task.workflow.parent_workflow is scope and task.task_spec.event_definition.catches(task, event)
+                   and isinstance(self.workflow.get_task_from_id(task.workflow.parent_task_id).task_spec,
+                                  ScopedEventSubprocess) for task in self.tasks.values()):
+                continue  # a run of it already waits for this event
+            _start_nested(scope, event)
 
     def _skipped(self, origin: Any) -> list[Any]:
         """Scopes whose event subprocesses must not catch what was thrown at `origin`: thrown inside one

@@ -222,13 +222,13 @@ def _check_event_subprocesses(document: Document) -> list[Finding]:
         for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
             if sub.get("triggeredByEvent") != "true":
                 continue
-            internal = all(start.find(f"{{{BPMN_NS}}}{kind}EventDefinition") is not None
-                           for start in sub.findall(f"{{{BPMN_NS}}}startEvent") for kind in ("error",)) or all(
-                start.find(f"{{{BPMN_NS}}}escalationEventDefinition") is not None
-                for start in sub.findall(f"{{{BPMN_NS}}}startEvent"))
-            if sub.getparent() is not process and not internal:
+            nested_ok = all(any(start.find(f"{{{BPMN_NS}}}{kind}EventDefinition") is not None
+                                for kind in ("error", "escalation", "message"))
+                            for start in sub.findall(f"{{{BPMN_NS}}}startEvent"))
+            if sub.getparent() is not process and not nested_ok:
                 findings.append(_finding(document, sub, "Ein Ereignis-Teilprozess in einem Unterprozess wird nur "
-                                                        "mit einem Fehler- oder Eskalations-Start ausgeführt."))
+                                                        "mit einem Fehler-, Eskalations- oder Nachrichten-Start "
+                                                        "ausgeführt."))
             for start in sub.findall(f"{{{BPMN_NS}}}startEvent"):
                 message = start.find(f"{{{BPMN_NS}}}messageEventDefinition")
                 if start.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None or not any(

@@ -108,23 +108,23 @@ def test_an_error_event_subprocess_inside_a_subprocess_runs_there() -> None:
     assert workflow.is_completed()
 
 
-def test_a_message_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path) -> None:
+def test_a_signal_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path) -> None:
     body = """
   <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
   <subProcess id="Sub">
     <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="A" />
     <userTask id="A" /><sequenceFlow id="s2" sourceRef="A" targetRef="SubEnd" />
     <endEvent id="SubEnd" />
-    """ + event_subprocess('<messageEventDefinition messageRef="M" />') + """
+    """ + event_subprocess('<signalEventDefinition signalRef="M" />') + """
   </subProcess>
   <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" />
   <endEvent id="E" />"""
     path = tmp_path / "p.bpmn"
-    path.write_text(f'{HEAD}<message id="M" name="m" /><process id="P" isExecutable="true">{body}</process>'
+    path.write_text(f'{HEAD}<signal id="M" name="m" /><process id="P" isExecutable="true">{body}</process>'
                     '</definitions>', encoding="utf-8")
     assert [(f.element_id, f.message) for f in lint_paths([path])] == [
-        ("Ev", "Ein Ereignis-Teilprozess in einem Unterprozess wird nur mit einem Fehler- oder Eskalations-Start "
-               "ausgeführt.")]
+        ("Ev", "Ein Ereignis-Teilprozess in einem Unterprozess wird nur mit einem Fehler-, Eskalations- oder "
+               "Nachrichten-Start ausgeführt.")]
 
 
 def test_a_timer_started_event_subprocess_is_refused(tmp_path: Path) -> None:
@@ -206,3 +206,27 @@ def test_a_signal_is_delivered_to_what_waits_for_it() -> None:
     assert engine.send_signal(workflow, "alarm", {"grund": "Test"}) is not None
     [after] = ready_user_tasks(workflow)
     assert (after.task_spec.bpmn_id, after.data.get("grund")) == ("After", "Test")
+
+
+def test_a_message_starts_the_event_subprocess_of_a_subprocess_running_now() -> None:
+    from engine.runtime.engine import ProcessEngine
+    from engine.runtime.event_subprocess import message_starts
+    from engine.runtime.store import Database
+
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="A" />
+    <userTask id="A" /><sequenceFlow id="s2" sourceRef="A" targetRef="SubEnd" /><endEvent id="SubEnd" />
+    """ + event_subprocess('<messageEventDefinition messageRef="M" />', interrupting=False) + """
+  </subProcess>
+  <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" /><endEvent id="E" />"""
+    workflow = run(body, '<message id="M" name="hinweis" />')
+    assert [element for element, _ in message_starts(workflow)] == ["Ev_Start"]
+    engine = ProcessEngine(Database("sqlite://"), SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC)))
+    engine.send_message(workflow, "hinweis", {})
+    assert ready(workflow) == ["A", "X"]
+    complete(workflow, "X")
+    complete(workflow, "A")
+    assert workflow.is_completed()
+
