@@ -57,7 +57,14 @@ def as_expected(outcome: Outcome) -> bool:
 def run(root: Path) -> list[Outcome]:
     """Every file of FILES.txt under `root`, in the listed order."""
     corpus = Corpus(root)
-    return [examine(corpus, name, EXPECTATIONS.get(name)) for name in corpus.files]
+    return [_examined(corpus, name) for name in corpus.files]
+
+
+def _examined(corpus: Corpus, name: str) -> Outcome:
+    try:
+        return examine(corpus, name, EXPECTATIONS.get(name))
+    except Exception as error:  # a crash of lint or deployment itself: loud, counted, and the sweep goes on
+        return Outcome(name, FAILED, None, f"Absturz beim Prüfen oder Bereitstellen: {type(error).__name__}: {error}")
 
 
 def summary(outcomes: list[Outcome]) -> dict[str, Any]:
