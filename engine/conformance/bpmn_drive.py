@@ -28,6 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.conformance.bpmn_expectations import Expectation
 from engine.runtime import lint
 from engine.runtime.clock import SimulatedClock
+from engine.runtime.conditional import refresh_conditions
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts, signal_definition
@@ -228,7 +229,10 @@ def _dropped_elements(documents: dict[str, Document], process_id: str, compiled:
 
 def _run(workflow: Any, completed: Any) -> None:
     workflow.refresh_timers()
+    refresh_conditions(workflow)
     workflow.do_engine_steps(did_complete_task=completed)
+    while refresh_conditions(workflow):
+        workflow.do_engine_steps(did_complete_task=completed)
 
 
 def _check_passed(task: Any, acted: set[Any], delivered: set[str], clock: SimulatedClock) -> None:

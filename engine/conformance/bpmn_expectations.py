@@ -61,6 +61,9 @@ EXPECTATIONS: dict[str, Expectation] = {
     **_in("event/error",
           BoundaryErrorEventTest__testDeeplyNestedErrorThrown__bpmn20__xml=Expectation(task_data={"input": 1}),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1),
+    **_in("event/conditional",
+          IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
+              waits_at=frozenset({"conditionalEvent"}))),
     **_in("iomapping",
           InputOutputEventTest__testTimerCatchEvent__bpmn20__xml=Expectation(
               start={"outerVariable": "2025-01-06T09:00:00"}),

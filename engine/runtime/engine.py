@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.runtime import expressions, lint
 from engine.runtime.clock import Clock
+from engine.runtime.conditional import refresh_conditions
 from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
 from engine.runtime.event_subprocess import (
@@ -369,7 +370,10 @@ class ProcessEngine:
     def _run(self, workflow: Any, steps: StepLog) -> None:
         try:
             workflow.refresh_timers()
+            refresh_conditions(workflow)
             workflow.do_engine_steps(did_complete_task=steps)
+            while refresh_conditions(workflow):  # the steps changed variables a condition waits on
+                workflow.do_engine_steps(did_complete_task=steps)
         except EngineError:
             raise
         except Exception as error:  # the library's own errors carry English text and the task

@@ -42,8 +42,6 @@ UNSUPPORTED = {
     "sendTask": "Sende-Aufgaben kann die Engine nicht ausführen.",
     "complexGateway": "Komplexe Gateways kann die Engine nicht ausführen. Bitte exklusive, parallele oder "
                       "inklusive Gateways verwenden.",
-    "conditionalEventDefinition": "Bedingte Ereignisse kann die Engine nicht ausführen; bitte ein "
-                                  "Nachrichten- oder Zeitereignis verwenden.",
     "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
     "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
     "compensateEventDefinition": "Kompensation kann die Engine nicht ausführen (SpiffWorkflow 3.2 kennt keine "
@@ -119,6 +117,18 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
     return findings
 
 
+def _check_conditional(document: Document, element: etree._Element) -> list[Finding]:
+    """Conditional catch and boundary events run (`conditional.py`); conditional starts do not."""
+    owner = element.getparent()
+    if owner is None or local(owner.tag) not in {"intermediateCatchEvent", "boundaryEvent"}:
+        return [_finding(document, element, "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein "
+                                            "bedingtes Zwischen- oder Randereignis verwenden.")]
+    condition = element.find(f"{{{BPMN_NS}}}condition")
+    if condition is None or not (condition.text or "").strip():
+        return [_finding(document, element, "Das bedingte Ereignis hat keine Bedingung.")]
+    return _check_expression(_at(document, element), condition.text or "", "Bedingung")
+
+
 def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     text = (element.text or "").strip()
     kind = local(element.tag)
@@ -161,6 +171,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                                                             "bitte eine andere ID vergeben."))
             if tag in UNSUPPORTED:
                 findings.append(_finding(document, element, UNSUPPORTED[tag]))
+            if tag == "conditionalEventDefinition":
+                findings.extend(_check_conditional(document, element))
             if tag in {"task", "userTask", "manualTask", "receiveTask", "callActivity", "subProcess"}:
                 for attribute in UNSUPPORTED_ATTRIBUTES:
                     if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:

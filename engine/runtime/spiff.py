@@ -35,6 +35,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition,
     EscalationEventDefinition,
@@ -64,6 +65,7 @@ from engine.runtime import expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventParsing
+from engine.runtime.conditional import CamundaConditional, ConditionalParsing
 from engine.runtime.durations import add_duration, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser, ScopedWorkflow, attach_interrupts
@@ -134,7 +136,7 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise ProcessError(_element_id(task), str(error)) from error
 
 
-class _StartEventParser(ClockTimerParsing, CodedEventParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
     """Error and escalation start events (of event subprocesses) too: the library reads them as none
     start events, so the event subprocess ran at once when its scope began."""
 
@@ -146,7 +148,7 @@ class _StartEventParser(ClockTimerParsing, CodedEventParsing, CamundaStartEventP
         return task
 
 
-class _EndEventParser(ClockTimerParsing, CodedEventParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _EndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -157,15 +159,15 @@ class _EndEventParser(ClockTimerParsing, CodedEventParsing, CamundaEndEventParse
         return task
 
 
-class _CatchEventParser(ClockTimerParsing, CodedEventParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
+class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
     pass
 
 
-class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
-class _BoundaryEventParser(ClockTimerParsing, CodedEventParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
+class _BoundaryEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
     pass
 
 
@@ -433,7 +435,8 @@ class StateSerializer:
         # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
         for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
                            (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
-                           (CodedEscalation, EscalationEventDefinition)):
+                           (CodedEscalation, EscalationEventDefinition),
+                           (CamundaConditional, ConditionalEventDefinition)):
             config[ours] = config[base]
         registry = BpmnWorkflowSerializer.configure(config)
         # Form dates are plain dates; the library only knows datetime and timedelta.
