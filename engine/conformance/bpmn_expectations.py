@@ -45,7 +45,10 @@ EXPECTATIONS: dict[str, Expectation] = {
           InclusiveGatewayTest__testJoinAfterSubprocesses__bpmn20__xml=Expectation(start={"a": 1, "b": 1}),
           InclusiveGatewayTest__testNoSequenceFlowSelected__bpmn20__xml=Expectation(start={"input": 4}, error=True),
           InclusiveGatewayTest__testSplitMergeSplit__bpmn20__xml=INPUT_1,
-          InclusiveGatewayTest__testWhitespaceInExpression__bpmn20__xml=INPUT_1),
+          InclusiveGatewayTest__testWhitespaceInExpression__bpmn20__xml=INPUT_1,
+          InclusiveGatewayTest__testMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2}),
+          InclusiveGatewayTest__testMergingInclusiveGatewayAsync__bpmn20__xml=Expectation(start={"input": 2}),
+          InclusiveGatewayTest__testPartialMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2})),
     **_in("event/timer",
           BoundaryTimerEventTest__testExpressionOnTimer__bpmn20__xml=Expectation(start={"duration": "PT1H"}),
           BoundaryTimerEventTest__testRecalculateUnchangedExpressionOnTimerCurrentDateBased__bpmn20__xml=Expectation(
