@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
@@ -294,7 +295,7 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
         _send(workflow, definition.name, completed)
         return True
     for _task, _element, definition, _details in waits:
-        if type(definition).__name__ == "SignalEventDefinition":  # a test sends it (signalEventReceived)
+        if isinstance(definition, SignalEventDefinition):  # a test sends it (signalEventReceived)
             delivered.add(definition.name)
             from SpiffWorkflow.bpmn import BpmnEvent
 

@@ -64,6 +64,9 @@ EXPECTATIONS: dict[str, Expectation] = {
     **_in("event/error",
           BoundaryErrorEventTest__testDeeplyNestedErrorThrown__bpmn20__xml=Expectation(task_data={"input": 1}),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1),
+    **_in("event/signal",  # read from SignalEventPayloadTest.java (the files say "Tests")
+          SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
+              start={"payloadVar": "Val"})),
     **_in("event/conditional",
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
               waits_at=frozenset({"conditionalEvent"}))),

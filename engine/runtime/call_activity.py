@@ -39,7 +39,7 @@ def read_passings(element: etree._Element, tag: str) -> tuple[Passing, ...]:
                  for node in extension.iterfind(f"{{{CAMUNDA_NS}}}{tag}"))
 
 
-def _passed(passings: tuple[Passing, ...], data: dict[str, Any], evaluate: Any) -> dict[str, Any]:
+def passed(passings: tuple[Passing, ...], data: dict[str, Any], evaluate: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for passing in passings:
         if passing.all:
@@ -58,13 +58,13 @@ class MappedCallActivity(CallActivity):  # type: ignore[misc]
     def copy_data(self, my_task: Any, subworkflow: Any) -> None:
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
         engine = my_task.workflow.script_engine
-        start.set_data(**_passed(self.ins, my_task.data, lambda text: engine.evaluate(my_task, text)))
+        start.set_data(**passed(self.ins, my_task.data, lambda text: engine.evaluate(my_task, text)))
 
     def update_data(self, my_task: Any, subworkflow: Any) -> None:
         end = subworkflow.last_task
         engine = my_task.workflow.script_engine
         data = end.data if end is not None else {}
-        my_task.data = {**deepcopy(my_task.data), **_passed(self.outs, data, lambda text: engine.evaluate(end, text))}
+        my_task.data = {**deepcopy(my_task.data), **passed(self.outs, data, lambda text: engine.evaluate(end, text))}
 
 
 class MappedCallActivityParser(CallActivityParser):  # type: ignore[misc]

@@ -17,6 +17,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflowParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.util.task import TaskState
 
@@ -48,7 +49,7 @@ def signal_starts(workflow: Any) -> list[tuple[str, Any]]:
         return []
     return [(start.bpmn_id, start.event_definition) for name in workflow.spec.start.trigger_specs
             for start in workflow.subprocess_specs[name].bpmn_start_events
-            if type(start.event_definition).__name__ == "SignalEventDefinition"]
+            if isinstance(start.event_definition, SignalEventDefinition)]
 
 
 def signal_definition(workflow: Any, name: str) -> Any:
@@ -59,7 +60,7 @@ def signal_definition(workflow: Any, name: str) -> Any:
     definitions += [start.event_definition for spec in workflow.subprocess_specs.values()
                     if spec.name in workflow.spec.start.trigger_specs for start in spec.bpmn_start_events]
     return next((definition for definition in definitions
-                 if type(definition).__name__ == "SignalEventDefinition" and definition.name == name), None)
+                 if isinstance(definition, SignalEventDefinition) and definition.name == name), None)
 
 
 def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, variables: dict[str, Any]) -> None:

@@ -70,9 +70,13 @@ def _check_passing(document: Document, element: etree._Element, tag: str) -> lis
     """camunda:in/out on a call activity: variables="all", source + target, or sourceExpression + target."""
     extension = element.getparent()
     owner = extension.getparent() if extension is not None else None
-    if owner is None or local(owner.tag) != "callActivity":
-        return [_finding(document, element, f"camunda:{tag} wird nur an Aufruf-Aktivitäten ausgeführt (Daten eines "
-                                            "Signals oder Ereignisses werden nicht übergeben).")]
+    if owner is not None and local(owner.tag) == "signalEventDefinition":  # where Camunda writes it
+        owner = owner.getparent()
+    throws_signal = owner is not None and tag == "in" and local(owner.tag) in {"intermediateThrowEvent", "endEvent"} \
+        and owner.find(f"{{{BPMN_NS}}}signalEventDefinition") is not None
+    if owner is None or (local(owner.tag) != "callActivity" and not throws_signal):
+        return [_finding(document, element, f"camunda:{tag} wird nur an Aufruf-Aktivitäten und werfenden "
+                                            "Signalereignissen ausgeführt.")]
     attributes = set(element.attrib)
     if attributes == {"variables"} and element.get("variables") == "all":
         return []

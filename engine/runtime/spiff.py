@@ -39,6 +39,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEv
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition,
     EscalationEventDefinition,
+    SignalEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -64,7 +65,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime import expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
-from engine.runtime.coded_events import CodedError, CodedEscalation, CodedEventParsing
+from engine.runtime.coded_events import CamundaSignal, CodedError, CodedEscalation, CodedEventParsing
 from engine.runtime.conditional import CamundaConditional, ConditionalParsing
 from engine.runtime.durations import add_duration, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
@@ -436,7 +437,7 @@ class StateSerializer:
         for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
                            (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
                            (CodedEscalation, EscalationEventDefinition),
-                           (CamundaConditional, ConditionalEventDefinition)):
+                           (CamundaConditional, ConditionalEventDefinition), (CamundaSignal, SignalEventDefinition)):
             config[ours] = config[base]
         registry = BpmnWorkflowSerializer.configure(config)
         # Form dates are plain dates; the library only knows datetime and timedelta.

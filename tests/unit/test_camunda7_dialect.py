@@ -315,6 +315,7 @@ def test_business_key_passing_is_refused(tmp_path: Path) -> None:
     ("${blank.isEmpty()}", True),
     ("${map.containsKey('a') && map.get('a') == 1}", True),
     ("${name.startsWith('ker') and name.length() == 6}", True),
+    ("${'source'.concat(name) == 'sourcekermit'}", True),
 ])
 def test_java_methods_camunda_users_write(text: str, expected: object) -> None:
     from engine.runtime import expressions

@@ -230,3 +230,24 @@ def test_a_message_starts_the_event_subprocess_of_a_subprocess_running_now() -> 
     complete(workflow, "A")
     assert workflow.is_completed()
 
+
+
+def test_a_thrown_signal_carries_only_what_camunda_in_names() -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Fork" />
+  <parallelGateway id="Fork" />
+  <sequenceFlow id="f2" sourceRef="Fork" targetRef="Wait" />
+  <sequenceFlow id="f3" sourceRef="Fork" targetRef="A" />
+  <intermediateCatchEvent id="Wait"><signalEventDefinition signalRef="sig" /></intermediateCatchEvent>
+  <sequenceFlow id="f4" sourceRef="Wait" targetRef="After" />
+  <userTask id="After" /><sequenceFlow id="f5" sourceRef="After" targetRef="E" /><endEvent id="E" />
+  <userTask id="A" /><sequenceFlow id="f6" sourceRef="A" targetRef="Send" />
+  <intermediateThrowEvent id="Send">
+    <extensionElements><camunda:in source="secret" target="passed" /></extensionElements>
+    <signalEventDefinition signalRef="sig" />
+  </intermediateThrowEvent>
+  <sequenceFlow id="f7" sourceRef="Send" targetRef="E2" /><endEvent id="E2" />"""
+    workflow = run(body, '<signal id="sig" name="alarm" />')
+    complete(workflow, "A", secret=7, other=8)
+    [after] = ready_user_tasks(workflow)
+    assert (after.data.get("passed"), "other" in after.data, "secret" in after.data) == (7, False, False)

@@ -59,6 +59,7 @@ METHODS: dict[str, tuple[int, Callable[..., Any]]] = {
     "startsWith": (1, lambda value, part: _text(value, "startsWith").startswith(_text(part, "startsWith"))),
     "endsWith": (1, lambda value, part: _text(value, "endsWith").endswith(_text(part, "endsWith"))),
     "get": (1, _get),
+    "concat": (1, lambda value, other: _text(value, "concat") + _text(other, "concat")),
 }
 
 
