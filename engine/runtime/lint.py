@@ -25,6 +25,7 @@ from engine.runtime.lint_dialect import (
     _check_passing,
     _declared,
     _inside_refused,
+    check_escalations,
     check_signals,
 )
 from engine.runtime.lint_places import _at, _check_expression, _finding, _say
@@ -107,6 +108,7 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
         findings.extend(_check_event_subprocesses(document))
         findings.extend(_check_links(document))
         findings.extend(check_signals(document))
+        findings.extend(check_escalations(document))
         for process in document.processes.values():
             if not process.executable:
                 continue

@@ -179,3 +179,48 @@ def check_signals(document: Document) -> list[Finding]:
                 starting[reference] = start
     return findings
 
+
+def check_escalations(document: Document) -> list[Finding]:
+    """What Camunda 7 refuses about escalations (BpmnParse): a throw without escalation or code, and
+    catches on one activity or in one scope whose codes collide (same code twice, or a catch-all beside
+    any other); also compensation handlers (isForCompensation), which the engine does not run."""
+    findings: list[Finding] = []
+    codes = {e.get("id"): e.get("escalationCode") for e in document.root.iterfind(f"{{{BPMN_NS}}}escalation")}
+    for definition in document.root.iter(f"{{{BPMN_NS}}}escalationEventDefinition"):
+        owner = definition.getparent()
+        if owner is None or local(owner.tag) not in {"intermediateThrowEvent", "endEvent"}:
+            continue
+        reference = definition.get("escalationRef")
+        if not reference:
+            findings.append(_finding(document, definition, "Das werfende Eskalationsereignis nennt keine Eskalation "
+                                                            "(escalationRef)."))
+        elif reference in codes and not codes[reference]:
+            findings.append(_finding(document, definition, f"Die Eskalation »{reference}« hat keinen Code "
+                                                            "(escalationCode); ein werfendes Ereignis braucht ihn."))
+    groups: dict[tuple[str, str], list[etree._Element]] = {}
+    for definition in document.root.iter(f"{{{BPMN_NS}}}escalationEventDefinition"):
+        owner = definition.getparent()
+        if owner is None:
+            continue
+        if local(owner.tag) == "boundaryEvent":
+            groups.setdefault(("boundary", owner.get("attachedToRef") or ""), []).append(definition)
+        elif local(owner.tag) == "startEvent" and owner.getparent() is not None \
+                and owner.getparent().get("triggeredByEvent") == "true":
+            scope = owner.getparent().getparent()
+            groups.setdefault(("scope", scope.get("id") or "" if scope is not None else ""), []).append(definition)
+    for catches in groups.values():
+        seen: list[str | None] = []
+        for definition in catches:
+            code = codes.get(definition.get("escalationRef")) if definition.get("escalationRef") else None
+            if seen and (code is None or None in seen or code in seen):
+                findings.append(_finding(document, definition, "Mehrere Eskalations-Ereignisse an derselben Stelle "
+                                                                "fangen denselben Code (oder eines fängt jeden); "
+                                                                "welches greift, wäre nicht eindeutig."))
+            seen.append(code)
+    for element in document.root.iter():
+        if isinstance(element.tag, str) and element.get("isForCompensation") == "true":
+            findings.append(_finding(document, element, "Kompensation kann die Engine nicht ausführen "
+                                                        "(SpiffWorkflow 3.2 kennt keine Kompensations-Ereignisse an "
+                                                        "Aktivitäten)."))
+    return findings
+

@@ -505,3 +505,20 @@ def test_a_cycle_on_a_process_start_event_is_refused(tmp_path: Path) -> None:
       <sequenceFlow id="f1" sourceRef="start" targetRef="end" />
       <endEvent id="end" />""")
     assert [element for element, _ in messages(path)] == ["start"]
+
+
+def test_escalations_camunda_refuses_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="sub" />
+      <subProcess id="sub">
+        <startEvent id="s" /><sequenceFlow id="s1" sourceRef="s" targetRef="up" />
+        <intermediateThrowEvent id="up"><escalationEventDefinition escalationRef="nocode" /></intermediateThrowEvent>
+        <sequenceFlow id="s2" sourceRef="up" targetRef="e" /><endEvent id="e" />
+      </subProcess>
+      <boundaryEvent id="b1" attachedToRef="sub" cancelActivity="false">
+        <escalationEventDefinition escalationRef="coded" /></boundaryEvent>
+      <boundaryEvent id="b2" attachedToRef="sub" cancelActivity="false"><escalationEventDefinition /></boundaryEvent>
+      <sequenceFlow id="f2" sourceRef="sub" targetRef="end" />
+      <endEvent id="end" />""", before='<escalation id="nocode" /><escalation id="coded" escalationCode="c" />\n')
+    assert [element for element, _ in messages(path)] == ["up", "b2"]
