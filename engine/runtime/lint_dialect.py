@@ -107,6 +107,19 @@ def _inside_refused(element: etree._Element) -> bool:
     return False
 
 
+# Unsupported attributes process owners meet most, said with what to do instead.
+_SPECIFIC = {
+    "caseRef": "CMMN-Fälle (camunda:caseRef) kann die Engine nicht aufrufen; bitte einen BPMN-Prozess aufrufen "
+               "(calledElement).",
+    "formRef": "Camunda-Formulare (camunda:formRef) werden nicht unterstützt; bitte camunda:formKey oder "
+               "camunda:formData verwenden.",
+    "variableMappingClass": "Java-Klassen für die Variablenübergabe (camunda:variableMappingClass) werden nicht "
+                            "ausgeführt; bitte camunda:in/camunda:out verwenden.",
+    "variableMappingDelegateExpression": "Delegates für die Variablenübergabe werden nicht ausgeführt; bitte "
+                                         "camunda:in/camunda:out verwenden.",
+}
+
+
 def _check_camunda_attributes(document: Document, element: etree._Element, tag: str) -> list[Finding]:
     findings = []
     supported = SUPPORTED_CAMUNDA_ATTRIBUTES.get(tag, set()) | _JOB_ATTRIBUTES
@@ -119,8 +132,8 @@ def _check_camunda_attributes(document: Document, element: etree._Element, tag: 
                                                       "callActivity", "subProcess"}:
             continue  # said above in the older words
         if name not in supported:
-            findings.append(_finding(document, element, f"Das Attribut camunda:{name} wird nicht ausgeführt; "
-                                                        "es ginge stillschweigend verloren."))
+            findings.append(_finding(document, element, _SPECIFIC.get(name) or f"Das Attribut camunda:{name} wird "
+                                                        "nicht ausgeführt; es ginge stillschweigend verloren."))
         elif name == "calledElementBinding" and value != "latest":
             findings.append(_finding(document, element, f"camunda:calledElementBinding »{value}« wird nicht "
                                                         "unterstützt; aufgerufen wird immer die neueste Version."))
