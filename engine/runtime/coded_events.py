@@ -56,7 +56,8 @@ class CamundaSignal(SignalEventDefinition):  # type: ignore[misc]
 
     def throw(self, my_task: Any) -> None:
         engine = my_task.workflow.script_engine
-        payload = passed(self.ins, my_task.data, lambda text: engine.evaluate(my_task, text))
+        payload = passed(self.ins, my_task.data, lambda text: engine.evaluate(my_task, text),
+                         my_task.internal_data.get("sro_hidden", {}))
         my_task.workflow.top_workflow.catch(BpmnEvent(self, payload=payload or None))
 
 

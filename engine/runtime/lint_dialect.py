@@ -78,6 +78,8 @@ def _check_passing(document: Document, element: etree._Element, tag: str) -> lis
         return [_finding(document, element, f"camunda:{tag} wird nur an Aufruf-Aktivitäten und werfenden "
                                             "Signalereignissen ausgeführt.")]
     attributes = set(element.attrib)
+    if element.get("local") == "true" and tag == "in":
+        attributes.discard("local")  # the element's own input parameters only
     if attributes == {"variables"} and element.get("variables") == "all":
         return []
     if attributes in ({"source", "target"}, {"sourceExpression", "target"}) and element.get("target"):
@@ -86,7 +88,8 @@ def _check_passing(document: Document, element: etree._Element, tag: str) -> lis
             return _check_expression(_at(document, element), expression, f"camunda:{tag} sourceExpression")
         return []
     return [_finding(document, element, f"camunda:{tag} wird nur mit variables=\"all\", source und target oder "
-                                        "sourceExpression und target ausgeführt (nicht mit businessKey oder local).")]
+                                        "sourceExpression und target ausgeführt (nicht mit businessKey; local nur "
+                                        "bei camunda:in).")]
 
 
 _REFERENCED = {"signalEventDefinition": ("signalRef", "signal", "ein Signal"),

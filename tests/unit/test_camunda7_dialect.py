@@ -522,3 +522,13 @@ def test_escalations_camunda_refuses_are_refused(tmp_path: Path) -> None:
       <sequenceFlow id="f2" sourceRef="sub" targetRef="end" />
       <endEvent id="end" />""", before='<escalation id="nocode" /><escalation id="coded" escalationCode="c" />\n')
     assert [element for element, _ in messages(path)] == ["up", "b2"]
+
+
+def test_call_activity_local_passing_and_literal_source_expression(tmp_path: Path) -> None:
+    path = write(tmp_path, CALLER.format(mappings="""
+          <camunda:inputOutput><camunda:inputParameter name="mine">${a + 10}</camunda:inputParameter></camunda:inputOutput>
+          <camunda:in variables="all" local="true" />
+          <camunda:in sourceExpression="literal" target="text" />"""), before=CALLEE)
+    workflow = started(path, {"a": 1, "b": 2})
+    [inner] = ready_user_tasks(workflow)
+    assert visible(inner) == {"mine": 11, "text": "literal"}
