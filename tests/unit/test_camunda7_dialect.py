@@ -526,7 +526,9 @@ def test_escalations_camunda_refuses_are_refused(tmp_path: Path) -> None:
 
 def test_call_activity_local_passing_and_literal_source_expression(tmp_path: Path) -> None:
     path = write(tmp_path, CALLER.format(mappings="""
-          <camunda:inputOutput><camunda:inputParameter name="mine">${a + 10}</camunda:inputParameter></camunda:inputOutput>
+          <camunda:inputOutput>
+            <camunda:inputParameter name="mine">${a + 10}</camunda:inputParameter>
+          </camunda:inputOutput>
           <camunda:in variables="all" local="true" />
           <camunda:in sourceExpression="literal" target="text" />"""), before=CALLEE)
     workflow = started(path, {"a": 1, "b": 2})
