@@ -148,7 +148,7 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     try:
         if kind == "timeDuration":
             parse_duration(inner)
-        elif kind == "timeDate":
+        elif kind == "timeDate" and not is_duration(inner):
             parse_moment(inner)
         elif is_cron(inner):
             check_cron(inner)

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 
 from engine.runtime import expressions
 from engine.runtime.cron import is_cron, next_fire
-from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
+from engine.runtime.durations import add_duration, due_time, parse_cycle
 from engine.runtime.errors import ProcessError
 
 
@@ -49,7 +49,8 @@ def _timer_due(task: Any, expression: str, relative: bool) -> str:
     if due is None:
         value = evaluate_text(task, expression)
         try:
-            moment = due_time(value, _now(task)) if relative else parse_moment(value)
+            # Camunda's business calendar takes a duration in a timeDate too (counted from now).
+            moment = due_time(value, _now(task))
         except ValueError as error:
             raise ProcessError(element_id_of(task), str(error)) from error
         due = moment.isoformat()
