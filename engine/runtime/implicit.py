@@ -1,12 +1,12 @@
 """What Camunda 7 does without a symbol, made explicit so that SpiffWorkflow runs it the same way.
 
-Camunda takes every outgoing sequence flow of an activity or event at once (an implicit parallel
-split; with conditions, those whose condition holds, else the default; SpiffWorkflow ignored the
-condition of a lone conditional flow), and ends a subprocess when
-no token is left in it, even without an end event. SpiffWorkflow refuses both ("multiple outgoing
-flows are not supported", "a subworkflow must contain an end event"). When a file is read, the
-split becomes a gateway right after the element and each dead end inside a subprocess gets an end
-event; the ids made up for them end in `__split` and `__end`.
+- A message throw or end event without a message passes as a none event.
+- Camunda takes every outgoing sequence flow of an activity or event at once (an implicit parallel
+  split; with conditions, those whose condition holds, else the default). SpiffWorkflow refuses
+  several outgoing flows and ignored the condition of a lone conditional flow: the split becomes a
+  gateway right after the element (ids ending in `__split`).
+- Camunda ends a subprocess when no token is left in it, even without an end event; SpiffWorkflow
+  refuses one without: each dead end inside gets an end event (ids ending in `__end`).
 """
 
 from __future__ import annotations
@@ -30,10 +30,21 @@ def _nodes(scope: etree._Element) -> list[etree._Element]:
 
 
 def make_explicit(root: etree._Element) -> None:
+    _drop_unimplemented_message_throws(root)
     for scope in [*root.iter(f"{{{BPMN_NS}}}process"), *root.iter(f"{{{BPMN_NS}}}subProcess")]:
         _split_uncontrolled_flows(scope)
         if _local(scope) == "subProcess":
             _end_dead_ends(scope)
+
+
+def _drop_unimplemented_message_throws(root: etree._Element) -> None:
+    """A message throw or end event with no message and no implementation does nothing in Camunda 7 (it
+    passes like a none event); SpiffWorkflow would throw a message named after the element."""
+    for definition in list(root.iter(f"{{{BPMN_NS}}}messageEventDefinition")):
+        owner = definition.getparent()
+        if owner is not None and _local(owner) in {"intermediateThrowEvent", "endEvent"} \
+                and not definition.get("messageRef") and len(definition) == 0:
+            owner.remove(definition)
 
 
 def _split_uncontrolled_flows(scope: etree._Element) -> None:

@@ -534,3 +534,16 @@ def test_call_activity_local_passing_and_literal_source_expression(tmp_path: Pat
     workflow = started(path, {"a": 1, "b": 2})
     [inner] = ready_user_tasks(workflow)
     assert visible(inner) == {"mine": 11, "text": "literal"}
+
+
+def test_a_message_throw_without_message_passes_like_a_none_event(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="throw" />
+      <intermediateThrowEvent id="throw"><messageEventDefinition /></intermediateThrowEvent>
+      <sequenceFlow id="f2" sourceRef="throw" targetRef="after" />
+      <userTask id="after" /><sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    assert waiting_at(workflow) == ["after"]
+    assert workflow.bpmn_events == []
