@@ -111,7 +111,15 @@ EXPECTATIONS: dict[str, Expectation] = {
     **_in("multiinstance",
           MultiInstanceTest__sequentialUserTasks__bpmn20__xml=Expectation(start={"nrOfLoops": 3}),
           MultiInstanceTest__testParallelUserTasksCustomExtensions__bpmn20__xml=Expectation(
-              start={"assigneeList": ["kermit", "gonzo", "fozzie"]})),
+              start={"assigneeList": ["kermit", "gonzo", "fozzie"]}),
+          MultiInstanceTest__testParallelUserTasksBasedOnCollection__bpmn20__xml=Expectation(
+              start={"assigneeList": ["kermit", "gonzo", "mispiggy", "fozzie", "bubba"]}),
+          MultiInstanceTest__callActivityWithBoundaryErrorEvent__bpmn20__xml=Expectation(
+              start={"assignees": ["kermit", "gonzo"]}),
+          MultiInstanceTest__callActivityWithBoundaryErrorEventSequential__bpmn20__xml=Expectation(
+              start={"assignees": ["kermit", "gonzo"]}),
+          MultiInstanceTest__testNestedMultiInstanceTasks__bpmn20__xml=Expectation(
+              start={"subProcesses": ["process A", "process B"], "assignees": ["kermit", "gonzo"]})),
 }
 
 

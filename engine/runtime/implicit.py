@@ -31,10 +31,33 @@ def _nodes(scope: etree._Element) -> list[etree._Element]:
 
 def make_explicit(root: etree._Element) -> None:
     _drop_unimplemented_message_throws(root)
+    _both_collection_spellings(root)
     for scope in [*root.iter(f"{{{BPMN_NS}}}process"), *root.iter(f"{{{BPMN_NS}}}subProcess")]:
         _split_uncontrolled_flows(scope)
         if _local(scope) == "subProcess":
             _end_dead_ends(scope)
+
+
+_CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+
+
+def _both_collection_spellings(root: etree._Element) -> None:
+    """A multi-instance over a collection, written either way Camunda reads it: camunda:collection and
+    camunda:elementVariable, or BPMN's loopDataInputRef and inputDataItem. SpiffWorkflow's parsers each
+    read one spelling (user tasks the first, call activities and subprocesses the second): both are set."""
+    for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
+        collection = loop.get(f"{{{_CAMUNDA}}}collection")
+        variable = loop.get(f"{{{_CAMUNDA}}}elementVariable")
+        reference = loop.find(f"{{{BPMN_NS}}}loopDataInputRef")
+        item = loop.find(f"{{{BPMN_NS}}}inputDataItem")
+        if collection and reference is None and "${" not in collection and "#{" not in collection:
+            etree.SubElement(loop, f"{{{BPMN_NS}}}loopDataInputRef").text = collection
+            if variable and item is None:
+                etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", name=variable)
+        elif reference is not None and not collection and (reference.text or "").strip():
+            loop.set(f"{{{_CAMUNDA}}}collection", (reference.text or "").strip())
+            if item is not None and item.get("name") and not variable:
+                loop.set(f"{{{_CAMUNDA}}}elementVariable", item.get("name", ""))
 
 
 def _drop_unimplemented_message_throws(root: etree._Element) -> None:

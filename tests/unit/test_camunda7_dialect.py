@@ -547,3 +547,18 @@ def test_a_message_throw_without_message_passes_like_a_none_event(tmp_path: Path
     workflow = started(path)
     assert waiting_at(workflow) == ["after"]
     assert workflow.bpmn_events == []
+
+
+def test_a_multi_instance_over_a_collection_in_bpmn_spelling(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+      <userTask id="review" camunda:assignee="${assignee}">
+        <multiInstanceLoopCharacteristics isSequential="false">
+          <loopDataInputRef>assigneeList</loopDataInputRef><inputDataItem name="assignee" />
+        </multiInstanceLoopCharacteristics>
+      </userTask>
+      <sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path, {"assigneeList": ["kermit", "gonzo"]})
+    assert sorted(task.data["assignee"] for task in ready_user_tasks(workflow)) == ["gonzo", "kermit"]
