@@ -16,17 +16,17 @@ from engine.runtime.durations import DurationError, is_duration, parse_cycle, pa
 from engine.runtime.errors import Finding, ProcessError
 from engine.runtime.io_mapping import template_parts
 from engine.runtime.lint_dialect import (
-    _REFERENCED,
+    REFERENCED,
     SUPPORTED_CAMUNDA_ELEMENTS,
     UNSUPPORTED_ATTRIBUTES,
-    _check_camunda_attributes,
-    _check_io_mapping,
-    _check_links,
-    _check_passing,
-    _declared,
-    _inside_refused,
+    check_camunda_attributes,
     check_escalations,
+    check_io_mapping,
+    check_links,
+    check_passing,
     check_signals,
+    declared_ids,
+    inside_refused,
 )
 from engine.runtime.lint_places import _at, _check_expression, _finding, _say
 from engine.runtime.model import BPMN_NS, CAMUNDA_NS, Document, FormField, ProcessDef, local, read_document
@@ -106,7 +106,7 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
             continue
         findings.extend(_check_elements(document, available, topics))
         findings.extend(_check_event_subprocesses(document))
-        findings.extend(_check_links(document))
+        findings.extend(check_links(document))
         findings.extend(check_signals(document))
         findings.extend(check_escalations(document))
         for process in document.processes.values():
@@ -180,7 +180,7 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                     if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
                         findings.append(_finding(document, element,
                                                  f"Das Attribut camunda:{attribute} wird nicht ausgeführt."))
-            findings.extend(_check_camunda_attributes(document, element, tag))
+            findings.extend(check_camunda_attributes(document, element, tag))
             if tag == "conditionExpression" and element.get("language") not in (None, "", "juel"):
                 findings.append(_finding(document, element, f"Bedingungen in der Sprache »{element.get('language')}« "
                                                             "werden nicht ausgeführt; bitte einen Ausdruck ${...} "
@@ -201,10 +201,10 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
             if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
-            elif tag in _REFERENCED and element.get(_REFERENCED[tag][0]) and \
-                    element.get(_REFERENCED[tag][0]) not in _declared(document, _REFERENCED[tag][1]):
-                findings.append(_finding(document, element, f"Das Ereignis verweist auf {_REFERENCED[tag][2]} "
-                                                            f"»{element.get(_REFERENCED[tag][0])}«, die es im "
+            elif tag in REFERENCED and element.get(REFERENCED[tag][0]) and \
+                    element.get(REFERENCED[tag][0]) not in declared_ids(document, REFERENCED[tag][1]):
+                findings.append(_finding(document, element, f"Das Ereignis verweist auf {REFERENCED[tag][2]} "
+                                                            f"»{element.get(REFERENCED[tag][0])}«, die es im "
                                                             "Diagramm nicht gibt."))
             elif tag == "errorEventDefinition" and not element.get("errorRef") and element.getparent() is not None \
                     and local(element.getparent().tag) == "endEvent":
@@ -214,14 +214,14 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                 findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
                                                             "zugestellt werden."))
         elif namespace == CAMUNDA_NS and tag == "inputOutput":
-            findings.extend(_check_io_mapping(document, element))
+            findings.extend(check_io_mapping(document, element))
         elif namespace == CAMUNDA_NS and tag in UNSUPPORTED_CAMUNDA:
             findings.append(_finding(document, element, UNSUPPORTED_CAMUNDA[tag]))
-        elif namespace == CAMUNDA_NS and tag not in SUPPORTED_CAMUNDA_ELEMENTS and not _inside_refused(element):
+        elif namespace == CAMUNDA_NS and tag not in SUPPORTED_CAMUNDA_ELEMENTS and not inside_refused(element):
             findings.append(_finding(document, element, f"Das Element camunda:{tag} wird nicht ausgeführt; "
                                                         "es ginge stillschweigend verloren."))
         elif namespace == CAMUNDA_NS and tag in {"in", "out"}:
-            findings.extend(_check_passing(document, element, tag))
+            findings.extend(check_passing(document, element, tag))
     return findings
 
 

@@ -36,7 +36,7 @@ SUPPORTED_CAMUNDA_ELEMENTS = {"formData", "formField", "validation", "constraint
                               "outputParameter", "list", "map", "entry"}
 
 
-def _check_io_mapping(document: Document, mapping: etree._Element) -> list[Finding]:
+def check_io_mapping(document: Document, mapping: etree._Element) -> list[Finding]:
     """Where Camunda 7 allows input/output mappings (BpmnParse), and their expressions."""
     from engine.runtime import io_mapping
 
@@ -66,7 +66,7 @@ def _check_io_mapping(document: Document, mapping: etree._Element) -> list[Findi
     return findings
 
 
-def _check_passing(document: Document, element: etree._Element, tag: str) -> list[Finding]:
+def check_passing(document: Document, element: etree._Element, tag: str) -> list[Finding]:
     """camunda:in/out on a call activity: variables="all", source + target, or sourceExpression + target."""
     extension = element.getparent()
     owner = extension.getparent() if extension is not None else None
@@ -92,15 +92,15 @@ def _check_passing(document: Document, element: etree._Element, tag: str) -> lis
                                         "bei camunda:in).")]
 
 
-_REFERENCED = {"signalEventDefinition": ("signalRef", "signal", "ein Signal"),
+REFERENCED = {"signalEventDefinition": ("signalRef", "signal", "ein Signal"),
                "escalationEventDefinition": ("escalationRef", "escalation", "eine Eskalation")}
 
 
-def _declared(document: Document, tag: str) -> set[str]:
+def declared_ids(document: Document, tag: str) -> set[str]:
     return {element.get("id", "") for element in document.root.iterfind(f"{{{BPMN_NS}}}{tag}")}
 
 
-def _inside_refused(element: etree._Element) -> bool:
+def inside_refused(element: etree._Element) -> bool:
     """Parts of an extension element already refused as a whole (camunda:map inside camunda:inputOutput)."""
     parent = element.getparent()
     while parent is not None:
@@ -123,7 +123,7 @@ _SPECIFIC = {
 }
 
 
-def _check_camunda_attributes(document: Document, element: etree._Element, tag: str) -> list[Finding]:
+def check_camunda_attributes(document: Document, element: etree._Element, tag: str) -> list[Finding]:
     findings = []
     supported = SUPPORTED_CAMUNDA_ATTRIBUTES.get(tag, set()) | _JOB_ATTRIBUTES
     for key, value in element.attrib.items():
@@ -143,7 +143,7 @@ def _check_camunda_attributes(document: Document, element: etree._Element, tag: 
     return findings
 
 
-def _check_links(document: Document) -> list[Finding]:
+def check_links(document: Document) -> list[Finding]:
     """A link throw jumps to the one catch of its name in the same process level; several are ambiguous."""
     findings: list[Finding] = []
     for scope in document.root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
