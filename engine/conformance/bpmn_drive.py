@@ -74,7 +74,7 @@ class Outcome:
 
 def reason_key(message: str) -> str:
     """A refusal reason with the names in it blanked, so that equal reasons count together."""
-    return re.sub(r"»[^«]*«", "»…«", message.split("\n", 1)[0])
+    return re.sub(r"»[^«]*«", "»…«", " ".join(message.split()))
 
 
 class _Silent(Exception):
