@@ -137,7 +137,10 @@ def examine(corpus: Corpus, name: str, expectation: Expectation | None = None) -
         finding = document.finding
         return Outcome(name, REFUSED, finding.element_id, finding.message, findings=[finding])
     documents = {name: document, **corpus.companions(name, document)}
-    findings = [f for f in lint.check(documents) if f.file == name] or lint.check(documents)
+    # No domain actions are deployed with these diagrams: an external task's topic names none (as `sro lint`
+    # says for a topic the product does not know), instead of failing when the instance reaches it.
+    everything = lint.check(documents, actions=())
+    findings = [f for f in everything if f.file == name] or everything
     if findings:
         return Outcome(name, REFUSED, findings[0].element_id, findings[0].message, findings=findings)
     outcomes = [_drive(documents, process_id, expectation or Expectation())

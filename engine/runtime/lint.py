@@ -281,8 +281,9 @@ def _check_service_task(document: Document, element: etree._Element, topics: set
                                             "(camunda:type=\"external\") mit dem Thema einer fachlichen Aktion "
                                             "(camunda:topic).")]
     if topics is not None and topic not in topics:
-        known = ", ".join(sorted(topics))
-        return [_finding(document, element, f"Die fachliche Aktion »{topic}« gibt es nicht. Bekannt sind: {known}.")]
+        known = (f"Bekannt sind: {', '.join(sorted(topics))}." if topics
+                 else "Es sind keine fachlichen Aktionen bekannt.")
+        return [_finding(document, element, f"Die fachliche Aktion »{topic}« gibt es nicht. {known}")]
     return []
 
 
