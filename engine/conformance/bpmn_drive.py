@@ -33,7 +33,7 @@ from engine.runtime.conditional import refresh_conditions
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts, signal_definition
-from engine.runtime.fidelity import element_index, ignored_event_definitions
+from engine.runtime.fidelity import element_index, failure_in_german, ignored_event_definitions
 from engine.runtime.model import BPMN_NS, Document, read_document
 from engine.runtime.spiff import (
     SafeScriptEngine,
@@ -218,7 +218,7 @@ def _drive(documents: dict[str, Document], process_id: str,
     except EngineError as error:
         return getattr(error, "element_id", None), f"{FAILED}: {error}", []
     except Exception as error:  # the library's own crash is an outcome here, not a crash of the runner
-        return None, f"{FAILED}: {type(error).__name__}: {error}", []
+        return _failing(error), f"{FAILED}: {failure_in_german(str(error))}", []
 
 
 def _dropped_elements(documents: dict[str, Document], process_id: str, compiled: Any) -> list[str]:
@@ -229,6 +229,12 @@ def _dropped_elements(documents: dict[str, Document], process_id: str, compiled:
     present = {getattr(spec, "bpmn_id", None) for each in (compiled.spec, *compiled.subprocess_specs.values())
                for spec in each.task_specs.values()}
     return sorted(target for target in targets if target and target not in present)
+
+
+def _failing(error: Exception) -> str | None:
+    task = getattr(error, "task", None)
+    spec = getattr(task, "task_spec", None)
+    return getattr(spec, "bpmn_id", None)
 
 
 def _run(workflow: Any, completed: Any) -> None:

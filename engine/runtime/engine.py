@@ -31,6 +31,7 @@ from engine.runtime.event_subprocess import (
     signal_starts,
     start_by_message,
 )
+from engine.runtime.fidelity import failure_in_german
 from engine.runtime.io_mapping import render
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
@@ -377,7 +378,7 @@ class ProcessEngine:
         except EngineError:
             raise
         except Exception as error:  # the library's own errors carry English text and the task
-            raise ProcessError(_failing_element(error), f"Die Prozessausführung ist fehlgeschlagen: {error}") from error
+            raise ProcessError(_failing_element(error), failure_in_german(str(error))) from error
 
     def complete_user_task(self, workflow: Any, task_id: str, data: Mapping[str, Any]) -> StepLog:
         task = workflow.get_task_from_id(UUID(task_id))

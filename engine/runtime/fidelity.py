@@ -72,3 +72,18 @@ def in_german(detail: str) -> str:
         if needle in detail:
             return sentence
     return f"Das Diagramm kann nicht ausgeführt werden (SpiffWorkflow meldet: {detail})."
+
+
+# What the library says when an instance cannot go on, said in German.
+_LIBRARY_FAILURES = {
+    "No conditions satisfied on gateway": "Keine Bedingung ist erfüllt und es gibt keinen Standardfluss.",
+    "Missing data input for multiinstance task": "Die Sammlung der Mehrfachausführung fehlt in den Daten.",
+}
+
+
+def failure_in_german(detail: str) -> str:
+    for needle, sentence in _LIBRARY_FAILURES.items():
+        if needle in detail:
+            return sentence
+    return f"Die Prozessausführung ist fehlgeschlagen: {detail}"
+
