@@ -117,6 +117,27 @@ def deploy(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.argument("name")
+@click.option("--var", "variables", multiple=True, metavar="NAME=WERT",
+              help="Variable, die mit dem Signal gesetzt wird (mehrfach möglich; Werte sind Text).")
+@friendly
+def signal(name: str, variables: tuple[str, ...]) -> None:
+    """Ein Signal an alle laufenden Fälle senden, die darauf warten."""
+    values: dict[str, str] = {}
+    for pair in variables:
+        key, separator, value = pair.partition("=")
+        if not separator or not key.strip():
+            raise click.BadParameter(f"»{pair}« hat nicht die Form NAME=WERT.", param_hint="--var")
+        values[key.strip()] = value
+    outcomes = services().send_signal(name, values, actor="cli")
+    if not outcomes:
+        click.echo(f"Kein laufender Fall wartet auf das Signal »{name}«.")
+        return
+    cases = ", ".join(str(outcome.case_id) for outcome in outcomes)
+    click.echo(f"Signal »{name}« an {len(outcomes)} Fall/Fälle zugestellt: {cases}.")
+
+
+@main.command()
 @friendly
 def migrate() -> None:
     """Das Datenbankschema auf den neuesten Stand bringen (DATABASE_URL)."""

@@ -254,6 +254,28 @@ class Services:
             work.commit()
         return outcome
 
+    def send_signal(self, signal: str, variables: Mapping[str, Any] | None = None, *, actor: str,
+                    uow: UnitOfWork | None = None) -> list[Outcome]:
+        """Send a signal (BPMN: a broadcast) to every running case that waits for it, in one transaction;
+        the variables are set where it is caught. No case waiting is no error: the list is empty."""
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            waits = session.scalars(select(Wait).where(Wait.kind == "event", Wait.name == signal)
+                                    .order_by(Wait.instance_id)).all()
+            outcomes = []
+            for instance_id in dict.fromkeys(wait.instance_id for wait in waits):
+                instance, case = self._instance_and_case(session, instance_id)
+                running = self.engine.load(session, instance)
+                steps = self.engine.send_signal(running.workflow, signal, variables)
+                if steps is None:
+                    continue
+                outcome = Outcome(case.id, instance.id)
+                self._after_step(session, case, running, steps, actor, outcome, kind="signal_empfangen",
+                                 element_id=None, data={"signal": signal, "inhalt": dict(variables or {})})
+                outcomes.append(outcome)
+            work.commit()
+        return outcomes
+
     def fire_due_timers(self, *, limit: int = 100, actor: str = "zeitgeber") -> int:
         """Fire timers that are due on the engine's clock, each in its own transaction.
 

@@ -21,9 +21,18 @@ from sqlalchemy.orm import Session
 
 from engine.runtime import expressions, lint
 from engine.runtime.clock import Clock
+from engine.runtime.conditional import refresh_conditions
 from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
-from engine.runtime.event_subprocess import ScopedEventSubprocess, message_starts, start_by_message
+from engine.runtime.event_subprocess import (
+    ScopedEventSubprocess,
+    message_starts,
+    signal_definition,
+    signal_starts,
+    start_by_message,
+)
+from engine.runtime.fidelity import failure_in_german
+from engine.runtime.io_mapping import render
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
     CompiledProcess,
@@ -296,6 +305,8 @@ class ProcessEngine:
     def start(self, session: Session, case_id: int, version_id: int, data: Mapping[str, Any],
               cycle_no: int, actor: str) -> tuple[Running, StepLog, list[str]]:
         loaded = self.process(session, version_id)
+        if loaded.definition.initiator:  # camunda:initiator: the variable that names who started the instance
+            data = {**data, loaded.definition.initiator: actor}
         workflow = new_workflow(loaded.compiled, self.script_engine)
         workflow.task_tree.data = dict(data)  # root task data flows to every child
         for task in workflow.get_tasks():
@@ -347,6 +358,8 @@ class ProcessEngine:
         # an event subprocess's message start waits on the instance as a whole: its root task
         waits.extend((str(workflow.task_tree.id), "message", element_id, str(definition.name), None)
                      for element_id, definition in message_starts(workflow))
+        waits.extend((str(workflow.task_tree.id), "event", element_id, str(definition.name), None)
+                     for element_id, definition in signal_starts(workflow))
         return WaitingFor(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 
@@ -358,11 +371,14 @@ class ProcessEngine:
     def _run(self, workflow: Any, steps: StepLog) -> None:
         try:
             workflow.refresh_timers()
+            refresh_conditions(workflow)
             workflow.do_engine_steps(did_complete_task=steps)
+            while refresh_conditions(workflow):  # the steps changed variables a condition waits on
+                workflow.do_engine_steps(did_complete_task=steps)
         except EngineError:
             raise
         except Exception as error:  # the library's own errors carry English text and the task
-            raise ProcessError(_failing_element(error), f"Die Prozessausführung ist fehlgeschlagen: {error}") from error
+            raise ProcessError(_failing_element(error), failure_in_german(str(error))) from error
 
     def complete_user_task(self, workflow: Any, task_id: str, data: Mapping[str, Any]) -> StepLog:
         task = workflow.get_task_from_id(UUID(task_id))
@@ -458,8 +474,8 @@ class ProcessEngine:
             if value is None or not value.strip():
                 return None
             inner, wrapped = expressions.unwrap(value)
-            if not wrapped:
-                return inner
+            if not wrapped:  # plain text, or text with embedded expressions (`kermit_${loopCounter}`)
+                return str(render(inner, lambda text: self.script_engine.evaluate(task, text)))
             result = self.script_engine.evaluate(task, value)
             if isinstance(result, list | tuple):
                 return ",".join(str(item) for item in result)
@@ -523,6 +539,23 @@ class ProcessEngine:
                 self._run(workflow, steps)
                 return steps
         raise NotFoundError(f"Der Vorgang wartet nicht auf die Nachricht »{name}«.")
+
+    def send_signal(self, workflow: Any, name: str, variables: Mapping[str, Any] | None = None) -> StepLog | None:
+        """Deliver a signal by name to whatever in the instance waits for it (catch events, signal start
+        events, event subprocesses); None if nothing in this instance waits for it (a signal is a
+        broadcast: not being waited for is no error). `variables` are set where it is caught."""
+        from SpiffWorkflow.bpmn import BpmnEvent
+
+        definition = signal_definition(workflow, name)
+        if definition is None:
+            return None
+        steps = StepLog()
+        try:
+            workflow.send_event(BpmnEvent(definition, dict(variables) if variables else None))
+        except Exception as error:
+            raise ProcessError(None, f"Das Signal »{name}« konnte nicht zugestellt werden: {error}") from error
+        self._run(workflow, steps)
+        return steps
 
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
             instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:

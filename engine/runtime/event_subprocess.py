@@ -14,24 +14,53 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflowParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.util.task import TaskState
 
 _MISSING = object()
 
 
-def message_starts(workflow: Any) -> list[tuple[str, Any]]:
-    """(start event id, message definition) of each event subprocess a message starts now."""
+def _scopes(workflow: Any) -> list[Any]:
+    """The instance and every subprocess of it running now: each may have event subprocesses."""
     if workflow.completed:
         return []
+    return [workflow, *(sub for sub in workflow.subprocesses.values() if not sub.completed)]
+
+
+def message_starts(workflow: Any) -> list[tuple[str, Any]]:
+    """(start event id, message definition) of each event subprocess a message starts now (in the instance
+    or in a subprocess running now)."""
     starts = []
-    for name in workflow.spec.start.trigger_specs:
-        for start in workflow.subprocess_specs[name].bpmn_start_events:
-            if type(start.event_definition).__name__ == "MessageEventDefinition":
-                starts.append((start.bpmn_id, start.event_definition))
+    for scope in _scopes(workflow):
+        for name in scope.spec.start.trigger_specs:
+            for start in workflow.subprocess_specs[name].bpmn_start_events:
+                if type(start.event_definition).__name__ == "MessageEventDefinition":
+                    starts.append((start.bpmn_id, start.event_definition))
     return starts
+
+
+def signal_starts(workflow: Any) -> list[tuple[str, Any]]:
+    """(start event id, signal definition) of each event subprocess a signal starts now."""
+    if workflow.completed:
+        return []
+    return [(start.bpmn_id, start.event_definition) for name in workflow.spec.start.trigger_specs
+            for start in workflow.subprocess_specs[name].bpmn_start_events
+            if isinstance(start.event_definition, SignalEventDefinition)]
+
+
+def signal_definition(workflow: Any, name: str) -> Any:
+    """The definition of the signal `name` that something in the instance waits for, or None."""
+    definitions = [candidate for task in workflow.event_manager.tasks.values()
+                   for candidate in getattr(task.task_spec.event_definition, "event_definitions", None)
+                   or [task.task_spec.event_definition]]
+    definitions += [start.event_definition for spec in workflow.subprocess_specs.values()
+                    if spec.name in workflow.spec.start.trigger_specs for start in spec.bpmn_start_events]
+    return next((definition for definition in definitions
+                 if isinstance(definition, SignalEventDefinition) and definition.name == name), None)
 
 
 def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, variables: dict[str, Any]) -> None:
@@ -49,8 +78,39 @@ def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, va
             task.data = deepcopy(variables)
 
 
+def _current_data(my_task: Any, subworkflow: Any) -> dict[str, Any]:
+    """The variables of the event subprocess's scope as they are now: the data of the element of that
+    scope that changed last (the thrower of an error, the task a message interrupts), not the data the
+    scope began with, which is what SpiffWorkflow hands a triggered event subprocess."""
+    candidates = [task for task in my_task.workflow.get_tasks()
+                  if task is not my_task and task.workflow is not subworkflow
+                  and getattr(task.task_spec, "bpmn_id", None)
+                  and task.has_state(TaskState.FINISHED_MASK | TaskState.READY | TaskState.WAITING | TaskState.STARTED)]
+    if not candidates:
+        return dict(my_task.data)
+    latest = max(candidates, key=lambda task: task.last_state_change)
+    return dict(latest.data)
+
+
 class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
-    """On completion, what the run set or changed becomes visible to the tokens still on their way."""
+    """Starts with the scope's variables as they are now; an interrupting one (Camunda's default,
+    `isInterrupting` not "false") cancels everything else in its scope first, which SpiffWorkflow
+    does not (it runs every event subprocess as non-interrupting). On completion, what the run set
+    or changed becomes visible to the tokens still on their way."""
+
+    interrupting = False  # set by the parser
+
+    def _on_complete_hook(self, my_task: Any) -> None:
+        super()._on_complete_hook(my_task)
+        # A triggered run is added to the tree after its scope was predicted: give it its way to the end.
+        if self.interrupting and not my_task.children and self.outputs:
+            my_task._sync_children(self.outputs, TaskState.FUTURE)
+            for child in my_task.children:
+                child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        start = subworkflow.get_next_task(spec_name="Start")
+        start.set_data(**deepcopy(_current_data(my_task, subworkflow)))
 
     def _on_subworkflow_completed(self, subworkflow: Any, my_task: Any) -> None:
         start = subworkflow.get_next_task(spec_name="Start", state=TaskState.COMPLETED) or subworkflow.task_tree
@@ -66,10 +126,124 @@ class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
         super()._on_subworkflow_completed(subworkflow, my_task)
 
 
+def _interrupt(my_task: Any) -> None:
+    """Cancel every unfinished element of the scope except this event subprocess (and what leads to it)."""
+    lineage = set()
+    parent = my_task
+    while parent is not None:
+        lineage.add(id(parent))
+        parent = parent.parent
+    for task in my_task.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        # a subprocess of the scope is cancelled with its task; the event subprocess's own run is spared
+        if task.workflow is not my_task.workflow or id(task) in lineage or not getattr(task.task_spec, "bpmn_id", None):
+            continue
+        task.cancel()
+
+
+class _Interrupt:
+    """On the start event of an interrupting event subprocess: when it has caught its event, everything
+    else in the scope is cancelled. Done then, not when the event is thrown, because the thrower (an
+    escalation throw event, an error end event) is still running at that moment."""
+
+    bpmn_id = "__sro_interrupt__"
+
+    def set(self, start: Any) -> None:
+        run = start.workflow
+        if run.parent_task_id is not None:
+            _interrupt(run.top_workflow.get_task_from_id(run.parent_task_id))
+
+
+def attach_interrupts(specs: Any, subprocess_specs: Any) -> None:
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, ScopedEventSubprocess) and task_spec.interrupting:
+                inner = subprocess_specs.get(task_spec.spec)
+                for start in getattr(inner, "bpmn_start_events", []):
+                    if not any(isinstance(each, _Interrupt) for each in start.data_output_associations):
+                        start.data_output_associations = [*start.data_output_associations, _Interrupt()]
+
+
 class ScopedSubWorkflowParser(SubWorkflowParser):  # type: ignore[misc]
     """The library looks for `triggeredByEvent` in the BPMN namespace, where no Modeler writes it."""
 
     def create_task(self) -> Any:
         subworkflow_spec = SubprocessParser.get_subprocess_spec(self)
         spec_class = ScopedEventSubprocess if self.node.get("triggeredByEvent") == "true" else self.spec_class
-        return spec_class(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec, **self.bpmn_attributes)
+        spec = spec_class(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec, **self.bpmn_attributes)
+        if spec_class is ScopedEventSubprocess:
+            starts = self.node.findall("{http://www.omg.org/spec/BPMN/20100524/MODEL}startEvent")
+            spec.interrupting = any(start.get("isInterrupting", "true") != "false" for start in starts)
+        return spec
+
+
+class ScopedEventManager(EventManager):  # type: ignore[misc]
+    """Also starts the event subprocesses of subprocesses: SpiffWorkflow starts those of the top
+    process only, so an error thrown inside a subprocess passed its own error event subprocess by."""
+
+    def catch(self, event: Any, internal: bool = True) -> int:
+        if not hasattr(event, "sro_origin"):  # the library calls catch again for each scope upwards
+            event.sro_origin = event.target
+        skipped = self._skipped(event.sro_origin)
+        scope = event.target
+        while scope is not None and scope is not self.workflow:
+            if any(task.workflow is scope and task.task_spec.event_definition.catches(task, event)
+                   for task in self.tasks.values()):
+                break  # something in this scope waits for it: the library delivers it
+            started = [] if any(scope is each for each in skipped) else _start_nested(scope, event)
+            if started:
+                for task in started:
+                    task.task_spec.catch(task, event)
+                    task.task_spec._update(task)
+                return len(started)
+            scope = scope.parent_workflow
+        count: int = super().catch(event, internal)
+        return count
+
+    def update_collaboration(self, event: Any) -> None:
+        """A message or signal from outside also starts the event subprocesses of the subprocesses running now."""
+        super().update_collaboration(event)
+        if getattr(event, "sro_origin", None) is not None:
+            return  # thrown inside the instance: the scopes on its way up were tried in `catch`
+        for scope in _scopes(self.workflow)[1:]:
+            if any(task.workflow.parent_workflow is scope and task.task_spec.event_definition.catches(task, event)
+                   and isinstance(self.workflow.get_task_from_id(task.workflow.parent_task_id).task_spec,
+                                  ScopedEventSubprocess) for task in self.tasks.values()):
+                continue  # a run of it already waits for this event
+            _start_nested(scope, event)
+
+    def _skipped(self, origin: Any) -> list[Any]:
+        """Scopes whose event subprocesses must not catch what was thrown at `origin`: thrown inside one
+        of their event subprocesses, it goes to the scope above (Camunda)."""
+        skipped, scope = [], origin
+        while scope is not None and scope is not self.workflow:
+            owner = self.workflow.get_task_from_id(scope.parent_task_id)
+            if isinstance(owner.task_spec, ScopedEventSubprocess):
+                skipped.append(scope.parent_workflow)
+            scope = scope.parent_workflow
+        return skipped
+
+
+def _start_nested(scope: Any, event: Any) -> list[Any]:
+    """Start the event subprocess of `scope` (a subprocess's workflow) whose start event catches `event`;
+    its waiting start event task(s), or [] if none catches it."""
+    top = scope.top_workflow
+    for name in scope.spec.start.trigger_specs:
+        spec = top.subprocess_specs.get(name)
+        for start in getattr(spec, "bpmn_start_events", []):
+            if start.event_definition == event.event_definition:
+                child_id = scope.spec.start.trigger_wf(scope.task_tree, name)
+                started = top.subprocesses.get(child_id)
+                if started is None:
+                    return []
+                return [task for task in top.event_manager.tasks.values() if task.workflow is started
+                        and task.task_spec.event_definition.catches(task, event)]
+    return []
+
+
+class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
+    """A workflow whose events also reach the event subprocesses of its subprocesses."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event_manager = ScopedEventManager(self)
+

@@ -11,8 +11,24 @@ from typing import Any
 from lxml import etree
 
 from engine.runtime import expressions
+from engine.runtime.cron import check_cron, is_cron
 from engine.runtime.durations import DurationError, is_duration, parse_cycle, parse_duration, parse_moment
 from engine.runtime.errors import Finding, ProcessError
+from engine.runtime.io_mapping import template_parts
+from engine.runtime.lint_dialect import (
+    REFERENCED,
+    SUPPORTED_CAMUNDA_ELEMENTS,
+    UNSUPPORTED_ATTRIBUTES,
+    check_camunda_attributes,
+    check_escalations,
+    check_io_mapping,
+    check_links,
+    check_passing,
+    check_signals,
+    declared_ids,
+    inside_refused,
+)
+from engine.runtime.lint_places import _at, _check_expression, _finding, _say
 from engine.runtime.model import BPMN_NS, CAMUNDA_NS, Document, FormField, ProcessDef, local, read_document
 from engine.runtime.xmlsafe import UnsafeXmlError, parse_xml
 
@@ -27,15 +43,16 @@ UNSUPPORTED = {
     "sendTask": "Sende-Aufgaben kann die Engine nicht ausführen.",
     "complexGateway": "Komplexe Gateways kann die Engine nicht ausführen. Bitte exklusive, parallele oder "
                       "inklusive Gateways verwenden.",
-    "conditionalEventDefinition": "Bedingte Ereignisse kann die Engine nicht ausführen; bitte ein "
-                                  "Nachrichten- oder Zeitereignis verwenden.",
     "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
     "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
+    "compensateEventDefinition": "Kompensation kann die Engine nicht ausführen (SpiffWorkflow 3.2 kennt keine "
+                                 "Kompensations-Ereignisse an Aktivitäten).",
+    "linkEventDefinition": "Link-Ereignisse kann die Engine nicht ausführen (die Elemente hinter dem Link "
+                           "würden übergangen); bitte die Elemente mit einem Sequenzfluss verbinden.",
 }
 UNSUPPORTED_CAMUNDA = {
     "executionListener": "Ausführungs-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
     "taskListener": "Aufgaben-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
-    "inputOutput": "Ein-/Ausgabe-Zuordnungen (inputOutput) werden nicht ausgeführt.",
     "connector": "Konnektoren werden nicht unterstützt.",
     "script": "Skripte werden aus Sicherheitsgründen nicht ausgeführt.",
 }
@@ -43,7 +60,6 @@ EXPRESSION_ELEMENTS = {
     "loopCardinality": "Anzahl der Mehrfachausführung",
     "completionCondition": "Abschlussbedingung",
 }
-UNSUPPORTED_ATTRIBUTES = ("class", "delegateExpression", "expression", "resultVariable", "type")
 
 
 def load_files(paths: Iterable[Path]) -> tuple[dict[str, Document], list[Finding]]:
@@ -90,6 +106,9 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
             continue
         findings.extend(_check_elements(document, available, topics))
         findings.extend(_check_event_subprocesses(document))
+        findings.extend(check_links(document))
+        findings.extend(check_signals(document))
+        findings.extend(check_escalations(document))
         for process in document.processes.values():
             if not process.executable:
                 continue
@@ -100,30 +119,16 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
     return findings
 
 
-def _at(document: Document, element: etree._Element) -> Finding:
-    """Where a finding about `element` points: its own id, or that of the nearest parent with one."""
-    holder: etree._Element | None = element
-    # Event definitions carry ids of their own, but process owners know the event, not its definition.
-    while holder is not None and (holder.get("id") is None or local(holder.tag).endswith("EventDefinition")):
-        holder = holder.getparent()
-    element_id = holder.get("id") if holder is not None else None
-    return Finding(document.file, element_id, "", line=element.sourceline)
-
-
-def _finding(document: Document, element: etree._Element, message: str) -> Finding:
-    return _say(_at(document, element), message)
-
-
-def _say(place: Finding, message: str) -> Finding:
-    return Finding(place.file, place.element_id, message, line=place.line)
-
-
-def _check_expression(place: Finding, text: str, what: str) -> list[Finding]:
-    try:
-        expressions.compile_expression(text)
-    except expressions.ExpressionError as error:
-        return [_say(place, f"{what}: {error.reason}")]
-    return []
+def _check_conditional(document: Document, element: etree._Element) -> list[Finding]:
+    """Conditional catch and boundary events run (`conditional.py`); conditional starts do not."""
+    owner = element.getparent()
+    if owner is None or local(owner.tag) not in {"intermediateCatchEvent", "boundaryEvent"}:
+        return [_finding(document, element, "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein "
+                                            "bedingtes Zwischen- oder Randereignis verwenden.")]
+    condition = element.find(f"{{{BPMN_NS}}}condition")
+    if condition is None or not (condition.text or "").strip():
+        return [_finding(document, element, "Das bedingte Ereignis hat keine Bedingung.")]
+    return _check_expression(_at(document, element), condition.text or "", "Bedingung")
 
 
 def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
@@ -131,14 +136,22 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     kind = local(element.tag)
     if not text:
         return [_finding(document, element, "Das Zeitereignis hat keinen Wert (Datum, Dauer oder Zyklus).")]
+    event = element.getparent().getparent() if element.getparent() is not None else None
+    if kind == "timeCycle" and event is not None and local(event.tag) == "startEvent" and \
+            local(event.getparent().tag) == "process":
+        return [_finding(document, element, "Ein Zeit-Startereignis mit Zyklus startet in Camunda zu jedem Termin "
+                                            "eine neue Instanz; das führt die Engine nicht aus. Bitte einen "
+                                            "Zeitpunkt oder eine Dauer angeben.")]
     inner, wrapped = expressions.unwrap(text)
     if wrapped or inner[:1] in {"'", '"'}:
         return _check_expression(_at(document, element), text, "Zeitausdruck")
     try:
         if kind == "timeDuration":
             parse_duration(inner)
-        elif kind == "timeDate":
+        elif kind == "timeDate" and not is_duration(inner):
             parse_moment(inner)
+        elif is_cron(inner):
+            check_cron(inner)
         else:
             parse_cycle(inner)
     except DurationError as error:
@@ -160,12 +173,19 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                                                             "bitte eine andere ID vergeben."))
             if tag in UNSUPPORTED:
                 findings.append(_finding(document, element, UNSUPPORTED[tag]))
+            if tag == "conditionalEventDefinition":
+                findings.extend(_check_conditional(document, element))
             if tag in {"task", "userTask", "manualTask", "receiveTask", "callActivity", "subProcess"}:
                 for attribute in UNSUPPORTED_ATTRIBUTES:
                     if element.get(f"{{{CAMUNDA_NS}}}{attribute}") is not None:
                         findings.append(_finding(document, element,
                                                  f"Das Attribut camunda:{attribute} wird nicht ausgeführt."))
-            if tag == "conditionExpression" and element.text:
+            findings.extend(check_camunda_attributes(document, element, tag))
+            if tag == "conditionExpression" and element.get("language") not in (None, "", "juel"):
+                findings.append(_finding(document, element, f"Bedingungen in der Sprache »{element.get('language')}« "
+                                                            "werden nicht ausgeführt; bitte einen Ausdruck ${...} "
+                                                            "verwenden."))
+            elif tag == "conditionExpression" and element.text:
                 findings.extend(_check_expression(_at(document, element), element.text, "Bedingung"))
             elif tag in EXPRESSION_ELEMENTS and element.text and element.text.strip():
                 findings.extend(_check_expression(_at(document, element), element.text, EXPRESSION_ELEMENTS[tag]))
@@ -181,17 +201,33 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
             if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
+            elif tag in REFERENCED and element.get(REFERENCED[tag][0]) and \
+                    element.get(REFERENCED[tag][0]) not in declared_ids(document, REFERENCED[tag][1]):
+                findings.append(_finding(document, element, f"Das Ereignis verweist auf {REFERENCED[tag][2]} "
+                                                            f"»{element.get(REFERENCED[tag][0])}«, die es im "
+                                                            "Diagramm nicht gibt."))
+            elif tag == "errorEventDefinition" and not element.get("errorRef") and element.getparent() is not None \
+                    and local(element.getparent().tag) == "endEvent":
+                findings.append(_finding(document, element, "Ein Fehler-Endereignis braucht eine Fehlerreferenz "
+                                                            "(errorRef); Camunda lehnt es ohne ab."))
+            elif tag in {"messageEventDefinition", "receiveTask"} and element.get("messageRef") in document.unnamed:
+                findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
+                                                            "zugestellt werden."))
+        elif namespace == CAMUNDA_NS and tag == "inputOutput":
+            findings.extend(check_io_mapping(document, element))
         elif namespace == CAMUNDA_NS and tag in UNSUPPORTED_CAMUNDA:
             findings.append(_finding(document, element, UNSUPPORTED_CAMUNDA[tag]))
-        elif namespace == CAMUNDA_NS and tag in {"in", "out"} and (
-                element.get("variables") != "all" or set(element.attrib) != {"variables"}):
-            findings.append(_finding(document, element, f"camunda:{tag} wird nur als variables=\"all\" unterstützt "
-                                                         "(alle Daten werden übergeben)."))
+        elif namespace == CAMUNDA_NS and tag not in SUPPORTED_CAMUNDA_ELEMENTS and not inside_refused(element):
+            findings.append(_finding(document, element, f"Das Element camunda:{tag} wird nicht ausgeführt; "
+                                                        "es ginge stillschweigend verloren."))
+        elif namespace == CAMUNDA_NS and tag in {"in", "out"}:
+            findings.extend(check_passing(document, element, tag))
     return findings
 
 
 def _check_event_subprocesses(document: Document) -> list[Finding]:
-    """What `event_subprocess.py` runs: on a process's top level, started by a message, not interrupting;
+    """What `event_subprocess.py` runs: on a process's top level, started by a message, signal, error or
+    escalation (interrupting or not);
     and a message that starts one is waited for nowhere else in the process (delivering it is unambiguous)."""
     findings: list[Finding] = []
     for process in document.root.iter(f"{{{BPMN_NS}}}process"):
@@ -200,15 +236,21 @@ def _check_event_subprocesses(document: Document) -> list[Finding]:
         for sub in process.iter(f"{{{BPMN_NS}}}subProcess"):
             if sub.get("triggeredByEvent") != "true":
                 continue
-            if sub.getparent() is not process:
-                findings.append(_finding(document, sub, "Ein Ereignis-Teilprozess wird nur auf der obersten Ebene "
-                                                        "eines Prozesses ausgeführt."))
+            nested_ok = all(any(start.find(f"{{{BPMN_NS}}}{kind}EventDefinition") is not None
+                                for kind in ("error", "escalation", "message"))
+                            for start in sub.findall(f"{{{BPMN_NS}}}startEvent"))
+            if sub.getparent() is not process and not nested_ok:
+                findings.append(_finding(document, sub, "Ein Ereignis-Teilprozess in einem Unterprozess wird nur "
+                                                        "mit einem Fehler-, Eskalations- oder Nachrichten-Start "
+                                                        "ausgeführt."))
             for start in sub.findall(f"{{{BPMN_NS}}}startEvent"):
                 message = start.find(f"{{{BPMN_NS}}}messageEventDefinition")
-                if message is None or start.get("isInterrupting") != "false":
-                    findings.append(_finding(document, start, "Ein Ereignis-Teilprozess wird nur mit einem nicht "
-                                                              "unterbrechenden Nachrichten-Startereignis ausgeführt."))
-                elif message.get("messageRef") in document.messages:
+                if start.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None or not any(
+                        local(child.tag).endswith("EventDefinition") for child in start if isinstance(child.tag, str)):
+                    findings.append(_finding(document, start, "Ein Ereignis-Teilprozess wird nur mit einem "
+                                                              "Nachrichten-, Signal-, Fehler- oder "
+                                                              "Eskalations-Startereignis ausgeführt."))
+                elif message is not None and message.get("messageRef") in document.messages:
                     starting.append((start, document.messages[message.get("messageRef", "")]))
         for definition in process.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask"):
             owner = definition if local(definition.tag) == "receiveTask" else definition.getparent()
@@ -239,8 +281,9 @@ def _check_service_task(document: Document, element: etree._Element, topics: set
                                             "(camunda:type=\"external\") mit dem Thema einer fachlichen Aktion "
                                             "(camunda:topic).")]
     if topics is not None and topic not in topics:
-        known = ", ".join(sorted(topics))
-        return [_finding(document, element, f"Die fachliche Aktion »{topic}« gibt es nicht. Bekannt sind: {known}.")]
+        known = (f"Bekannt sind: {', '.join(sorted(topics))}." if topics
+                 else "Es sind keine fachlichen Aktionen bekannt.")
+        return [_finding(document, element, f"Die fachliche Aktion »{topic}« gibt es nicht. {known}")]
     return []
 
 
@@ -287,8 +330,9 @@ def _check_user_tasks(process: ProcessDef) -> list[Finding]:
                 findings.extend(_check_date_attribute(here, name, value))
         for name, value in (("assignee", task.assignee), ("candidateUsers", task.candidate_users),
                             ("candidateGroups", task.candidate_groups), ("priority", task.priority)):
-            if value and "{" in value:
-                findings.extend(_check_expression(here, value, f"camunda:{name}"))
+            if value and "{" in value:  # one expression, or text with embedded ones (`kermit_${loopCounter}`)
+                for text in template_parts(value)[1] or [value]:
+                    findings.extend(_check_expression(here, text, f"camunda:{name}"))
             elif name == "priority" and value and not value.strip().lstrip("-").isdigit():
                 findings.append(_say(here, f"camunda:priority »{value}« ist keine ganze Zahl."))
         seen: set[str] = set()

@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.runtime.implicit import make_explicit
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+# Camunda 7 still reads its predecessor's namespace; Operaton (the community fork) renamed it. Both
+# are read as camunda: attributes and elements are moved into the Camunda namespace when a file is read.
+CAMUNDA_ALIASES = ("http://activiti.org/bpmn", "http://operaton.org/schema/1.0/bpmn")
 DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20230324/MODEL/",  # 1.5 and 1.4: read as the standard defines them
     "https://www.omg.org/spec/DMN/20211108/MODEL/",  # (engine.runtime.dmn.deployed)
@@ -106,6 +111,7 @@ class ProcessDef:
     flows: dict[str, Flow] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)  # gateway id -> default flow id
     calls: set[str] = field(default_factory=set)  # process ids of call activities
+    initiator: str | None = None  # camunda:initiator of the none start event: the variable naming who started
     decision_refs: set[str] = field(default_factory=set)  # decision ids of business rule tasks
 
     def outgoing(self, element_id: str) -> list[Flow]:
@@ -123,6 +129,7 @@ class Document:
     processes: dict[str, ProcessDef] = field(default_factory=dict)
     decisions: dict[str, str] = field(default_factory=dict)  # DMN decision id -> name
     messages: dict[str, str] = field(default_factory=dict)  # message id -> name
+    unnamed: set[str] = field(default_factory=set)  # ids of messages without a name (never deliverable)
 
     @property
     def provides(self) -> list[str]:
@@ -190,6 +197,8 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
             result.lines[element_id] = element.sourceline
         if tag == "userTask":
             result.user_tasks[element_id] = _user_task(element)
+        elif tag == "startEvent" and _camunda(element, "initiator") and element.getparent() is process:
+            result.initiator = _camunda(element, "initiator")
         elif tag == "callActivity" and element.get("calledElement"):
             result.calls.add(element.get("calledElement", ""))
         elif tag == "businessRuleTask" and _camunda(element, "decisionRef"):
@@ -209,6 +218,55 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
     return result
 
 
+def normalize(root: etree._Element) -> None:
+    """Make a BPMN tree read as Camunda 7 reads it, in place (idempotent):
+
+    - activiti: and operaton: attributes and extension elements become camunda: ones;
+    - a sequence flow without an `id` (valid for Camunda, common in hand-written and generated
+      files) gets one made of its source and target, so that it connects like any other flow
+      (SpiffWorkflow otherwise drops every element behind it without a word);
+    - references with a namespace prefix (`messageRef="tns:newInvoice"`) name the element by its
+      local id, as Camunda resolves them; an `errorRef` naming no `bpmn:error` is the error code
+      itself (Camunda 7's BpmnParse), so such an error is declared with that code.
+    """
+    taken = {element.get("id") for element in root.iter() if isinstance(element.tag, str)}
+    _resolve_references(root, taken)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        qname = etree.QName(element)
+        if qname.namespace in CAMUNDA_ALIASES:
+            element.tag = f"{{{CAMUNDA_NS}}}{qname.localname}"
+        for key in [key for key in element.attrib if etree.QName(key).namespace in CAMUNDA_ALIASES]:
+            element.attrib[f"{{{CAMUNDA_NS}}}{etree.QName(key).localname}"] = element.attrib.pop(key)
+        if qname.namespace == BPMN_NS and qname.localname == "sequenceFlow" and element.get("id") is None:
+            base = f"SequenceFlow_{element.get('sourceRef', '')}_{element.get('targetRef', '')}"
+            candidate, number = base, 1
+            while candidate in taken:
+                number += 1
+                candidate = f"{base}_{number}"
+            taken.add(candidate)
+            element.set("id", candidate)
+    make_explicit(root)
+
+
+_REFERENCES = ("messageRef", "signalRef", "errorRef", "escalationRef")
+
+
+def _resolve_references(root: etree._Element, ids: set[str | None]) -> None:
+    declared_errors = {error.get("id") for error in root.iterfind(f"{{{BPMN_NS}}}error")}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:
+            continue
+        for attribute in _REFERENCES:
+            value = element.get(attribute)
+            if value and ":" in value and value not in ids and value.split(":", 1)[1] in ids:
+                element.set(attribute, value.split(":", 1)[1])
+    undeclared = {element.get("errorRef") for element in root.iter(f"{{{BPMN_NS}}}errorEventDefinition")}
+    for reference in sorted(filter(None, undeclared - declared_errors)):
+        root.insert(0, etree.Element(f"{{{BPMN_NS}}}error", id=reference, errorCode=reference))
+
+
 def read_document(root: etree._Element, filename: str) -> Document:
     namespace = etree.QName(root).namespace
     if namespace in DMN_NAMESPACES:
@@ -217,9 +275,12 @@ def read_document(root: etree._Element, filename: str) -> Document:
             name = (decision.get("name") or "").strip()
             document.decisions[decision.get("id") or name] = name or decision.get("id", "")
         return document
+    normalize(root)
     document = Document(filename, "bpmn", root)
     for message in root.iterfind("bpmn:message", NS):
         document.messages[message.get("id", "")] = message.get("name") or message.get("id", "")
+        if not (message.get("name") or "").strip():
+            document.unnamed.add(message.get("id", ""))
     for process in root.iterfind("bpmn:process", NS):
         definition = _read_process(process, filename)
         document.processes[definition.id] = definition

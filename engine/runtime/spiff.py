@@ -18,6 +18,16 @@ from typing import Any, ClassVar
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CANCEL_EVENT_XPATH,
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TERMINATION_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+)
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -25,6 +35,12 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -46,11 +62,18 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import expressions
+from engine.runtime import expressions, io_mapping, multi_instance
+from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
-from engine.runtime.durations import add_duration, due_time, parse_cycle, parse_moment
+from engine.runtime.coded_events import CamundaSignal, CodedError, CodedEscalation, CodedEventParsing
+from engine.runtime.conditional import CamundaConditional, ConditionalParsing
+from engine.runtime.durations import add_duration, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
-from engine.runtime.event_subprocess import ScopedSubWorkflowParser
+from engine.runtime.event_subprocess import ScopedSubWorkflowParser, ScopedWorkflow, attach_interrupts
+from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions, in_german
+from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
+from engine.runtime.timers import ClockCycle, ClockDuration, ClockTimeDate, ClockTimerParsing
+from engine.runtime.timers import element_id_of as _element_id
 
 # --------------------------------------------------------------------------- expressions
 
@@ -114,115 +137,38 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise ProcessError(_element_id(task), str(error)) from error
 
 
-def _element_id(task: Any) -> str | None:
-    spec = getattr(task, "task_spec", None)
-    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
+    """Error and escalation start events (of event subprocesses) too: the library reads them as none
+    start events, so the event subprocess ran at once when its scope began."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, SIGNAL_EVENT_XPATH, TIMER_EVENT_XPATH,
+                                                CONDITIONAL_EVENT_XPATH, ERROR_EVENT_XPATH, ESCALATION_EVENT_XPATH])
+        task = self._create_task(definition)
+        self.spec.start.connect(task)
+        return task
 
 
-def evaluate_text(task: Any, text: str) -> Any:
-    """Evaluate diagram text that is either `${...}` or a literal the Modeler writes unquoted (`P6M`)."""
-    inner, wrapped = expressions.unwrap(text or "")
-    if not wrapped and not (len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\""):
-        return inner
-    return task.workflow.script_engine.evaluate(task, text)
+class _EndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
+    """Signal end events too: the library reads them as none end events (the signal was never sent)."""
+
+    def create_task(self) -> Any:
+        definition = self.get_event_definition([MESSAGE_EVENT_XPATH, CANCEL_EVENT_XPATH, ERROR_EVENT_XPATH,
+                                                ESCALATION_EVENT_XPATH, TERMINATION_EVENT_XPATH, SIGNAL_EVENT_XPATH])
+        task = self._create_task(definition)
+        task.connect(self.spec.end)
+        return task
 
 
-# --------------------------------------------------------------------------- timers
-
-
-def _now(task: Any) -> datetime:
-    now: datetime = task.workflow.script_engine.clock.now()
-    return now
-
-
-def _timer_due(task: Any, expression: str, relative: bool) -> str:
-    due = task._get_internal_data("event_value")
-    if due is None:
-        value = evaluate_text(task, expression)
-        try:
-            moment = due_time(value, _now(task)) if relative else parse_moment(value)
-        except ValueError as error:
-            raise ProcessError(_element_id(task), str(error)) from error
-        due = moment.isoformat()
-        task._set_internal_data(event_value=due)
-    return str(due)
-
-
-class ClockTimeDate(TimeDateEventDefinition):  # type: ignore[misc]
-    def has_fired(self, my_task: Any) -> bool:
-        if datetime.fromisoformat(_timer_due(my_task, self.expression, relative=False)) <= _now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
-
-
-class ClockDuration(DurationTimerEventDefinition):  # type: ignore[misc]
-    def has_fired(self, my_task: Any) -> bool:
-        if datetime.fromisoformat(_timer_due(my_task, self.expression, relative=True)) <= _now(my_task):
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
-
-
-class ClockCycle(CycleTimerEventDefinition):  # type: ignore[misc]
-    def cycle_complete(self, my_task: Any) -> bool:
-        state = my_task._get_internal_data("event_value")
-        if state is None:
-            cycle = parse_cycle(str(evaluate_text(my_task, self.expression)))
-            first = add_duration(cycle.start or _now(my_task), cycle.duration)
-            remaining = -1 if cycle.count is None else cycle.count
-            state = {"cycles": remaining, "next": first.isoformat(), "duration": self.expression}
-        ready = False
-        if state["cycles"] != 0:
-            due = datetime.fromisoformat(state["next"])
-            if due <= _now(my_task):
-                cycle = parse_cycle(str(evaluate_text(my_task, state["duration"])))
-                state["next"] = add_duration(due, cycle.duration).isoformat()
-                state["cycles"] -= 1
-                ready = True
-        else:
-            my_task.internal_data.pop("event_value", None)
-            my_task.internal_data["event_fired"] = True
-            return False
-        my_task._set_internal_data(event_value=state)
-        return ready
-
-    def details(self, my_task: Any) -> PendingBpmnEvent:
-        state = my_task._get_internal_data("event_value")
-        value = state["next"] if state is not None and state["cycles"] != 0 else None
-        return PendingBpmnEvent(self.name, self.__class__.__name__, value)
-
-
-class _ClockTimerParsing:
-    """Mixin for the event parsers: build clock-driven timers instead of wall-clock ones."""
-
-    def parse_timer_event(self, event: Any) -> Any:
-        timer = super().parse_timer_event(event)  # type: ignore[misc]
-        for base, ours in (
-            (TimeDateEventDefinition, ClockTimeDate),
-            (DurationTimerEventDefinition, ClockDuration),
-            (CycleTimerEventDefinition, ClockCycle),
-        ):
-            if type(timer) is base:
-                return ours(timer.name, timer.expression, description=timer.description)
-        return timer
-
-
-class _StartEventParser(_ClockTimerParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
     pass
 
 
-class _EndEventParser(_ClockTimerParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
-class _CatchEventParser(_ClockTimerParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
-    pass
-
-
-class _ThrowEventParser(_ClockTimerParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
-    pass
-
-
-class _BoundaryEventParser(_ClockTimerParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
+class _BoundaryEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaBoundaryEventParser):  # type: ignore[misc]
     pass
 
 
@@ -374,6 +320,9 @@ class SroParser(CamundaParser):  # type: ignore[misc]
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("exclusiveGateway"): (ConditionalGatewayParser, StrictExclusiveGateway),
         full_tag("serviceTask"): (_ActionTaskParser, ActionTask),
+        full_tag("task"): (CamundaTaskParser, PassThroughTask),
+        full_tag("callActivity"): (MappedCallActivityParser, MappedCallActivity),
+        full_tag("manualTask"): (CamundaTaskParser, PassThroughManualTask),
         full_tag("businessRuleTask"): (_DecisionTaskParser, DecisionTask),
         full_tag("startEvent"): (_StartEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),
         full_tag("endEvent"): (_EndEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
@@ -418,7 +367,16 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as error:
-        raise ProcessError(getattr(error, "id", None), f"Das Diagramm kann nicht ausgeführt werden: {error}") from error
+        raise ProcessError(getattr(error, "id", None), in_german(str(error))) from error
+    index = element_index(documents)
+    lost = ignored_event_definitions((spec, *subprocess_specs.values()), index)
+    if lost:
+        raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
+                                    "ausführen; es liefe stillschweigend als einfaches Ereignis.")
+    attach_interrupts((spec, *subprocess_specs.values()), subprocess_specs)
+    for each in (spec, *subprocess_specs.values()):
+        multi_instance.attach(each.task_specs)
+        io_mapping.attach(each.task_specs.values(), elements_of(each, index))
     if decisions is None:  # checking only (lint): the tables are checked on their own
         return CompiledProcess(spec, subprocess_specs)
     for each in (spec, *subprocess_specs.values()):
@@ -449,7 +407,7 @@ class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
 
         if process is None:
             raise ValueError("restoring an instance needs its compiled process")
-        workflow = self.target_class(
+        workflow = ScopedWorkflow(
             process.spec, process.subprocess_specs, script_engine=script_engine, deserializing=True
         )
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
@@ -474,9 +432,12 @@ class StateSerializer:
     def __init__(self) -> None:
         config = deepcopy(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = _StateConverter
+        config[ScopedWorkflow] = _StateConverter
         # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
         for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
-                           (ClockCycle, CycleTimerEventDefinition)):
+                           (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
+                           (CodedEscalation, EscalationEventDefinition),
+                           (CamundaConditional, ConditionalEventDefinition), (CamundaSignal, SignalEventDefinition)):
             config[ours] = config[base]
         registry = BpmnWorkflowSerializer.configure(config)
         # Form dates are plain dates; the library only knows datetime and timedelta.
@@ -501,7 +462,7 @@ class StateSerializer:
 
 
 def new_workflow(process: CompiledProcess, script_engine: SafeScriptEngine) -> Any:
-    return BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
+    return ScopedWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
 
 
 def ready_user_tasks(workflow: Any) -> list[Any]:

@@ -181,24 +181,24 @@ def test_refusal_keeps_what_was_deployed_before(empty_services: Services, tmp_pa
 # --------------------------------------------------------------------------- ${9**9**9}
 
 
-def test_huge_power_compiles_but_fails_fast_at_run_time(empty_services: Services, tmp_path: Path) -> None:
-    """`${9**9**9}` is syntactically harmless, so it deploys; evaluating it is refused before computing."""
+def test_huge_power_is_refused_at_deployment(empty_services: Services, tmp_path: Path) -> None:
+    """`${9**9**9}` is made only of literals, so lint evaluates it (refused before computing) and the
+    diagram never deploys; it used to pass lint and fail only when a case reached the gateway."""
     path, _ = armed("condition_power.bpmn", tmp_path)
-    assert empty_services.deploy([path]) == [("Potenz", 1)]
-    started = time.perf_counter()
-    with pytest.raises(ProcessError) as info:
-        empty_services.start_case("K-0001", "team-nord", process_id="Potenz")
-    elapsed = time.perf_counter() - started
-    assert elapsed < LIMIT_SECONDS, f"evaluation took {elapsed:.2f} s"
-    assert info.value.element_id == "Gateway_Potenz"
-    assert str(info.value) == (
+    error = refuse(empty_services, path)
+    assert [(finding.element_id, finding.message) for finding in error.findings] == [
+        ("Flow_Potenz", "Bedingung: Die Hochzahl bei '**' muss eine ganze Zahl von 0 bis 64 sein.")]
+    assert_nothing_stored(empty_services)
+
+
+def test_huge_power_fails_fast_at_run_time_if_it_got_past_lint(tmp_path: Path) -> None:
+    path, _ = armed("condition_power.bpmn", tmp_path)
+    error = run_directly(path, "Potenz", tmp_path)
+    assert error.element_id == "Gateway_Potenz"
+    assert str(error) == (
         "Im Prozessschritt »Gateway_Potenz«: Ausdruck »${9**9**9}«: "
         "Die Hochzahl bei '**' muss eine ganze Zahl von 0 bis 64 sein."
     )
-    # The failed start left no case, instance or task behind; only the deployment was logged.
-    for model in (Case, ProcessInstance, OpenTask, Wait):
-        assert rows(empty_services, model) == [], model.__name__
-    assert [event.kind for event in rows(empty_services, Event)] == ["prozess_bereitgestellt"]
 
 
 # --------------------------------------------------------------------------- defence in depth at run time

@@ -108,11 +108,12 @@ CASES = {
             "(string, long, boolean, date, enum).",
         ),
     ],
-    "event_subprocess_interrupting.bpmn": [
+    "event_subprocess_timer.bpmn": [
         (
             "StartEvent_Abbruch",
             '<bpmn:startEvent id="StartEvent_Abbruch"',
-            "Ein Ereignis-Teilprozess wird nur mit einem nicht unterbrechenden Nachrichten-Startereignis ausgeführt.",
+            "Ein Ereignis-Teilprozess wird nur mit einem Nachrichten-, Signal-, Fehler- oder Eskalations-Startereignis "
+            "ausgeführt.",
         ),
     ],
     "event_subprocess_ambiguous.bpmn": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, assert_never
 
+from engine.runtime.expressions.methods import call_method
 from engine.runtime.expressions.syntax import (
     Attribute,
     Binary,
@@ -14,6 +15,7 @@ from engine.runtime.expressions.syntax import (
     Conditional,
     Const,
     ListLit,
+    Method,
     Name,
     Node,
     Subscript,
@@ -55,6 +57,8 @@ class Interpreter:
                 return self.run(then) if self.run(test) else self.run(other)
             case Call(function, args):
                 return self._call(function, args)
+            case Method(target, name, args):
+                return call_method(name, self.run(target), [self.run(arg) for arg in args])
             case ListLit(items):
                 return [self.run(entry) for entry in items]
             case TupleLit(items):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.runtime.expressions.methods import METHODS
 from engine.runtime.expressions.syntax import (
     Attribute,
     Binary,
@@ -13,6 +14,7 @@ from engine.runtime.expressions.syntax import (
     Conditional,
     Const,
     ListLit,
+    Method,
     Name,
     Node,
     Subscript,
@@ -170,6 +172,9 @@ class Parser(Cursor):
             index = self._expr(0)
             self._expect("]")
             return Subscript(target, index)
+        if token.text == "(" and isinstance(target, Attribute) and target.attr in METHODS:
+            # A whitelisted Java method, implemented on plain values by `methods.py`, never looked up.
+            return Method(target.target, target.attr, self._items(")"))
         # Calling through attributes or computed values would reach methods of arbitrary Python objects.
         raise Problem("Aufrufen lassen sich nur Funktionen mit einfachem Namen, z. B. heute(); "
                       "Methodenaufrufe sind nicht erlaubt.")

@@ -72,6 +72,15 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
+class Method:
+    """One of the whitelisted Java methods (`methods.METHODS`) on a value: `liste.size()`."""
+
+    target: Node
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ListLit:
     items: tuple[Node, ...]
 
@@ -83,7 +92,7 @@ class TupleLit:
 
 Node = (
     Const | Name | Attribute | Subscript | Unary | Binary | BoolOp | Compare | Conditional | Call
-    | ListLit | TupleLit
+    | Method | ListLit | TupleLit
 )
 
 
@@ -107,6 +116,8 @@ def children(node: Node) -> tuple[Node, ...]:
             return (test, then, other)
         case Call(_, args):
             return args
+        case Method(target, _, args):
+            return (target, *args)
         case ListLit(items) | TupleLit(items):
             return items
     assert_never(node)
