@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
@@ -251,3 +252,43 @@ def test_a_thrown_signal_carries_only_what_camunda_in_names() -> None:
     complete(workflow, "A", secret=7, other=8)
     [after] = ready_user_tasks(workflow)
     assert (after.data.get("passed"), "other" in after.data, "secret" in after.data) == (7, False, False)
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["im Prozess", "im Teilprozess"])
+def test_a_run_started_in_one_instance_leaves_later_instances_untouched(nested: bool) -> None:
+    """The library wires a scope's start to the event subprocess in the compiled process when an event
+    first starts a run; later instances of that version began with a run waiting for the event and never
+    ended. Checked for a signal in the instance and a message in a subprocess."""
+    from engine.runtime.engine import ProcessEngine
+    from engine.runtime.store import Database
+
+    if nested:
+        body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="A" />
+    <userTask id="A" /><sequenceFlow id="s2" sourceRef="A" targetRef="SubEnd" /><endEvent id="SubEnd" />
+    """ + event_subprocess('<messageEventDefinition messageRef="M" />', interrupting=False) + """
+  </subProcess>
+  <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" /><endEvent id="E" />"""
+        extra = '<message id="M" name="hinweis" />'
+    else:
+        body = MAIN + event_subprocess('<signalEventDefinition signalRef="sig" />', interrupting=False)
+        extra = '<signal id="sig" name="alarm" />'
+    root = etree.fromstring(f'{HEAD}{extra}<process id="P" isExecutable="true">{body}</process></definitions>')
+    read_document(root, "p.bpmn")
+    process = compile_process({"p.bpmn": root}, "P")
+    clock = SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC))
+    engine = ProcessEngine(Database("sqlite://"), clock)
+    first = new_workflow(process, SafeScriptEngine(clock))
+    first.do_engine_steps()
+    if nested:
+        engine.send_message(first, "hinweis", {})
+    else:
+        engine.send_signal(first, "alarm")
+    assert ready(first) == ["A", "X"]
+    later = new_workflow(process, SafeScriptEngine(clock))
+    later.do_engine_steps()
+    assert ready(later) == ["A"]
+    complete(later, "A")
+    assert later.is_completed()
