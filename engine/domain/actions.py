@@ -13,13 +13,13 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from engine.domain import plan
+from engine.domain import legal, plan
 from engine.domain.workdays import next_working_day
 from engine.runtime.clock import Clock
 
 Data = dict[str, Any]
 # Bürgergeld: all reductions together (§§ 31a, 32) at most 30 % of the standard rate.
-REDUCTION_CAP = 30
+REDUCTION_CAP = legal.REDUCTION_CAP_PERCENT
 BREACHES_OF_DUTY = frozenset({"pflichtverletzung", "arbeitsverweigerung"})
 
 
@@ -103,22 +103,43 @@ def continue_step(data: Data, clock: Clock) -> Data:
 # ------------------------------------------------------------------ breaches and reductions
 
 
+def _stage(reduction: Data) -> int:
+    """The stage of an established reduction for a breach of duty: 1 (10 %), 2 (20 %), 3 (30 % or more)."""
+    if isinstance(reduction.get("stufe"), int):
+        return int(reduction["stufe"])
+    percent = int(reduction.get("prozentLautTabelle", reduction.get("prozent")) or 0)
+    return 1 if percent <= 10 else 2 if percent <= 20 else 3
+
+
 def _earlier_reductions(data: Data, breach: date) -> int:
-    """Reductions for breaches of duty (§ 31) whose period began within the twelve months before the breach:
-    only those make a breach "repeated" under § 31a Abs. 1 (a § 32 reduction is always 10 %)."""
-    since = breach - relativedelta(months=12)
-    return sum(1 for reduction in data.get("minderungen") or ()
-               if reduction.get("art") in BREACHES_OF_DUTY and since <= reduction["beginn"] <= breach)
+    """The stage of the latest reduction that makes this breach "repeated" (§ 31a Abs. 1 Satz 4 and 5 SGB II):
+    established (decided) before the breach, for a breach of duty (§ 31; a § 32 reduction is always 10 %),
+    its period beginning at most one year before the breach (it may begin after it). 0: a first breach.
+
+    The new stage follows that reduction's stage, not a count: 20 % followed by a new breach is 30 %.
+    """
+    since = breach - legal.REPETITION_WINDOW
+    relevant = [reduction for reduction in data.get("minderungen") or ()
+                if reduction.get("art") in BREACHES_OF_DUTY and not reduction.get("aufgehobenOhneFolge")
+                and isinstance(reduction.get("bescheidAm"), date) and reduction["bescheidAm"] <= breach
+                and reduction["beginn"] >= since]
+    if not relevant:
+        return 0
+    return _stage(max(relevant, key=lambda reduction: (reduction["bescheidAm"], reduction["beginn"])))
 
 
 def record_missed_appointment(data: Data, clock: Clock) -> Data:
-    """meldeversaeumnisErfassen: count missed appointments (last 12 months, in a row) for § 32."""
+    """meldeversaeumnisErfassen: count missed appointments (last 12 months, in a row) for § 32.
+
+    Runs when the miss is checked and again after the hearing, with what the hearing brought out."""
     missed_on = data.get("terminAm")
     if not isinstance(missed_on, date):
         raise ValueError("Das Datum des versäumten Termins fehlt.")
     history = list(data.get("meldeversaeumnisse") or [])
     if not data.get("wichtigerGrund") and missed_on not in history:
         history.append(missed_on)
+    elif data.get("wichtigerGrund") and missed_on in history:
+        history.remove(missed_on)  # a good reason set out in the hearing (§ 24 SGB X): it does not count
     history.sort()
     since = missed_on - relativedelta(months=12)
     last_session = data.get("letztesGespraechAm")
@@ -133,16 +154,22 @@ def record_missed_appointment(data: Data, clock: Clock) -> Data:
         "wichtigerGrund": bool(data.get("wichtigerGrund")),
         "fruehereMinderungen": _earlier_reductions(data, missed_on),
         "schlichtungLaeuft": bool(data.get("schlichtungLaeuft")),
-        # the first invitation to draw up the plan carries no § 32 consequence (§ 15 SGB II)
-        "ersteEinladungZumPlan": bool(data.get("anfangsphase")),
+        # No statutory basis was found for exempting every missed appointment before the first plan
+        # (legal review, issue 11): § 32 applies from the first invitation with RFB.
+        "ersteEinladungZumPlan": False,
     }
 
 
 def record_breach(data: Data, clock: Clock) -> Data:
-    """verstossFeststellen: the demanded step was not done by its deadline (§ 31 Abs. 1 Nr. 1)."""
-    deadline = data.get("aufforderungFrist")
-    if not isinstance(deadline, date):
+    """verstossFeststellen: the demanded step was not done by its deadline (§ 31 Abs. 1 Nr. 1).
+
+    The violation date is the end of the deadline, moved off a weekend or Lower Saxony public holiday
+    (§ 26 Abs. 3 SGB X): the regime, the six-month limit and the repetition window follow it.
+    """
+    nominal = data.get("aufforderungFrist")
+    if not isinstance(nominal, date):
         raise ValueError("Die Frist der Aufforderung fehlt.")
+    deadline = deadline_end(nominal)
     return {
         "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": True,
         "haerte": bool(data.get("haerte")), "wichtigerGrund": bool(data.get("wichtigerGrund")),
@@ -155,17 +182,21 @@ def record_breach(data: Data, clock: Clock) -> Data:
 def record_reduction(data: Data, clock: Clock) -> Data:
     """minderungErfassen: record the decided reduction on the case, capped at 30 % where it overlaps.
 
-    The period starts the month after the decision (§ 31b Abs. 1); it must be established within
-    six months of the breach (§ 31b Abs. 2).
+    The period starts the month after the decision takes effect (§ 31b Abs. 1 SGB II): `bescheidAm` is
+    the day it was posted, delivered by the fiction of § 37 Abs. 2 SGB X (the fourth day since 2025) or
+    on a later recorded actual delivery (`zugangAm`). It must be established within six months of the
+    breach (§ 31b Abs. 1 SGB II).
     """
     decided = data.get("minderung") or {}
     decided_on, breach = data.get("bescheidAm"), data.get("verstossAm")
     if not isinstance(decided_on, date) or not isinstance(breach, date):
         raise ValueError("Bescheiddatum oder Datum der Pflichtverletzung fehlt.")
-    if decided_on > breach + relativedelta(months=6):
+    if decided_on > breach + legal.ESTABLISH_WITHIN:
         raise ValueError("Eine Minderung kann nur innerhalb von sechs Monaten nach der Pflichtverletzung "
                          "festgestellt werden (§ 31b Abs. 2 SGB II).")
-    start = (decided_on.replace(day=1) + relativedelta(months=1))
+    actual = data.get("zugangAm") if isinstance(data.get("zugangAm"), date) else None
+    delivered = legal.deemed_delivery(decided_on, actual)
+    start = legal.reduction_start(decided_on, actual)
     months = int(decided.get("monate") or 0)
     end = start + relativedelta(months=months) - timedelta(days=1)
     percent = int(decided.get("prozent") or 0)
@@ -178,9 +209,12 @@ def record_reduction(data: Data, clock: Clock) -> Data:
         busiest = max(sum(reduction["prozent"] for reduction in capped
                           if reduction["beginn"] <= day <= reduction["ende"]) for day in days)
         effective = max(0, min(percent, REDUCTION_CAP - busiest))
-    reduction = {"art": data.get("art"), "verstossAm": breach, "bescheidAm": decided_on, "beginn": start,
-                 "ende": end, "monate": months, "prozentLautTabelle": percent, "prozent": effective,
+    reduction = {"art": data.get("art"), "verstossAm": breach, "bescheidAm": decided_on, "zugangAm": delivered,
+                 "beginn": start, "ende": end, "monate": months, "prozentLautTabelle": percent, "prozent": effective,
+                 "betrag": str(legal.reduction_amount(effective, start)),
                  "begruendung": decided.get("begruendung")}
+    if data.get("art") in BREACHES_OF_DUTY:
+        reduction["stufe"] = min(int(data.get("fruehereMinderungen") or 0) + 1, 3)
     changes: Data = {"minderungen": [*(data.get("minderungen") or []), reduction], "letzteMinderung": reduction}
     if data.get("art") == "pflichtverletzung":  # the demand that was not followed ends with this reduction
         changes["aufforderungen"] = _close_newest_demand(data, "minderung", clock)

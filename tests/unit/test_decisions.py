@@ -121,8 +121,9 @@ CASES = [
     verstoss("schlichtung_gibt_es_in_neuer_grundsicherung_nicht",
              "Rule_Minderung_NeueGrundsicherung_Pflichtverletzung", (30, 3, "minderung"), "§§ 31, 31a",
              stichtag=NG, schlichtungLaeuft=True),
-    verstoss("erste_einladung_zum_plan", "Rule_Minderung_ErsteEinladungPlan", KEINE, "§ 15 SGB II",
-             art="meldeversaeumnis", ersteEinladungZumPlan=True),
+    # Issue 11: no statutory basis for exempting the first invitation to the plan: § 32 applies.
+    verstoss("erste_einladung_zum_plan_par_32_gilt", "Rule_Minderung_Buergergeld_Meldeversaeumnis",
+             (10, 1, "minderung"), "§ 32", art="meldeversaeumnis", ersteEinladungZumPlan=True),
     verstoss("erste_einladung_betrifft_nur_meldeversaeumnis", "Rule_Minderung_Buergergeld_Erste",
              (10, 1, "minderung"), "31a Abs. 1, 31b", ersteEinladungZumPlan=True),
     verstoss("erste_einladung_neue_grundsicherung_zaehlt_in_folge",
