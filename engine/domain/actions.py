@@ -221,6 +221,32 @@ def record_reduction(data: Data, clock: Clock) -> Data:
     return changes
 
 
+def lift_reduction(data: Data, clock: Clock) -> Data:
+    """minderungAufheben: the client complied or seriously declared willingness (§ 31a Abs. 1 Satz 6 SGB II).
+
+    Every reduction for a breach of duty (§ 31; not § 32) still running on that day, or decided and not yet
+    begun, ends the day before, but not before its first month is over (§ 31b Abs. 2 SGB II).
+    """
+    complied = data.get("erfuelltAm")
+    if not isinstance(complied, date):
+        raise ValueError("Bitte angeben, wann die Pflicht erfüllt oder die Bereitschaft erklärt wurde.")
+    lifted: list[Data] = []
+    reductions = []
+    for reduction in data.get("minderungen") or ():
+        reduction = dict(reduction)
+        if reduction.get("art") in BREACHES_OF_DUTY and complied <= reduction["ende"]:
+            earliest = reduction["beginn"] + legal.LIFTING_EARLIEST_AFTER - timedelta(days=1)
+            new_end = max(complied - timedelta(days=1), earliest)
+            if new_end < reduction["ende"]:
+                reduction.update(ende=new_end, aufgehobenAm=clock.today(), erfuelltAm=complied,
+                                 monate=max(1, (new_end.year - reduction["beginn"].year) * 12
+                                            + new_end.month - reduction["beginn"].month + 1))
+                lifted.append(reduction)
+        reductions.append(reduction)
+    return {"minderungen": reductions, "aufgehobeneMinderungen": lifted,
+            "letzteAufhebung": lifted[-1] if lifted else None}
+
+
 def mode_duty_to_report(data: Data, clock: Clock) -> Data:
     """modusMeldepflicht: repeated missed appointments: steps are set for the client (concept section 4)."""
     return {"modus": "fremdbestimmt", "modusGrund": "meldepflicht"}
@@ -273,6 +299,7 @@ ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {
     "verstossFeststellen": record_breach,
     "minderungErfassen": record_reduction,
     "modusMeldepflicht": mode_duty_to_report,
+    "minderungAufheben": lift_reduction,
     "aufforderungErfassen": record_demand,
     "aufforderungErledigt": close_demand,
     "schlichtungBeginnen": start_conciliation,

@@ -35,7 +35,8 @@ EVENTS = {
 # Events from outside a counsellor records in the case file (the process waits for them as messages).
 INCOMING_MESSAGES = {"NachweisEingegangen": "Nachweis eingegangen",
                      "StellungnahmeEingegangen": "Stellungnahme eingegangen",
-                     "SchlichtungBeendet": "Schlichtung beendet"}
+                     "SchlichtungBeendet": "Schlichtung beendet",
+                     "PflichtErfuellt": "Pflicht erfüllt oder Bereitschaft erklärt"}
 
 LABELS: dict[str, dict[str, str]] = {
     "modus": {"selbstbestimmt": "selbstbestimmt", "fremdbestimmt": "fremdbestimmt"},

@@ -100,6 +100,9 @@ TO_CONFIRM: tuple[str, ...] = (
     "Fällt der vierte Tag nach Aufgabe zur Post auf einen Samstag, Sonntag oder Feiertag, verschiebt die "
     "Rechtsprechung (BSG zu § 37 Abs. 2 SGB X a. F.) die Bekanntgabe auf den nächsten Werktag; das Produkt "
     "verschiebt nicht. Bitte bestätigen, ob verschoben werden soll.",
+    "Aufhebung auf Erfüllung (§ 31a Abs. 1 Satz 6, § 31b Abs. 2 SGB II): das Produkt beendet den "
+    "Minderungszeitraum am Tag vor der Erfüllung, frühestens nach einem Monat; bitte bestätigen, ob taggenau "
+    "oder zum Monatsende aufzuheben ist.",
     "Regelbedarf 2026 (563 EUR): Fundstelle der RBSFV 2026 im Bundesgesetzblatt eintragen.",
 )
 

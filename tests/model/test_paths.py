@@ -186,7 +186,8 @@ def test_exception_report_can_update_the_plan(services: Services) -> None:
         {"beschreibung": "Mit dem Arbeitgeber sprechen", "verantwortlich": "elb",
          "faellig": (fall.today + timedelta(days=30)).isoformat()}])
     # the exception stays: only the next Rückmeldung after six months, no plan review
-    assert_that(fall).is_waiting_exactly_at("Event_Rueckmeldung", "StartEvent_Meldeversaeumnis").has_not_passed(
+    assert_that(fall).is_waiting_exactly_at(
+        "Event_Rueckmeldung", "StartEvent_Meldeversaeumnis", "StartEvent_Aufhebung").has_not_passed(
         "Sub_Plan", "Task_PlanUeberpruefen")
 
 

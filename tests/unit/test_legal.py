@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.domain import legal
-from engine.domain.actions import record_breach, record_reduction
+from engine.domain.actions import lift_reduction, record_breach, record_reduction
 from engine.runtime.clock import SimulatedClock
 
 CLOCK = SimulatedClock(datetime(2026, 7, 10, 9, tzinfo=UTC))
@@ -118,3 +118,37 @@ def test_a_breach_after_a_20_percent_reduction_is_30_percent_not_a_count() -> No
               "ende": date(2025, 8, 31), "prozent": 20, "prozentLautTabelle": 20, "stufe": 2}
     changes = record_breach({"aufforderungFrist": date(2026, 2, 2), "minderungen": [first, second]}, CLOCK)
     assert changes["fruehereMinderungen"] == 2  # -> Rule_Minderung_Buergergeld_Weitere: 30 % for 3 months
+
+
+# ---------------------------------------------------------------- § 31a Abs. 1 Satz 6, § 31b Abs. 2 SGB II: lifting
+
+
+def running(kind: str = "pflichtverletzung") -> dict[str, object]:
+    return {"art": kind, "bescheidAm": date(2025, 3, 28), "beginn": date(2025, 5, 1), "ende": date(2025, 7, 31),
+            "monate": 3, "prozent": 30}
+
+
+def test_lifting_on_compliance_ends_the_period_the_day_before() -> None:
+    changes = lift_reduction({"erfuelltAm": date(2025, 6, 10), "minderungen": [running()]}, CLOCK)
+    [lifted] = changes["minderungen"]
+    assert (lifted["ende"], lifted["erfuelltAm"], lifted["monate"]) == (date(2025, 6, 9), date(2025, 6, 10), 2)
+    assert changes["letzteAufhebung"] == lifted
+
+
+def test_lifting_not_before_one_month_is_over() -> None:
+    changes = lift_reduction({"erfuelltAm": date(2025, 4, 15), "minderungen": [running()]}, CLOCK)
+    assert changes["minderungen"][0]["ende"] == date(2025, 5, 31)
+
+
+def test_a_missed_appointment_reduction_is_not_lifted_and_an_ended_one_stays() -> None:
+    ended = {**running(), "ende": date(2025, 5, 31)}
+    changes = lift_reduction({"erfuelltAm": date(2025, 6, 10), "minderungen": [running("meldeversaeumnis"), ended]},
+                             CLOCK)
+    assert [reduction["ende"] for reduction in changes["minderungen"]] == [date(2025, 7, 31), date(2025, 5, 31)]
+    assert changes["letzteAufhebung"] is None
+
+
+def test_lifting_needs_the_day_of_compliance() -> None:
+    with pytest.raises(ValueError) as info:
+        lift_reduction({"minderungen": [running()]}, CLOCK)
+    assert str(info.value) == "Bitte angeben, wann die Pflicht erfüllt oder die Bereitschaft erklärt wurde."

@@ -54,7 +54,7 @@ OFFICE_DAYS: dict[str, tuple[int, int]] = {
     "Task_SlErgebnis": (0, 3), "Task_MvPruefen": (1, 3), "Task_MvBescheid": (1, 5), "Task_MvUnerreichbar": (1, 3),
     "Task_MvEinladen": (0, 1), "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3),
     "Task_AnhoerungEinleiten": (0, 3), "Task_GrundPruefen": (1, 5), "Task_AfBescheid": (1, 5),
-    "Task_MvAnhoerung": (0, 3), "Task_MvStellungnahme": (1, 5),
+    "Task_MvAnhoerung": (0, 3), "Task_MvStellungnahme": (1, 5), "Task_AufhebungPruefen": (0, 3),
 }
 # An office task the counsellor leaves lying (`bleibt_liegen` in the behaviour file): done after so many working days.
 LEFT_LYING = (6, 12)
@@ -265,6 +265,8 @@ class Counsellor:
             reason = rng.random() < kind.p("wichtiger_grund")
             return {"wichtigerGrund": reason, "grundBeschreibung": self.text(rng, "grund_anhoerung"),
                     "haerte": rng.random() < kind.p("haerte")}
+        if element == "Task_AufhebungPruefen":
+            return {"erfuelltAm": today.isoformat(), "aufhebungBegruendung": self.text(rng, "nachweise")}
         raise EngineError(f"Für die Aufgabe {element} kennt die Simulation keine Antworten.")
 
     def density(self, answers: Mapping[str, Any]) -> tuple[int, str]:
