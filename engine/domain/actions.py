@@ -13,7 +13,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from engine.domain import legal, plan
+from engine.domain import legal, plan, rfb
 from engine.domain.workdays import next_working_day
 from engine.runtime.clock import Clock
 
@@ -170,8 +170,12 @@ def record_breach(data: Data, clock: Clock) -> Data:
     if not isinstance(nominal, date):
         raise ValueError("Die Frist der Aufforderung fehlt.")
     deadline = deadline_end(nominal)
+    # The RFB is never assumed: the one recorded with the open demand must be complete (BSG, B 4 AS 30/09 R).
+    open_demands = [demand for demand in data.get("aufforderungen") or () if demand.get("status") == "offen"]
+    lacking = rfb.missing(open_demands[-1].get("rfb") if open_demands else None)
     return {
-        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": True,
+        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": not lacking,
+        "rfbFehlt": lacking,
         "haerte": bool(data.get("haerte")), "wichtigerGrund": bool(data.get("wichtigerGrund")),
         "fruehereMinderungen": _earlier_reductions(data, deadline),
         "schlichtungLaeuft": bool(data.get("schlichtungLaeuft")),
@@ -255,12 +259,26 @@ def mode_duty_to_report(data: Data, clock: Clock) -> Data:
 # ------------------------------------------------------------------ demands and conciliation
 
 
+def record_deadline_date(data: Data, clock: Clock) -> Data:
+    """stichtagFrist: the regime of a demand's RFB is the one on the moved end of its deadline (§ 26 Abs. 3 SGB X)."""
+    deadline = data.get("aufforderungFrist")
+    if not isinstance(deadline, date):
+        raise ValueError("Die Frist der Aufforderung fehlt.")
+    return {"stichtag": deadline_end(deadline)}
+
+
 def record_demand(data: Data, clock: Clock) -> Data:
-    """aufforderungErfassen: a demand with legal consequences on the case's list of demands."""
+    """aufforderungErfassen: a demand on the case's list of demands, with the RFB computed for this case: the
+    regime on the deadline's end (`rechtskreisFrist`), the stage a breach would have, the standard rate."""
     demands = list(data.get("aufforderungen") or [])
-    demand = {"nr": len(demands) + 1, "rechtsgrundlage": data.get("rechtsgrundlage"),
-              "schritt": data.get("aufforderungSchritt"), "frist": data.get("aufforderungFrist"),
-              "erstelltAm": clock.today(), "status": "offen"}
+    deadline = data.get("aufforderungFrist")
+    demand: Data = {"nr": len(demands) + 1, "rechtsgrundlage": data.get("rechtsgrundlage"),
+                    "schritt": data.get("aufforderungSchritt"), "frist": deadline,
+                    "erstelltAm": clock.today(), "status": "offen", "rfb": None}
+    regime = data.get("rechtskreisFrist")
+    if isinstance(deadline, date) and regime in rfb.REGIMES:
+        moved = deadline_end(deadline)
+        demand["rfb"] = rfb.compute(str(regime), "pflichtverletzung", _earlier_reductions(data, moved) + 1, moved)
     return {"aufforderungen": [*demands, demand]}
 
 
@@ -300,6 +318,7 @@ ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {
     "minderungErfassen": record_reduction,
     "modusMeldepflicht": mode_duty_to_report,
     "minderungAufheben": lift_reduction,
+    "stichtagFrist": record_deadline_date,
     "aufforderungErfassen": record_demand,
     "aufforderungErledigt": close_demand,
     "schlichtungBeginnen": start_conciliation,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.domain import plan
+from engine.domain import plan, rfb
 from engine.domain.actions import (
     ACTIONS,
     FUNCTIONS,
@@ -20,6 +20,7 @@ from engine.domain.actions import (
     mode_duty_to_report,
     record_breach,
     record_date,
+    record_deadline_date,
     record_demand,
     record_missed_appointment,
     record_plan,
@@ -117,6 +118,7 @@ def test_actions_map_topics_to_functions() -> None:
         "verstossFeststellen": record_breach,
         "minderungErfassen": record_reduction,
         "minderungAufheben": lift_reduction,
+        "stichtagFrist": record_deadline_date,
         "modusMeldepflicht": mode_duty_to_report,
         "aufforderungErfassen": record_demand,
         "aufforderungErledigt": close_demand,
@@ -474,7 +476,8 @@ def test_record_breach_fields_for_the_decision_table(clock: SimulatedClock) -> N
             "minderungen": [reduction_beginning(date(2024, 2, 28), 20), reduction_beginning(date(2024, 2, 27)),
                             reduction_beginning(date(2024, 10, 1), 10, decided=date(2024, 1, 5))]}
     assert record_breach(data, clock) == {
-        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": True,
+        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung",
+        "rfbErteilt": False, "rfbFehlt": list(rfb.ELEMENTS),  # no demand with a recorded RFB
         # the stage follows the latest established reduction in the window (the 20 % one, decided last)
         "haerte": True, "wichtigerGrund": False, "fruehereMinderungen": 2, "schlichtungLaeuft": False,
         "ersteEinladungZumPlan": False, "meldeversaeumnisseInFolge": 0,
@@ -662,7 +665,7 @@ def test_record_demand_first_demand(clock: SimulatedClock) -> None:
             date(2025, 3, 31)}
     assert record_demand(data, clock) == {"aufforderungen": [
         {"nr": 1, "rechtsgrundlage": "par15abs5", "schritt": "Fünf Bewerbungen", "frist": date(2025, 3, 31),
-         "erstelltAm": TODAY, "status": "offen"},
+         "erstelltAm": TODAY, "status": "offen", "rfb": None},  # no regime determined: no RFB (test_rfb.py)
     ]}
 
 
@@ -672,7 +675,8 @@ def test_record_demand_numbers_after_the_existing_ones(clock: SimulatedClock) ->
     changes = record_demand(data, clock)
     assert changes["aufforderungen"][:3] == demands()
     assert changes["aufforderungen"][3] == {"nr": 4, "rechtsgrundlage": "par15abs6", "schritt": "Termin wahrnehmen",
-                                            "frist": date(2025, 4, 7), "erstelltAm": TODAY, "status": "offen"}
+                                            "frist": date(2025, 4, 7), "erstelltAm": TODAY, "status": "offen",
+                                            "rfb": None}
     assert data["aufforderungen"] == demands()
 
 
