@@ -1,0 +1,104 @@
+"""Letters (issue 11): every required field is read back out of each PDF; templates are checked and sandboxed."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from engine.letters.fields import EXAMPLES, KINDS
+from engine.letters.render import TEMPLATES, LetterError, check_templates, render
+
+COMMON = ("Erika Mustermann", "Weender Straße 1, 37073 Göttingen", "123D456789", "12345BG0001234", "Frau Beispiel",
+          "Jobcenter Landkreis Göttingen")
+REQUIRED = {
+    # § 59 SGB II with § 309 SGB III: purpose, date, time, place; the RFB of § 32 with amount and start
+    "einladung": ("19.03.2026", "10:00", "Raum 112", "Besprechung Ihres Bewerberangebots", "§ 309 SGB III",
+                  "Rechtsfolgenbelehrung", "10 % des Regelbedarfs", "56,30 €", "Kalendermonat, der auf die",
+                  "wichtigen Grund", "außergewöhnlichen Härte", "§ 24 SGB X"),
+    "aufforderung": ("Bewerbung als Verkäuferin bei Firma X", "23.03.2026", "Kopie der Bewerbung", "§ 15 Abs. 6",
+                     "10 % des Regelbedarfs", "56,30 €", "20 % (112,60 €", "aufgehoben, frühestens nach einem Monat"),
+    "anhoerung": ("§ 24 SGB X", "23.03.2026", "08.04.2026", "10 % des Regelbedarfs", "56,30 €", "einen Monat",
+                  "wichtigen Grund", "persönlich"),
+    # the decision: percent, euro amount, start and end month after deemed delivery, reasons, appeal instructions
+    "minderungsbescheid": ("10 % des Regelbedarfs", "56,30 €", "01.05.2026", "31.05.2026", "14.04.2026",
+                           "18.04.2026", "Begründung", "Rechtsbehelfsbelehrung", "Widerspruch", "einen Monat"),
+    "aufhebungsbescheid": ("20.05.2026", "31.05.2026", "aufgehoben", "Rechtsbehelfsbelehrung"),
+}
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_pdf_carries_every_required_field(kind: str) -> None:
+    text = pdf_text(render(kind, EXAMPLES[kind]).pdf())
+    missing = [field for field in (*COMMON, *REQUIRED[kind]) if field not in text]
+    assert missing == []
+
+
+def test_an_invitation_without_rfb_carries_none() -> None:
+    text = pdf_text(render("einladung", {**EXAMPLES["einladung"], "mitRfb": False}).pdf())
+    assert "Rechtsfolgenbelehrung" not in text and "19.03.2026" in text
+
+
+def test_the_record_for_the_event_log_holds_hash_and_data() -> None:
+    letter = render("minderungsbescheid", EXAMPLES["minderungsbescheid"])
+    record = letter.record()
+    assert record["sha256"] == letter.sha256 and len(record["vorlageSha256"]) == 64
+    assert record["daten"]["minderung"]["beginn"] == "01.05.2026"
+    assert render("minderungsbescheid", record["daten"]).sha256 == letter.sha256  # reproducible from the record
+
+
+def test_the_shipped_templates_are_clean() -> None:
+    assert check_templates() == []
+
+
+def copy_templates(tmp_path: Path) -> Path:
+    folder = tmp_path / "vorlagen"
+    shutil.copytree(TEMPLATES, folder)
+    return folder
+
+
+def test_a_template_naming_an_unknown_field_is_refused_with_its_name(tmp_path: Path) -> None:
+    folder = copy_templates(tmp_path)
+    path = folder / "einladung.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("{{ termin.ort }}", "{{ termin.raum }}"),
+                    encoding="utf-8")
+    [finding] = check_templates(folder)
+    assert finding.endswith("Das Feld »termin.raum« gibt es für die Briefart »einladung« nicht.")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 1 and "termin.raum" in result.output
+
+
+def test_letters_demo_refuses_broken_templates_and_writes_nothing(tmp_path: Path) -> None:
+    folder = copy_templates(tmp_path)
+    (folder / "anhoerung.html").write_text("{{ geheim }}", encoding="utf-8")
+    result = CliRunner().invoke(main, ["letters", "--demo", str(tmp_path / "out"), "--vorlagen", str(folder)])
+    assert result.exit_code == 1 and "»geheim«" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_letters_demo_writes_one_of_each_kind(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["letters", "--demo", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in tmp_path.glob("*.pdf")) == sorted(f"{kind}.pdf" for kind in KINDS)
+
+
+def test_the_sandbox_keeps_templates_away_from_python_internals(tmp_path: Path) -> None:
+    folder = copy_templates(tmp_path)
+    (folder / "anhoerung.html").write_text("{{ datum.__class__.__mro__ }}", encoding="utf-8")
+    with pytest.raises(LetterError):
+        render("anhoerung", EXAMPLES["anhoerung"], folder)
+
+
+def test_unknown_kind_is_a_german_error() -> None:
+    with pytest.raises(LetterError, match="Unbekannte Briefart"):
+        render("mahnung", {})
