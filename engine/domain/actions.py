@@ -274,6 +274,7 @@ def record_demand(data: Data, clock: Clock) -> Data:
     deadline = data.get("aufforderungFrist")
     demand: Data = {"nr": len(demands) + 1, "rechtsgrundlage": data.get("rechtsgrundlage"),
                     "schritt": data.get("aufforderungSchritt"), "frist": deadline,
+                    "nachweis": data.get("nachweisArt"),
                     "erstelltAm": clock.today(), "status": "offen", "rfb": None}
     regime = data.get("rechtskreisFrist")
     if isinstance(deadline, date) and regime in rfb.REGIMES:

@@ -30,6 +30,7 @@ EVENTS = {
     "fall_uebergeben": "Fall übergeben",
     "fall_geschlossen": "Fall geschlossen",
     "fall_wiedereroeffnet": "Fall wieder aufgenommen",
+    "schreiben_versandt": "Schreiben versandt",
 }
 
 # Events from outside a counsellor records in the case file (the process waits for them as messages).

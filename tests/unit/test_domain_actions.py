@@ -665,7 +665,8 @@ def test_record_demand_first_demand(clock: SimulatedClock) -> None:
             date(2025, 3, 31)}
     assert record_demand(data, clock) == {"aufforderungen": [
         {"nr": 1, "rechtsgrundlage": "par15abs5", "schritt": "Fünf Bewerbungen", "frist": date(2025, 3, 31),
-         "erstelltAm": TODAY, "status": "offen", "rfb": None},  # no regime determined: no RFB (test_rfb.py)
+         # no regime determined: no RFB (see test_rfb.py)
+         "erstelltAm": TODAY, "status": "offen", "rfb": None, "nachweis": None},
     ]}
 
 
@@ -676,7 +677,7 @@ def test_record_demand_numbers_after_the_existing_ones(clock: SimulatedClock) ->
     assert changes["aufforderungen"][:3] == demands()
     assert changes["aufforderungen"][3] == {"nr": 4, "rechtsgrundlage": "par15abs6", "schritt": "Termin wahrnehmen",
                                             "frist": date(2025, 4, 7), "erstelltAm": TODAY, "status": "offen",
-                                            "rfb": None}
+                                            "rfb": None, "nachweis": None}
     assert data["aufforderungen"] == demands()
 
 

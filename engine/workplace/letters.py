@@ -1,0 +1,60 @@
+"""Letters in the case file: an HTML preview and the PDF of each letter the case data yields; sending one
+records it in the event log with its content hash and the data it was made from (one transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.domain.case import Case
+from engine.domain.staff import StaffMember
+from engine.letters.of_case import CaseLetter, find, letters_of
+from engine.letters.render import Letter, render
+from engine.runtime.errors import NotFoundError
+from engine.workplace.commands import Workplace
+
+SENT = "schreiben_versandt"
+
+
+class Letters:
+    def __init__(self, workplace: Workplace) -> None:
+        self.workplace = workplace
+        self.services = workplace.services
+
+    def _data(self, case_id: int) -> dict[str, Any]:
+        with self.services.reading() as session:
+            engine = self.services.engine
+            found = session.get(Case, case_id)
+            if found is None:
+                raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
+            instance = engine.running_instance(session, case_id)
+            if instance is not None:
+                return engine.current_data(engine.load(session, instance).workflow)
+            data: dict[str, Any] = engine.serializer.restore_data(found.data)
+            return data
+
+    @staticmethod
+    def _case(case: Case, member: StaffMember) -> dict[str, Any]:
+        # Name and address come from the master data of the Federal Employment Agency, which this product does not
+        # keep (the case is pseudonymous): the letter carries the customer number.
+        return {"kundennummer": case.customer_number, "ifkName": case.counsellor or member.username,
+                "anschrift": "(Anschrift laut Stammdaten)"}
+
+    def of_case(self, member: StaffMember, case_id: int) -> list[CaseLetter]:
+        case = self.workplace.case_for(member, case_id)
+        return letters_of(self._data(case_id), self._case(case, member))
+
+    def letter(self, member: StaffMember, case_id: int, kind: str, nr: int) -> Letter:
+        case = self.workplace.case_for(member, case_id)
+        found = find(self._data(case_id), self._case(case, member), kind, nr)
+        if found is None:
+            raise NotFoundError("Dieses Schreiben gibt es in diesem Fall nicht.")
+        return render(found.kind, found.data)
+
+    def send(self, member: StaffMember, case_id: int, kind: str, nr: int) -> dict[str, Any]:
+        """Record the letter as sent: kind, number, content and template hash, the data (event log)."""
+        letter = self.letter(member, case_id, kind, nr)
+        record = {**letter.record(), "nr": nr}
+        with self.services.unit_of_work() as work:
+            self.services.engine.log(work.session, member.username, SENT, case_id=case_id, data=record)
+            work.commit()
+        return record

@@ -1,0 +1,41 @@
+"""Letters in the case file (issue 11): HTML preview and PDF of the demand with its RFB; recording it as sent
+puts its content hash and the data it was made from into the event log."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from sqlalchemy import select
+
+from engine.runtime.store import Event
+from tests.integration.conftest import Office
+from tests.integration.test_calendar_web import signed_in
+from tests.integration.test_case_actions_web import demand_case
+
+
+def test_the_demand_letter_is_previewed_printed_and_recorded_as_sent(office: Office) -> None:
+    case_id = demand_case(office)
+    client = signed_in(office, "anna")
+    overview = client.get(f"/faelle/{case_id}/schreiben").get_data(as_text=True)
+    assert "Aufforderung 1: Bewerbung bei Firma X, Frist 20.03.2025" in overview
+    preview = client.get(f"/faelle/{case_id}/schreiben/aufforderung/1")
+    assert preview.status_code == 200
+    text = preview.get_data(as_text=True)
+    assert "Rechtsfolgenbelehrung" in text and "56,30 €" in text and "sandbox" in text
+    pdf = client.get(f"/faelle/{case_id}/schreiben/aufforderung/1.pdf")
+    assert pdf.mimetype == "application/pdf"
+    words = " ".join(pypdf.PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert "Bewerbung bei Firma X" in words and "20.03.2025" in words and "10 % des Regelbedarfs" in words
+    assert client.post(f"/faelle/{case_id}/schreiben/aufforderung/1/versandt").status_code == 302
+    with office.services.reading() as session:
+        [record] = session.scalars(select(Event.data).where(Event.case_id == case_id,
+                                                            Event.kind == "schreiben_versandt")).all()
+    assert record["art"] == "aufforderung" and record["nr"] == 1 and len(record["sha256"]) == 64
+    assert record["daten"]["schritt"] == "Bewerbung bei Firma X"
+
+
+def test_a_letter_the_case_does_not_have_is_a_german_404(office: Office) -> None:
+    case_id = demand_case(office)
+    page = signed_in(office, "anna").get(f"/faelle/{case_id}/schreiben/minderungsbescheid/1")
+    assert page.status_code == 404 and "Dieses Schreiben gibt es in diesem Fall nicht." in page.get_data(as_text=True)
