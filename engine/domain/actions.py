@@ -173,8 +173,10 @@ def record_breach(data: Data, clock: Clock) -> Data:
     # The RFB is never assumed: the one recorded with the open demand must be complete (BSG, B 4 AS 30/09 R).
     open_demands = [demand for demand in data.get("aufforderungen") or () if demand.get("status") == "offen"]
     lacking = rfb.missing(open_demands[-1].get("rfb") if open_demands else None)
+    # refusing a reasonable job offer (§ 31 Abs. 1 Satz 1 Nr. 2) is its own kind under the reform
+    kind = "arbeitsverweigerung" if data.get("rechtsgrundlage") == "arbeitsangebot" else "pflichtverletzung"
     return {
-        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": not lacking,
+        "verstossAm": deadline, "stichtag": deadline, "art": kind, "rfbErteilt": not lacking,
         "rfbFehlt": lacking,
         "haerte": bool(data.get("haerte")), "wichtigerGrund": bool(data.get("wichtigerGrund")),
         "fruehereMinderungen": _earlier_reductions(data, deadline),
@@ -279,7 +281,8 @@ def record_demand(data: Data, clock: Clock) -> Data:
     regime = data.get("rechtskreisFrist")
     if isinstance(deadline, date) and regime in rfb.REGIMES:
         moved = deadline_end(deadline)
-        demand["rfb"] = rfb.compute(str(regime), "pflichtverletzung", _earlier_reductions(data, moved) + 1, moved)
+        kind = "arbeitsverweigerung" if data.get("rechtsgrundlage") == "arbeitsangebot" else "pflichtverletzung"
+        demand["rfb"] = rfb.compute(str(regime), kind, _earlier_reductions(data, moved) + 1, moved)
     return {"aufforderungen": [*demands, demand]}
 
 

@@ -80,6 +80,10 @@ REDUCTIONS: tuple[ReductionRule, ...] = (
     ReductionRule("neue_grundsicherung", "meldeversaeumnis", 1, 0, 0, "§ 32 SGB II n. F.", REFORM_REPORTED),
     ReductionRule("neue_grundsicherung", "meldeversaeumnis", 2, 30, 1, "§ 32 SGB II n. F.", REFORM_REPORTED),
     # the third missed appointment in a row is the "unreachable" exclusion, not a reduction
+    # refusing a reasonable job offer: the standard rate is withdrawn while the offer stands, at most two months
+    ReductionRule("neue_grundsicherung", "arbeitsverweigerung", 1, 100, 2, "§ 31a SGB II n. F.", REFORM_REPORTED),
+    ReductionRule("neue_grundsicherung", "arbeitsverweigerung", 2, 100, 2, "§ 31a SGB II n. F.", REFORM_REPORTED),
+    ReductionRule("neue_grundsicherung", "arbeitsverweigerung", 3, 100, 2, "§ 31a SGB II n. F.", REFORM_REPORTED),
 )
 
 # § 31a Abs. 1 Satz 4 and 5 SGB II (Bürgergeld): a breach is repeated only if an earlier reduction was established
@@ -127,7 +131,8 @@ def reduction_amount(percent: int, day: date) -> Decimal:
 def reduction_rule(regime: str, kind: str, stage: int) -> ReductionRule | None:
     """The row for a breach of `kind` at `stage` (1-3) under `regime`; None where no reduction is defined."""
     stage = max(1, min(stage, 3))
-    kind = "pflichtverletzung" if kind == "arbeitsverweigerung" else kind
+    if regime == "buergergeld" and kind == "arbeitsverweigerung":
+        kind = "pflichtverletzung"  # § 31 Abs. 1 Satz 1 Nr. 2: graduated as every breach of duty
     return next((row for row in REDUCTIONS if (row.regime, row.kind, row.stage) == (regime, kind, stage)), None)
 
 

@@ -16,7 +16,7 @@ from engine.domain import legal
 
 Data = dict[str, Any]
 REGIMES = ("buergergeld", "neue_grundsicherung")
-KINDS = ("pflichtverletzung", "meldeversaeumnis")
+KINDS = ("pflichtverletzung", "arbeitsverweigerung", "meldeversaeumnis")
 # Every element the RFB must carry; a recorded RFB without one of them is incomplete.
 ELEMENTS = ("rechtskreis", "art", "prozent", "betrag", "monate", "beginn", "wiederholung", "wichtigerGrund",
             "haerte", "aufhebung", "anhoerung")
@@ -32,6 +32,8 @@ HEARING = ("Bevor über eine Minderung entschieden wird, erhalten Sie Gelegenhei
            "Wunsch auch persönlich.")
 LIFTING = ("Erfüllen Sie die Pflicht nachträglich oder erklären Sie sich ernsthaft und nachhaltig dazu bereit, wird "
            "die Minderung aufgehoben, frühestens nach einem Monat (§ 31a Abs. 1 Satz 6, § 31b Abs. 2 SGB II).")
+WITHDRAWAL = ("Der Regelbedarf entfällt nur, solange das Arbeitsangebot besteht, höchstens für zwei Monate; nehmen "
+              "Sie die Arbeit auf oder erklären Sie sich ernsthaft dazu bereit, wird die Minderung aufgehoben.")
 NO_LIFTING = "Eine Minderung wegen eines Meldeversäumnisses wird bei späterem Erscheinen nicht aufgehoben."
 
 
@@ -48,7 +50,6 @@ def compute(regime: str, kind: str, stage: int, on: date, in_a_row: int = 0) -> 
     under the reform: the number of this miss in a row) under `regime`, with the standard rate on `on`."""
     if regime not in REGIMES:
         raise ValueError(f"Unbekannter Rechtskreis »{regime}«.")
-    kind = "pflichtverletzung" if kind == "arbeitsverweigerung" else kind
     if kind not in KINDS:
         raise ValueError(f"Unbekannte Art »{kind}«.")
     if regime == "neue_grundsicherung" and kind == "meldeversaeumnis":
@@ -61,7 +62,8 @@ def compute(regime: str, kind: str, stage: int, on: date, in_a_row: int = 0) -> 
         "wiederholung": {"prozent": following.percent, "betrag": str(legal.reduction_amount(following.percent, on)),
                          "monate": following.months},
         "wichtigerGrund": GOOD_REASON, "haerte": HARDSHIP, "anhoerung": HEARING,
-        "aufhebung": LIFTING if kind == "pflichtverletzung" else NO_LIFTING,
+        "aufhebung": (WITHDRAWAL if regime == "neue_grundsicherung" and kind == "arbeitsverweigerung"
+                      else LIFTING if kind != "meldeversaeumnis" else NO_LIFTING),
         "rechtsgrundlage": row.provision, "quelle": row.source,
     }
     return rfb
@@ -103,7 +105,7 @@ def text(rfb: Data) -> str:
                        f"für {_months(rfb['monate'])}.")
     else:
         consequence = "Versäumen Sie diesen ersten Termin ohne wichtigen Grund, wird noch nicht gemindert."
-    breach = rfb["art"] == "pflichtverletzung"
+    breach = rfb["art"] != "meldeversaeumnis"
     what = "einer weiteren Pflichtverletzung" if breach else "jedem weiteren versäumten Termin"
     further = (f"Bei {what} beträgt die Minderung {repeat['prozent']} % "
                f"({_euro(repeat['betrag'])} monatlich) für {_months(repeat['monate'])}.")

@@ -88,3 +88,21 @@ def test_a_reduction_is_refused_when_the_recorded_rfb_is_not_complete(recorded: 
     changes = record_breach(demand_data(aufforderungen=[demand]), CLOCK)
     assert changes["rfbErteilt"] is False
     assert "beginn" in changes["rfbFehlt"] and "wichtigerGrund" in changes["rfbFehlt"]
+
+
+def test_work_refusal_rfb_per_regime() -> None:
+    # Bürgergeld: graduated as every breach (§ 31 Abs. 1 Satz 1 Nr. 2, § 31a Abs. 1); reform: the standard rate is
+    # withdrawn while the offer stands, at most two months (source weaker than the statute text)
+    old = rfb.compute("buergergeld", "arbeitsverweigerung", 1, OLD)
+    assert (old["prozent"], old["monate"], old["aufhebung"]) == (10, 1, rfb.LIFTING)
+    new = rfb.compute("neue_grundsicherung", "arbeitsverweigerung", 1, NEW)
+    assert (new["prozent"], new["betrag"], new["monate"], new["aufhebung"]) == (100, "563.00", 2, rfb.WITHDRAWAL)
+    assert "solange das Arbeitsangebot besteht" in rfb.text(new)
+
+
+def test_a_demand_to_take_a_job_offer_is_a_work_refusal_when_breached() -> None:
+    data = demand_data(rechtsgrundlage="arbeitsangebot", rechtskreisFrist="neue_grundsicherung",
+                       aufforderungFrist=NEW)
+    data.update(record_demand(data, CLOCK))
+    assert data["aufforderungen"][0]["rfb"]["art"] == "arbeitsverweigerung"
+    assert record_breach(data, CLOCK)["art"] == "arbeitsverweigerung"
