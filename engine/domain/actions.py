@@ -142,7 +142,9 @@ def record_missed_appointment(data: Data, clock: Clock) -> Data:
         history.remove(missed_on)  # a good reason set out in the hearing (§ 24 SGB X): it does not count
     history.sort()
     since = missed_on - relativedelta(months=12)
-    last_session = data.get("letztesGespraechAm")
+    # a session, or coming forward in person after being unreachable, ends a run of missed appointments
+    appearances = [day for day in (data.get("letztesGespraechAm"), data.get("erreichbarSeit")) if isinstance(day, date)]
+    last_session = max(appearances) if appearances else None
     in_a_row = [day for day in history if last_session is None or day > last_session]
     return {
         "meldeversaeumnisse": history,
@@ -253,6 +255,33 @@ def lift_reduction(data: Data, clock: Clock) -> Data:
             "letzteAufhebung": lifted[-1] if lifted else None}
 
 
+def record_exclusion(data: Data, clock: Clock) -> Data:
+    """nichterreichbarkeitFesthalten (reform, source weaker than the statute text): unreachable after three missed
+    appointments in a row is a benefit exclusion, not a reduction: from the next month the standard rate stops
+    and the rent goes to the landlord for one month; then benefits end unless the person comes forward."""
+    determined = data.get("feststellungAm")
+    if not isinstance(determined, date):
+        raise ValueError("Bitte das Datum der Feststellung angeben.")
+    start = determined.replace(day=1) + relativedelta(months=1)
+    exclusion = {"festgestelltAm": determined, "regelbedarfEntfaelltAb": start,
+                 "mieteAnVermieterBis": start + relativedelta(months=1) - timedelta(days=1),
+                 "leistungenEndenAb": start + relativedelta(months=1), "gemeldetAm": None}
+    return {"ausschluss": exclusion, "ausschluesse": [*(data.get("ausschluesse") or []), exclusion]}
+
+
+def record_reachable(data: Data, clock: Clock) -> Data:
+    """erreichbarkeitFesthalten: the person came forward in person; benefits resume (the back-payment, reduced,
+    is the benefits department's) and the run of missed appointments starts anew."""
+    came = data.get("gemeldetAm")
+    if not isinstance(came, date):
+        raise ValueError("Bitte angeben, wann sich die Person gemeldet hat.")
+    exclusion = {**(data.get("ausschluss") or {}), "gemeldetAm": came}
+    history = [dict(item) for item in data.get("ausschluesse") or ()]
+    if history:
+        history[-1] = exclusion
+    return {"ausschluss": exclusion, "ausschluesse": history, "erreichbarSeit": came}
+
+
 def mode_duty_to_report(data: Data, clock: Clock) -> Data:
     """modusMeldepflicht: repeated missed appointments: steps are set for the client (concept section 4)."""
     return {"modus": "fremdbestimmt", "modusGrund": "meldepflicht"}
@@ -322,6 +351,8 @@ ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {
     "minderungErfassen": record_reduction,
     "modusMeldepflicht": mode_duty_to_report,
     "minderungAufheben": lift_reduction,
+    "nichterreichbarkeitFesthalten": record_exclusion,
+    "erreichbarkeitFesthalten": record_reachable,
     "stichtagFrist": record_deadline_date,
     "aufforderungErfassen": record_demand,
     "aufforderungErledigt": close_demand,

@@ -37,7 +37,8 @@ EVENTS = {
 INCOMING_MESSAGES = {"NachweisEingegangen": "Nachweis eingegangen",
                      "StellungnahmeEingegangen": "Stellungnahme eingegangen",
                      "SchlichtungBeendet": "Schlichtung beendet",
-                     "PflichtErfuellt": "Pflicht erfüllt oder Bereitschaft erklärt"}
+                     "PflichtErfuellt": "Pflicht erfüllt oder Bereitschaft erklärt",
+                     "PersonGemeldet": "Person hat sich gemeldet (nach Nichterreichbarkeit)"}
 
 LABELS: dict[str, dict[str, str]] = {
     "modus": {"selbstbestimmt": "selbstbestimmt", "fremdbestimmt": "fremdbestimmt"},

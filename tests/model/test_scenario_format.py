@@ -179,6 +179,7 @@ MISTAKES = [
      "»naechsterKontakt« braucht den Tag »naechsterKontaktAm«."),
     ("  - ereignis: NachweisEingegang\n", 4,
      "»ereignis« ist eines von NachweisEingegangen, StellungnahmeEingegangen, SchlichtungBeendet, PflichtErfuellt, "
+     "PersonGemeldet, "
      "nicht »NachweisEingegang«. Meinten Sie »NachweisEingegangen«?"),
     ("  - wiedereroeffnen: {grund: Rückkehr}\n", 4,
      "»wiedereroeffnen« hat keine Angaben; bitte nur »- wiedereroeffnen:« schreiben."),

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from engine.domain import legal
-from engine.domain.actions import lift_reduction, record_breach, record_reduction
+from engine.domain.actions import (
+    lift_reduction,
+    record_breach,
+    record_exclusion,
+    record_missed_appointment,
+    record_reachable,
+    record_reduction,
+)
 from engine.runtime.clock import SimulatedClock
 
 CLOCK = SimulatedClock(datetime(2026, 7, 10, 9, tzinfo=UTC))
@@ -152,3 +159,24 @@ def test_lifting_needs_the_day_of_compliance() -> None:
     with pytest.raises(ValueError) as info:
         lift_reduction({"minderungen": [running()]}, CLOCK)
     assert str(info.value) == "Bitte angeben, wann die Pflicht erfüllt oder die Bereitschaft erklärt wurde."
+
+
+# ---------------------------------------------------------------- reform: unreachable is an exclusion (unverified)
+
+
+def test_unreachable_is_an_exclusion_with_one_month_of_rent_to_the_landlord() -> None:
+    changes = record_exclusion({"feststellungAm": date(2026, 7, 20)}, CLOCK)
+    assert changes["ausschluss"] == {"festgestelltAm": date(2026, 7, 20), "regelbedarfEntfaelltAb": date(2026, 8, 1),
+                                     "mieteAnVermieterBis": date(2026, 8, 31), "leistungenEndenAb": date(2026, 9, 1),
+                                     "gemeldetAm": None}
+    assert "minderungen" not in changes  # not a 100 % reduction
+
+
+def test_coming_forward_ends_the_run_of_missed_appointments() -> None:
+    determined = {"festgestelltAm": date(2026, 7, 20)}
+    data = {"ausschluss": determined, "ausschluesse": [determined], "gemeldetAm": date(2026, 7, 30)}
+    changes = record_reachable(data, CLOCK)
+    assert changes["erreichbarSeit"] == date(2026, 7, 30)
+    missed = record_missed_appointment({"terminAm": date(2026, 8, 6), "meldeversaeumnisse": [
+        date(2026, 7, 6), date(2026, 7, 13), date(2026, 7, 20)], **changes}, CLOCK)
+    assert missed["meldeversaeumnisseInFolge"] == 1

@@ -55,6 +55,7 @@ OFFICE_DAYS: dict[str, tuple[int, int]] = {
     "Task_MvEinladen": (0, 1), "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3),
     "Task_AnhoerungEinleiten": (0, 3), "Task_GrundPruefen": (1, 5), "Task_AfBescheid": (1, 5),
     "Task_MvAnhoerung": (0, 3), "Task_MvStellungnahme": (1, 5), "Task_AufhebungPruefen": (0, 3),
+    "Task_MvWiederErreichbar": (0, 1), "Task_MvLeistungenEinstellen": (0, 3),
 }
 # An office task the counsellor leaves lying (`bleibt_liegen` in the behaviour file): done after so many working days.
 LEFT_LYING = (6, 12)
@@ -251,6 +252,10 @@ class Counsellor:
             return {"bescheidAm": today.isoformat()}
         if element == "Task_MvUnerreichbar":
             return {"feststellungAm": today.isoformat()}
+        if element == "Task_MvWiederErreichbar":
+            return {"gemeldetAm": today.isoformat()}
+        if element == "Task_MvLeistungenEinstellen":
+            return {"eingestelltAm": today.isoformat()}
         if element == "Task_MvEinladen":
             return {"naechsterKontaktAm": in_days(7, 14), "einladungMitRfb": True}
         if element == "Task_AfErstellen":
