@@ -57,9 +57,14 @@ def demand(case: Mapping[str, Any], today: date, record: Mapping[str, Any], proo
     if not isinstance(given, dict) or rfb.missing(given):
         raise ValueError("Zu dieser Aufforderung ist keine vollständige Rechtsfolgenbelehrung festgehalten.")
     basis = str(record.get("rechtsgrundlage") or "")
-    return {**common(case, today), "schritt": record["schritt"], "frist": date_text(record["frist"]),
+    base = common(case, today)
+    # Reform (source weaker than the statute text): the duty is imposed by a written administrative act
+    # ("Verpflichtung", § 15a SGB II n. F.) with reasons and appeal instructions.
+    act = given.get("rechtskreis") == "neue_grundsicherung"
+    return {**base, "schritt": record["schritt"], "frist": date_text(record["frist"]),
             "nachweis": proof, "rechtsgrundlage": LABELS["rechtsgrundlage"].get(basis, ""),
-            "rfb": given, "rfbText": rfb.text(given)}
+            "rfb": given, "rfbText": rfb.text(given), "verwaltungsakt": act,
+            "rechtsbehelf": APPEAL.format(**base["jobcenter"]) if act else ""}
 
 
 def hearing(case: Mapping[str, Any], today: date, kind: str, breach_on: date, description: str, percent: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -11,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
+from engine.domain import rfb
+from engine.letters import fields
 from engine.letters.fields import EXAMPLES, KINDS
 from engine.letters.render import TEMPLATES, LetterError, check_templates, render
 
@@ -102,3 +105,16 @@ def test_the_sandbox_keeps_templates_away_from_python_internals(tmp_path: Path) 
 def test_unknown_kind_is_a_german_error() -> None:
     with pytest.raises(LetterError, match="Unbekannte Briefart"):
         render("mahnung", {})
+
+
+def test_under_the_reform_a_demand_is_an_administrative_act_with_reasons_and_appeal() -> None:
+    # reform "Verpflichtung" (§ 15a SGB II n. F., source weaker than the statute text)
+    record = {"schritt": "Bewerbung bei Firma X", "frist": date(2026, 8, 3), "rechtsgrundlage": "par15abs6",
+              "rfb": rfb.compute("neue_grundsicherung", "pflichtverletzung", 1, date(2026, 8, 3))}
+    text = pdf_text(render("aufforderung", fields.demand(fields.EXAMPLE_CASE, date(2026, 7, 20), record,
+                                                         "Kopie")).pdf())
+    for required in ("Verwaltungsakt", "Begründung", "Rechtsbehelfsbelehrung", "Widerspruch", "30 % des Regelbedarfs",
+                     "168,90 €", "03.08.2026"):
+        assert required in text
+    old_law = pdf_text(render("aufforderung", EXAMPLES["aufforderung"]).pdf())
+    assert "Verwaltungsakt" not in old_law and "Rechtsbehelfsbelehrung" not in old_law
