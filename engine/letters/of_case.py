@@ -3,15 +3,30 @@ fields of each; the dates are those of the event itself, so a letter can be made
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from engine.letters import fields
-from engine.runtime.formatting import date_text
+from engine.runtime.clock import berlin_date
+from engine.runtime.formatting import date_text, time_text
 
-TITLES = {"aufforderung": "Aufforderung mit Rechtsfolgenbelehrung", "minderungsbescheid": "Minderungsbescheid",
-          "aufhebungsbescheid": "Aufhebungsbescheid"}
+OFFICE = "Jobcenter, Bahnhofsallee 5, 37081 Göttingen"
+PLACES = {"praesenz": OFFICE, "telefon": "telefonisch (wir rufen Sie an)", "video": "per Video (der Link folgt)"}
+
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A planned appointment as the letters see it (from the agenda)."""
+
+    id: int
+    starts_at: datetime
+    kind: str
+    purpose: str
+    with_rfb: bool
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -22,9 +37,21 @@ class CaseLetter:
     data: dict[str, Any]
 
 
-def letters_of(data: Mapping[str, Any], case: Mapping[str, Any]) -> list[CaseLetter]:
-    """Every letter the case data yields, in the order of the lists they come from."""
+def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Sequence[Invitation] = (),
+               regime_on: Callable[[date], str] | None = None) -> list[CaseLetter]:
+    """Every letter the case data and its planned appointments yield; an invitation's RFB follows the regime on
+    the appointment's day (`regime_on`, the decision Rechtskreis) and the run of missed appointments so far."""
     found: list[CaseLetter] = []
+    for invitation in invitations if regime_on is not None else ():
+        day = berlin_date(invitation.starts_at)
+        assert regime_on is not None
+        found.append(CaseLetter("einladung", invitation.id, f"Einladung zum {date_text(day)} "
+                                f"({'mit' if invitation.with_rfb else 'ohne'} Rechtsfolgenbelehrung)",
+                                fields.invitation(case, berlin_date(invitation.created_at), day,
+                                                  time_text(invitation.starts_at),
+                                                  PLACES.get(invitation.kind, OFFICE), invitation.purpose,
+                                                  invitation.with_rfb, regime_on(day),
+                                                  int(data.get("meldeversaeumnisseInFolge") or 0))))
     for demand in data.get("aufforderungen") or ():
         if isinstance(demand.get("rfb"), dict):
             found.append(CaseLetter("aufforderung", int(demand["nr"]), f"Aufforderung {demand['nr']}: "
@@ -45,5 +72,5 @@ def letters_of(data: Mapping[str, Any], case: Mapping[str, Any]) -> list[CaseLet
     return found
 
 
-def find(data: Mapping[str, Any], case: Mapping[str, Any], kind: str, nr: int) -> CaseLetter | None:
-    return next((letter for letter in letters_of(data, case) if (letter.kind, letter.nr) == (kind, nr)), None)
+def find(letters: Sequence[CaseLetter], kind: str, nr: int) -> CaseLetter | None:
+    return next((letter for letter in letters if (letter.kind, letter.nr) == (kind, nr)), None)

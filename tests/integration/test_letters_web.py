@@ -4,13 +4,16 @@ puts its content hash and the data it was made from into the event log."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pypdf
 from sqlalchemy import select
 
 from engine.runtime.store import Event
+from engine.workplace.commands import Workplace
+from engine.workplace.letters import Letters, regime_on
 from tests.integration.conftest import Office
-from tests.integration.test_calendar_web import signed_in
+from tests.integration.test_calendar_web import new_case, signed_in
 from tests.integration.test_case_actions_web import demand_case
 
 
@@ -39,3 +42,21 @@ def test_a_letter_the_case_does_not_have_is_a_german_404(office: Office) -> None
     case_id = demand_case(office)
     page = signed_in(office, "anna").get(f"/faelle/{case_id}/schreiben/minderungsbescheid/1")
     assert page.status_code == 404 and "Dieses Schreiben gibt es in diesem Fall nicht." in page.get_data(as_text=True)
+
+
+def test_each_planned_appointment_has_its_invitation_letter(office: Office) -> None:
+    # the new case has its Erstgespräch booked, without RFB (§ 59 SGB II with § 309 SGB III: purpose, date, place)
+    case_id = new_case(office)
+    client = signed_in(office, "anna")
+    overview = client.get(f"/faelle/{case_id}/schreiben").get_data(as_text=True)
+    assert "Einladung zum" in overview and "ohne Rechtsfolgenbelehrung" in overview
+    [nr] = [letter.nr for letter in Letters(Workplace(office.services)).of_case(
+        office.member("anna"), case_id) if letter.kind == "einladung"]
+    pdf = client.get(f"/faelle/{case_id}/schreiben/einladung/{nr}.pdf")
+    words = " ".join(pypdf.PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert "Erstgespräch" in words and "§ 309 SGB III" in words and "Rechtsfolgenbelehrung" not in words
+
+
+def test_the_regime_comes_from_the_decision_rechtskreis() -> None:
+    assert regime_on(date(2026, 6, 30)) == "buergergeld"
+    assert regime_on(date(2026, 7, 1)) == "neue_grundsicherung"
