@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from engine.domain.actions import deadline_end
 from engine.letters import fields
 from engine.runtime.clock import berlin_date
 from engine.runtime.formatting import date_text, time_text
@@ -38,7 +39,7 @@ class CaseLetter:
 
 
 def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Sequence[Invitation] = (),
-               regime_on: Callable[[date], str] | None = None) -> list[CaseLetter]:
+               regime_on: Callable[[date], str] | None = None, today: date | None = None) -> list[CaseLetter]:
     """Every letter the case data and its planned appointments yield; an invitation's RFB follows the regime on
     the appointment's day (`regime_on`, the decision Rechtskreis) and the run of missed appointments so far."""
     found: list[CaseLetter] = []
@@ -58,6 +59,9 @@ def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Se
                                     f"{demand.get('schritt')}, Frist {date_text(demand.get('frist'))}",
                                     fields.demand(case, demand["erstelltAm"], demand, demand.get("nachweis") or
                                                   "Bitte legen Sie einen geeigneten Nachweis vor")))
+    hearing = _hearing(data, case, today)
+    if hearing is not None:
+        found.append(hearing)
     for number, reduction in enumerate(data.get("minderungen") or (), start=1):
         if reduction.get("bescheidAm") is None:
             continue
@@ -74,3 +78,29 @@ def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Se
 
 def find(letters: Sequence[CaseLetter], kind: str, nr: int) -> CaseLetter | None:
     return next((letter for letter in letters if (letter.kind, letter.nr) == (kind, nr)), None)
+
+
+def _hearing(data: Mapping[str, Any], case: Mapping[str, Any], today: date | None) -> CaseLetter | None:
+    """The hearing of this cycle (§ 24 SGB X): for a missed appointment the reduction the table decided, for a
+    demand the one its recorded RFB announced, with the deadline's moved end as the day of the breach."""
+    deadline = data.get("anhoerungFrist")
+    if not isinstance(deadline, date):
+        return None
+    in_person = bool(data.get("anhoerungPersoenlich"))
+    decided = data.get("minderung") or {}
+    if data.get("art") == "meldeversaeumnis" and isinstance(data.get("verstossAm"), date) and decided.get("prozent"):
+        missed = data["verstossAm"]
+        fields_ = fields.hearing(case, today or missed, "meldeversaeumnis", missed,
+                                 f"Sie sind zum Termin am {date_text(missed)} nicht erschienen",
+                                 int(decided["prozent"]), int(decided.get("monate") or 1), deadline, in_person)
+        return CaseLetter("anhoerung", 1, f"Anhörung zum Meldeversäumnis vom {date_text(missed)}", fields_)
+    demands = [demand for demand in data.get("aufforderungen") or ()
+               if demand.get("status") == "offen" and isinstance(demand.get("rfb"), dict)]
+    if not demands:
+        return None
+    demand = demands[-1]
+    announced, due = demand["rfb"], deadline_end(demand["frist"])
+    fields_ = fields.hearing(case, today or due, announced["art"], due,
+                             f"Der geforderte Schritt »{demand['schritt']}« ist bis zum Fristende nicht nachgewiesen",
+                             int(announced["prozent"]), int(announced["monate"]), deadline, in_person)
+    return CaseLetter("anhoerung", 1, f"Anhörung zur Aufforderung {demand['nr']}", fields_)

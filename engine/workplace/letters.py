@@ -71,12 +71,13 @@ class Letters:
 
     def of_case(self, member: StaffMember, case_id: int) -> list[CaseLetter]:
         case = self.workplace.case_for(member, case_id)
-        return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), regime_on)
+        return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), regime_on,
+                          self.services.clock.today())
 
     def letter(self, member: StaffMember, case_id: int, kind: str, nr: int) -> Letter:
         case = self.workplace.case_for(member, case_id)
         found = find(letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id),
-                                regime_on), kind, nr)
+                                regime_on, self.services.clock.today()), kind, nr)
         if found is None:
             raise NotFoundError("Dieses Schreiben gibt es in diesem Fall nicht.")
         return render(found.kind, found.data)

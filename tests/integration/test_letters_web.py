@@ -4,7 +4,7 @@ puts its content hash and the data it was made from into the event log."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pypdf
 from sqlalchemy import select
@@ -60,3 +60,17 @@ def test_each_planned_appointment_has_its_invitation_letter(office: Office) -> N
 def test_the_regime_comes_from_the_decision_rechtskreis() -> None:
     assert regime_on(date(2026, 6, 30)) == "buergergeld"
     assert regime_on(date(2026, 7, 1)) == "neue_grundsicherung"
+
+
+def test_the_hearing_letter_names_the_intended_reduction_and_the_deadline(office: Office) -> None:
+    case_id = demand_case(office)  # deadline Thursday 20.03.2025; the timer fires on the 21st
+    office.clock.set(datetime(2025, 3, 21, 9, 0, tzinfo=UTC))
+    office.services.fire_due_timers()
+    [hearing] = [task for task in office.services.open_tasks(case_id) if task.element_id == "Task_AnhoerungEinleiten"]
+    office.services.complete_task(hearing.id, {"anhoerungFrist": "2025-04-04", "anhoerungPersoenlich": True},
+                                  actor="anna")
+    pdf = signed_in(office, "anna").get(f"/faelle/{case_id}/schreiben/anhoerung/1.pdf")
+    words = " ".join(pypdf.PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    for required in ("§ 24 SGB X", "04.04.2025", "20.03.2025", "Bewerbung bei Firma X", "10 % des Regelbedarfs",
+                     "56,30 €", "einen Monat", "persönlich"):
+        assert required in words
