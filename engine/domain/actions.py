@@ -142,6 +142,11 @@ def record_missed_appointment(data: Data, clock: Clock) -> Data:
         history.remove(missed_on)  # a good reason set out in the hearing (§ 24 SGB X): it does not count
     history.sort()
     since = missed_on - relativedelta(months=12)
+    # the message from the agenda (its payload lands under the message's name) says what the RFB of the
+    # invitation letter recorded as sent lacked; without such a letter the counsellor's check decides
+    message = data.get("Meldeversaeumnis")
+    sent = (message if isinstance(message, dict) else data).get("einladungRfbFehlt")
+    lacking = sent if isinstance(sent, list) else None
     # a session, or coming forward in person after being unreachable, ends a run of missed appointments
     appearances = [day for day in (data.get("letztesGespraechAm"), data.get("erreichbarSeit")) if isinstance(day, date)]
     last_session = max(appearances) if appearances else None
@@ -151,7 +156,9 @@ def record_missed_appointment(data: Data, clock: Clock) -> Data:
         "meldeversaeumnisseLetzte12Monate": sum(1 for day in history if since < day <= missed_on),
         "meldeversaeumnisseInFolge": len(in_a_row),
         "verstossAm": missed_on, "stichtag": missed_on, "art": "meldeversaeumnis",
-        "rfbErteilt": bool(data.get("einladungMitRfb")),
+        # the counsellor's check, and the RFB of the invitation letter recorded as sent, if there is one
+        "rfbErteilt": bool(data.get("einladungMitRfb")) and not lacking,
+        "rfbFehlt": lacking or [],
         "haerte": bool(data.get("haerte")),
         "wichtigerGrund": bool(data.get("wichtigerGrund")),
         "fruehereMinderungen": _earlier_reductions(data, missed_on),

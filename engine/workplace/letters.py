@@ -18,6 +18,7 @@ from engine.letters.render import Letter, render
 from engine.runtime import dmn
 from engine.runtime.errors import NotFoundError
 from engine.runtime.lint import load_files
+from engine.workplace.agenda import SENT
 from engine.workplace.commands import Workplace
 
 PROCESSES = Path("processes")
@@ -34,7 +35,6 @@ def regime_on(day: date, folder: Path = PROCESSES) -> str:
     """The regime on a day, by the decision Rechtskreis (the only place that holds the reform's date)."""
     return str(dmn.evaluate(_decisions(folder), "Rechtskreis", {"stichtag": day}).value)
 
-SENT = "schreiben_versandt"
 
 
 class Letters:

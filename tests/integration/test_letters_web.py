@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 import pypdf
 from sqlalchemy import select
 
+from engine.queries import agenda as queries
+from engine.queries import case_file
 from engine.runtime.store import Event
 from engine.workplace.commands import Workplace
 from engine.workplace.letters import Letters, regime_on
@@ -74,3 +76,20 @@ def test_the_hearing_letter_names_the_intended_reduction_and_the_deadline(office
     for required in ("§ 24 SGB X", "04.04.2025", "20.03.2025", "Bewerbung bei Firma X", "10 % des Regelbedarfs",
                      "56,30 €", "einen Monat", "persönlich"):
         assert required in words
+
+
+def test_a_missed_appointment_whose_sent_invitation_had_no_rfb_is_not_reduced(office: Office) -> None:
+    # § 32 Abs. 1 SGB II: the invitation letter recorded as sent proves what the client was told; it had no RFB,
+    # so the counsellor's tick "Einladung mit Rechtsfolgenbelehrung" does not make it one
+    anna = office.member("anna")
+    case_id = office.cases.intake(anna, "901A000011", first_session=office.at(date(2025, 3, 5), 9))
+    [appointment] = queries.case_agenda(office.services, case_id).appointments
+    Letters(Workplace(office.services)).send(anna, case_id, "einladung", appointment.id)
+    office.clock.set(datetime(2025, 3, 5, 10, 0, tzinfo=UTC))
+    office.agenda.record_missed(anna, appointment.id)
+    [check] = [task for task in office.services.open_tasks(case_id) if task.element_id == "Task_MvPruefen"]
+    office.services.complete_task(check.id, {"terminAm": "2025-03-05", "einladungMitRfb": True,
+                                             "wichtigerGrund": False, "haerte": False}, actor="anna")
+    data = case_file(office.services, case_id).data
+    assert data["rfbErteilt"] is False and "beginn" in data["rfbFehlt"]
+    assert data["minderung"]["folge"] == "keine"

@@ -361,7 +361,7 @@ def test_record_missed_appointment_full_result(clock: SimulatedClock) -> None:
         "meldeversaeumnisseLetzte12Monate": 3,
         "meldeversaeumnisseInFolge": 2,  # 20 Jan and 3 Mar come after the session of 2 Dec
         "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis",
-        "rfbErteilt": True, "haerte": False, "wichtigerGrund": False,
+        "rfbErteilt": True, "rfbFehlt": [], "haerte": False, "wichtigerGrund": False,
         "fruehereMinderungen": 0, "schlichtungLaeuft": False, "ersteEinladungZumPlan": False,
     }
     assert data == snapshot  # the stored history list is not mutated
@@ -385,7 +385,7 @@ def test_record_missed_appointment_first_miss_without_history(clock: SimulatedCl
     data = {"terminAm": MISSED}
     assert record_missed_appointment(data, clock) == {
         "meldeversaeumnisse": [MISSED], "meldeversaeumnisseLetzte12Monate": 1, "meldeversaeumnisseInFolge": 1,
-        "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis", "rfbErteilt": False,
+        "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis", "rfbErteilt": False, "rfbFehlt": [],
         "haerte": False, "wichtigerGrund": False, "fruehereMinderungen": 0, "schlichtungLaeuft": False,
         "ersteEinladungZumPlan": False,
     }
@@ -713,3 +713,10 @@ def test_start_and_end_conciliation() -> None:
 def test_mode_duty_to_report(clock: SimulatedClock) -> None:
     assert mode_duty_to_report({"modus": "selbstbestimmt", "modusGrund": None}, clock) == {
         "modus": "fremdbestimmt", "modusGrund": "meldepflicht"}
+
+
+def test_record_missed_appointment_refuses_the_rfb_when_the_sent_invitation_lacked_it(clock: SimulatedClock) -> None:
+    # § 32 Abs. 1 SGB II: only after a written RFB; the invitation letter recorded as sent had none
+    changes = record_missed_appointment(missed_data(einladungRfbFehlt=["prozent", "beginn"]), clock)
+    assert (changes["rfbErteilt"], changes["rfbFehlt"]) == (False, ["prozent", "beginn"])
+    assert record_missed_appointment(missed_data(einladungRfbFehlt=[]), clock)["rfbErteilt"] is True
