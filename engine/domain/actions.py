@@ -210,8 +210,9 @@ def record_reduction(data: Data, clock: Clock) -> Data:
         raise ValueError("Eine Minderung kann nur innerhalb von sechs Monaten nach der Pflichtverletzung "
                          "festgestellt werden (§ 31b Abs. 2 SGB II).")
     actual = data.get("zugangAm") if isinstance(data.get("zugangAm"), date) else None
-    delivered = legal.deemed_delivery(decided_on, actual)
-    start = legal.reduction_start(decided_on, actual)
+    in_person = data.get("bekanntgabe") == "persoenlich"
+    delivered = legal.deemed_delivery(decided_on, actual, in_person=in_person)
+    start = legal.reduction_start(decided_on, actual, in_person=in_person)
     months = int(decided.get("monate") or 0)
     end = start + relativedelta(months=months) - timedelta(days=1)
     percent = int(decided.get("prozent") or 0)

@@ -25,7 +25,8 @@ PER_CYCLE_FIELDS = frozenset({"notiz", "verstossAm", "stichtag", "minderung", "w
                               "schrittNr", "schrittErledigt", "schrittEntscheidung", "neueFrist", "gruende",
                               # issue 11: what one demand, hearing, decision or lifting needs, not the case
                               "rechtskreisFrist", "rfbFehlt", "zugangAm", "anhoerungFrist", "anhoerungPersoenlich",
-                              "erfuelltAm", "aufhebungBegruendung", "aufgehobeneMinderungen", "einladungRfbFehlt"})
+                              "erfuelltAm", "aufhebungBegruendung", "aufgehobeneMinderungen", "einladungRfbFehlt",
+                              "bekanntgabe"})
 
 INITIAL_DATA: dict[str, Any] = {
     "anfangsphase": True, "modus": "selbstbestimmt", "modusGrund": None, "ausnahme": "keine",

@@ -136,18 +136,20 @@ def reduction_rule(regime: str, kind: str, stage: int) -> ReductionRule | None:
     return next((row for row in REDUCTIONS if (row.regime, row.kind, row.stage) == (regime, kind, stage)), None)
 
 
-def deemed_delivery(posted: date, actual: date | None = None) -> date:
-    """The day a posted decision counts as delivered (§ 37 Abs. 2 SGB X).
+def deemed_delivery(posted: date, actual: date | None = None, *, in_person: bool = False) -> date:
+    """The day a posted decision counts as delivered (§ 37 Abs. 2 SGB X); handed over in person: that day.
 
     The fiction gives way only when the decision arrived later (Satz 3): a recorded later delivery wins,
     an earlier one does not bring the date forward.
     """
+    if in_person:
+        return posted
     fiction = posted + timedelta(days=_in_force(DELIVERY_FICTIONS, posted, "die Bekanntgabe").days)
     return max(fiction, actual) if actual is not None else fiction
 
 
-def reduction_start(posted: date, actual: date | None = None) -> date:
+def reduction_start(posted: date, actual: date | None = None, *, in_person: bool = False) -> date:
     """First day of the reduction: the month after the decision takes effect by delivery (§ 31b Abs. 1 Satz 1
     SGB II, § 39 Abs. 1 SGB X)."""
-    delivered = deemed_delivery(posted, actual)
+    delivered = deemed_delivery(posted, actual, in_person=in_person)
     return delivered.replace(day=1) + relativedelta(months=1)

@@ -92,7 +92,8 @@ def decision(case: Mapping[str, Any], today: date, reduction: Mapping[str, Any])
     base = common(case, today)
     posted = reduction["bescheidAm"]
     return {**base, "minderung": _reduction(reduction), "bescheidAm": date_text(posted),
-            "zugangAm": date_text(legal.deemed_delivery(posted)), "rechtsbehelf": APPEAL.format(**base["jobcenter"])}
+            "zugangAm": date_text(reduction.get("zugangAm") or legal.deemed_delivery(posted)),
+            "rechtsbehelf": APPEAL.format(**base["jobcenter"])}
 
 
 def lifting(case: Mapping[str, Any], today: date, reduction: Mapping[str, Any]) -> dict[str, Any]:

@@ -180,3 +180,13 @@ def test_coming_forward_ends_the_run_of_missed_appointments() -> None:
     missed = record_missed_appointment({"terminAm": date(2026, 8, 6), "meldeversaeumnisse": [
         date(2026, 7, 6), date(2026, 7, 13), date(2026, 7, 20)], **changes}, CLOCK)
     assert missed["meldeversaeumnisseInFolge"] == 1
+
+
+def test_a_decision_handed_over_in_person_is_delivered_that_day() -> None:
+    # § 37 Abs. 2 SGB X applies to posted decisions only: handed over on 28.03.2025, the reduction starts in April
+    assert legal.reduction_start(date(2025, 3, 28), in_person=True) == date(2025, 4, 1)
+    data = {"art": "pflichtverletzung", "verstossAm": date(2025, 3, 3), "bescheidAm": date(2025, 3, 28),
+            "bekanntgabe": "persoenlich", "minderungen": [],
+            "minderung": {"prozent": 10, "monate": 1, "folge": "minderung", "begruendung": "§ 31a"}}
+    reduction = record_reduction(data, CLOCK)["letzteMinderung"]
+    assert (reduction["zugangAm"], reduction["beginn"]) == (date(2025, 3, 28), date(2025, 4, 1))
