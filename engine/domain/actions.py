@@ -128,6 +128,25 @@ def _earlier_reductions(data: Data, breach: date) -> int:
     return _stage(max(relevant, key=lambda reduction: (reduction["bescheidAm"], reduction["beginn"])))
 
 
+def _counted(days: Any, missed_on: date, excused: bool) -> list[date]:
+    """The list of counted misses with this one added, or removed when excused (a good reason, also one set out
+    in the hearing, § 24 SGB X)."""
+    history = list(days or [])
+    if not excused and missed_on not in history:
+        history.append(missed_on)
+    elif excused and missed_on in history:
+        history.remove(missed_on)
+    return sorted(history)
+
+
+def record_missed_date(data: Data, clock: Clock) -> Data:
+    """stichtagTermin: the regime of a missed appointment is the one on its day."""
+    missed_on = data.get("terminAm")
+    if not isinstance(missed_on, date):
+        raise ValueError("Das Datum des versäumten Termins fehlt.")
+    return {"stichtag": missed_on}
+
+
 def record_missed_appointment(data: Data, clock: Clock) -> Data:
     """meldeversaeumnisErfassen: count missed appointments (last 12 months, in a row) for § 32.
 
@@ -135,12 +154,11 @@ def record_missed_appointment(data: Data, clock: Clock) -> Data:
     missed_on = data.get("terminAm")
     if not isinstance(missed_on, date):
         raise ValueError("Das Datum des versäumten Termins fehlt.")
-    history = list(data.get("meldeversaeumnisse") or [])
-    if not data.get("wichtigerGrund") and missed_on not in history:
-        history.append(missed_on)
-    elif data.get("wichtigerGrund") and missed_on in history:
-        history.remove(missed_on)  # a good reason set out in the hearing (§ 24 SGB X): it does not count
-    history.sort()
+    history = _counted(data.get("meldeversaeumnisse"), missed_on, bool(data.get("wichtigerGrund")))
+    reform = data.get("rechtskreisVerstoss") == "neue_grundsicherung"
+    # Under the reform only misses under the new law make the run that leads to unreachability (legal review)
+    under_reform = _counted(data.get("meldeversaeumnisseNeuesRecht"), missed_on,
+                            bool(data.get("wichtigerGrund")) or not reform)
     since = missed_on - relativedelta(months=12)
     # the message from the agenda (its payload lands under the message's name) says what the RFB of the
     # invitation letter recorded as sent lacked; without such a letter the counsellor's check decides
@@ -150,9 +168,9 @@ def record_missed_appointment(data: Data, clock: Clock) -> Data:
     # a session, or coming forward in person after being unreachable, ends a run of missed appointments
     appearances = [day for day in (data.get("letztesGespraechAm"), data.get("erreichbarSeit")) if isinstance(day, date)]
     last_session = max(appearances) if appearances else None
-    in_a_row = [day for day in history if last_session is None or day > last_session]
+    in_a_row = [day for day in (under_reform if reform else history) if last_session is None or day > last_session]
     return {
-        "meldeversaeumnisse": history,
+        "meldeversaeumnisse": history, "meldeversaeumnisseNeuesRecht": under_reform,
         "meldeversaeumnisseLetzte12Monate": sum(1 for day in history if since < day <= missed_on),
         "meldeversaeumnisseInFolge": len(in_a_row),
         "verstossAm": missed_on, "stichtag": missed_on, "art": "meldeversaeumnis",
@@ -354,6 +372,7 @@ ACTIONS: Mapping[str, Callable[[Data, Clock], Mapping[str, Any]]] = {
     "stichtagHeute": record_date,
     "schrittStatusSetzen": set_step_status,
     "schrittFortschreiben": continue_step,
+    "stichtagTermin": record_missed_date,
     "meldeversaeumnisErfassen": record_missed_appointment,
     "verstossFeststellen": record_breach,
     "minderungErfassen": record_reduction,

@@ -26,7 +26,7 @@ PER_CYCLE_FIELDS = frozenset({"notiz", "verstossAm", "stichtag", "minderung", "w
                               # issue 11: what one demand, hearing, decision or lifting needs, not the case
                               "rechtskreisFrist", "rfbFehlt", "zugangAm", "anhoerungFrist", "anhoerungPersoenlich",
                               "erfuelltAm", "aufhebungBegruendung", "aufgehobeneMinderungen", "einladungRfbFehlt",
-                              "bekanntgabe"})
+                              "bekanntgabe", "rechtskreisVerstoss"})
 
 INITIAL_DATA: dict[str, Any] = {
     "anfangsphase": True, "modus": "selbstbestimmt", "modusGrund": None, "ausnahme": "keine",

@@ -24,6 +24,7 @@ from engine.domain.actions import (
     record_demand,
     record_exclusion,
     record_missed_appointment,
+    record_missed_date,
     record_plan,
     record_reachable,
     record_reduction,
@@ -121,6 +122,7 @@ def test_actions_map_topics_to_functions() -> None:
         "minderungErfassen": record_reduction,
         "minderungAufheben": lift_reduction,
         "stichtagFrist": record_deadline_date,
+        "stichtagTermin": record_missed_date,
         "nichterreichbarkeitFesthalten": record_exclusion,
         "erreichbarkeitFesthalten": record_reachable,
         "modusMeldepflicht": mode_duty_to_report,
@@ -358,6 +360,7 @@ def test_record_missed_appointment_full_result(clock: SimulatedClock) -> None:
     snapshot = copy.deepcopy(data)
     assert record_missed_appointment(data, clock) == {
         "meldeversaeumnisse": [date(2024, 11, 4), date(2025, 1, 20), MISSED],  # appended and sorted
+        "meldeversaeumnisseNeuesRecht": [],  # not under the reform
         "meldeversaeumnisseLetzte12Monate": 3,
         "meldeversaeumnisseInFolge": 2,  # 20 Jan and 3 Mar come after the session of 2 Dec
         "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis",
@@ -384,7 +387,8 @@ def test_record_missed_appointment_no_duplicates(clock: SimulatedClock) -> None:
 def test_record_missed_appointment_first_miss_without_history(clock: SimulatedClock) -> None:
     data = {"terminAm": MISSED}
     assert record_missed_appointment(data, clock) == {
-        "meldeversaeumnisse": [MISSED], "meldeversaeumnisseLetzte12Monate": 1, "meldeversaeumnisseInFolge": 1,
+        "meldeversaeumnisse": [MISSED], "meldeversaeumnisseNeuesRecht": [], "meldeversaeumnisseLetzte12Monate": 1,
+        "meldeversaeumnisseInFolge": 1,
         "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis", "rfbErteilt": False, "rfbFehlt": [],
         "haerte": False, "wichtigerGrund": False, "fruehereMinderungen": 0, "schlichtungLaeuft": False,
         "ersteEinladungZumPlan": False,

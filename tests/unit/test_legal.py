@@ -190,3 +190,12 @@ def test_a_decision_handed_over_in_person_is_delivered_that_day() -> None:
             "minderung": {"prozent": 10, "monate": 1, "folge": "minderung", "begruendung": "§ 31a"}}
     reduction = record_reduction(data, CLOCK)["letzteMinderung"]
     assert (reduction["zugangAm"], reduction["beginn"]) == (date(2025, 3, 28), date(2025, 4, 1))
+
+
+def test_under_the_reform_only_misses_under_the_new_law_make_the_run() -> None:
+    data = {"terminAm": date(2026, 7, 6), "meldeversaeumnisse": [date(2026, 6, 22), date(2026, 6, 29)],
+            "rechtskreisVerstoss": "neue_grundsicherung"}
+    changes = record_missed_appointment(data, CLOCK)
+    assert (changes["meldeversaeumnisseInFolge"], changes["meldeversaeumnisseNeuesRecht"]) == (1, [date(2026, 7, 6)])
+    old_law = record_missed_appointment({**data, "rechtskreisVerstoss": "buergergeld"}, CLOCK)
+    assert (old_law["meldeversaeumnisseInFolge"], old_law["meldeversaeumnisseNeuesRecht"]) == (3, [])
