@@ -12,7 +12,7 @@ from engine.domain import legal, rfb
 from engine.domain.labels import LABELS
 from engine.runtime.formatting import date_text
 
-KINDS = ("einladung", "aufforderung", "anhoerung", "minderungsbescheid", "aufhebungsbescheid")
+KINDS = ("einladung", "aufforderung", "anhoerung", "minderungsbescheid", "aufhebungsbescheid", "nichterreichbarkeit")
 
 APPEAL = ("Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. Der "
           "Widerspruch ist schriftlich, in elektronischer Form (§ 36a Abs. 2 SGB I) oder zur Niederschrift bei "
@@ -104,6 +104,18 @@ def lifting(case: Mapping[str, Any], today: date, reduction: Mapping[str, Any]) 
             "rechtsbehelf": APPEAL.format(**base["jobcenter"])}
 
 
+def unreachable(case: Mapping[str, Any], today: date, exclusion: Mapping[str, Any],
+                last_missed: date) -> dict[str, Any]:
+    """The unreachability notice (reform, source weaker than the statute text): exclusion, rent, end."""
+    base = common(case, today)
+    return {**base, "ausschluss": {"letzterTermin": date_text(last_missed),
+                                   "festgestelltAm": date_text(exclusion["festgestelltAm"]),
+                                   "regelbedarfEntfaelltAb": date_text(exclusion["regelbedarfEntfaelltAb"]),
+                                   "mieteAnVermieterBis": date_text(exclusion["mieteAnVermieterBis"]),
+                                   "leistungenEndenAb": date_text(exclusion["leistungenEndenAb"])},
+            "rechtsbehelf": APPEAL.format(**base["jobcenter"])}
+
+
 EXAMPLE_CASE = {"name": "Erika Mustermann", "anschrift": "Weender Straße 1, 37073 Göttingen",
                 "kundennummer": "123D456789", "bgNummer": "12345BG0001234", "ifkName": "Frau Beispiel"}
 _DAY = date(2026, 3, 9)
@@ -122,4 +134,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                          date(2026, 4, 8), True),
     "minderungsbescheid": decision(EXAMPLE_CASE, date(2026, 4, 14), _REDUCTION),
     "aufhebungsbescheid": lifting(EXAMPLE_CASE, date(2026, 5, 21), {**_REDUCTION, "ende": date(2026, 5, 31)}),
+    "nichterreichbarkeit": unreachable(EXAMPLE_CASE, date(2026, 7, 20), {
+        "festgestelltAm": date(2026, 7, 20), "regelbedarfEntfaelltAb": date(2026, 8, 1),
+        "mieteAnVermieterBis": date(2026, 8, 31), "leistungenEndenAb": date(2026, 9, 1)}, date(2026, 7, 20)),
 }

@@ -73,6 +73,12 @@ def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Se
             found.append(CaseLetter("aufhebungsbescheid", number, f"Aufhebung der Minderung vom "
                                     f"{date_text(reduction['bescheidAm'])}, endet am {date_text(reduction['ende'])}",
                                     fields.lifting(case, reduction["aufgehobenAm"], reduction)))
+    for number, exclusion in enumerate(data.get("ausschluesse") or (), start=1):
+        missed = [day for day in data.get("meldeversaeumnisse") or () if day <= exclusion["festgestelltAm"]]
+        found.append(CaseLetter("nichterreichbarkeit", number, f"Nichterreichbarkeit, festgestellt am "
+                                f"{date_text(exclusion['festgestelltAm'])}",
+                                fields.unreachable(case, exclusion["festgestelltAm"], exclusion,
+                                                   max(missed, default=exclusion["festgestelltAm"]))))
     return found
 
 

@@ -15,6 +15,7 @@ from engine.cli import main
 from engine.domain import rfb
 from engine.letters import fields
 from engine.letters.fields import EXAMPLES, KINDS
+from engine.letters.of_case import letters_of
 from engine.letters.render import TEMPLATES, LetterError, check_templates, render
 
 COMMON = ("Erika Mustermann", "Weender Straße 1, 37073 Göttingen", "123D456789", "12345BG0001234", "Frau Beispiel",
@@ -32,6 +33,9 @@ REQUIRED = {
     "minderungsbescheid": ("10 % des Regelbedarfs", "56,30 €", "01.05.2026", "31.05.2026", "14.04.2026",
                            "18.04.2026", "Begründung", "Rechtsbehelfsbelehrung", "Widerspruch", "einen Monat"),
     "aufhebungsbescheid": ("20.05.2026", "31.05.2026", "aufgehoben", "Rechtsbehelfsbelehrung"),
+    # reform (unverified): exclusion, one month of rent to the landlord, then benefits end
+    "nichterreichbarkeit": ("nicht erreichbar", "01.08.2026", "31.08.2026", "01.09.2026", "Vermieter",
+                            "Rechtsbehelfsbelehrung"),
 }
 
 
@@ -118,3 +122,13 @@ def test_under_the_reform_a_demand_is_an_administrative_act_with_reasons_and_app
         assert required in text
     old_law = pdf_text(render("aufforderung", EXAMPLES["aufforderung"]).pdf())
     assert "Verwaltungsakt" not in old_law and "Rechtsbehelfsbelehrung" not in old_law
+
+
+def test_the_case_data_yields_the_unreachability_notice() -> None:
+    exclusion = {"festgestelltAm": date(2026, 7, 20), "regelbedarfEntfaelltAb": date(2026, 8, 1),
+                 "mieteAnVermieterBis": date(2026, 8, 31), "leistungenEndenAb": date(2026, 9, 1)}
+    data = {"ausschluesse": [exclusion], "meldeversaeumnisse": [date(2026, 7, 6), date(2026, 7, 13), date(2026, 7, 20)]}
+    [letter] = letters_of(data, fields.EXAMPLE_CASE)
+    assert (letter.kind, letter.nr) == ("nichterreichbarkeit", 1)
+    text = pdf_text(render(letter.kind, letter.data).pdf())
+    assert "zuletzt am 20.07.2026" in text and "01.09.2026" in text
