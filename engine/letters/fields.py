@@ -4,15 +4,18 @@ that templates are checked against."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from engine.domain import legal, rfb
-from engine.domain.labels import LABELS
+from engine.domain.labels import LABELS, RESPONSIBLE
+from engine.runtime.clock import BERLIN
+from engine.runtime.durations import add_duration
 from engine.runtime.formatting import date_text
 
-KINDS = ("einladung", "aufforderung", "anhoerung", "minderungsbescheid", "aufhebungsbescheid", "nichterreichbarkeit")
+KINDS = ("einladung", "kooperationsplan", "aufforderung", "anhoerung", "minderungsbescheid", "aufhebungsbescheid",
+         "nichterreichbarkeit")
 
 APPEAL = ("Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. Der "
           "Widerspruch ist schriftlich, in elektronischer Form (§ 36a Abs. 2 SGB I) oder zur Niederschrift bei "
@@ -104,6 +107,19 @@ def lifting(case: Mapping[str, Any], today: date, reduction: Mapping[str, Any]) 
             "rechtsbehelf": APPEAL.format(**base["jobcenter"])}
 
 
+def cooperation_plan(case: Mapping[str, Any], agreed: date, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The Kooperationsplan handed over in text form (§ 15 SGB II): goal, dated steps, own efforts, review."""
+    term = str(data.get("planLaufzeit") or "P6M")
+    review = add_duration(datetime.combine(agreed, time(12), BERLIN), term).date()
+    steps = [{"nr": step.get("nr", index), "beschreibung": step.get("beschreibung", ""),
+              "verantwortlich": RESPONSIBLE.get(step.get("verantwortlich"), step.get("verantwortlich") or ""),
+              "faellig": date_text(step.get("faellig"))}
+             for index, step in enumerate(data.get("schritte") or (), start=1)]
+    return {**common(case, agreed), "plan": {"vereinbartAm": date_text(agreed), "ziel": data.get("planZiel") or "",
+                                             "schritte": steps, "eigenbemuehungen": data.get("eigenbemuehungen") or "",
+                                             "ueberpruefungBis": date_text(review)}}
+
+
 def unreachable(case: Mapping[str, Any], today: date, exclusion: Mapping[str, Any],
                 last_missed: date) -> dict[str, Any]:
     """The unreachability notice (reform, source weaker than the statute text): exclusion, rent, end."""
@@ -128,6 +144,11 @@ _REDUCTION = {"art": "pflichtverletzung", "verstossAm": date(2026, 3, 23), "besc
 EXAMPLES: dict[str, dict[str, Any]] = {
     "einladung": invitation(EXAMPLE_CASE, _DAY, date(2026, 3, 19), "10:00", "Jobcenter, Bahnhofsallee 5, Raum 112",
                             "Besprechung Ihres Bewerberangebots", True, "buergergeld"),
+    "kooperationsplan": cooperation_plan(EXAMPLE_CASE, date(2026, 3, 2), {
+        "planZiel": "Arbeitsaufnahme im Verkauf", "planLaufzeit": "P6M",
+        "eigenbemuehungen": "Vier Bewerbungen im Monat",
+        "schritte": [{"nr": 1, "beschreibung": "Lebenslauf überarbeiten", "verantwortlich": "elb",
+                      "faellig": date(2026, 3, 16)}]}),
     "aufforderung": demand(EXAMPLE_CASE, _DAY, _DEMAND, "Kopie der Bewerbung"),
     "anhoerung": hearing(EXAMPLE_CASE, date(2026, 3, 25), "pflichtverletzung", date(2026, 3, 23),
                          "Die geforderte Bewerbung bei Firma X ist bis zum Fristende nicht nachgewiesen", 10, 1,

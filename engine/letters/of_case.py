@@ -53,6 +53,10 @@ def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Se
                                                   PLACES.get(invitation.kind, OFFICE), invitation.purpose,
                                                   invitation.with_rfb, regime_on(day),
                                                   int(data.get("meldeversaeumnisseInFolge") or 0))))
+    agreed = data.get("planVereinbartAm")
+    if isinstance(agreed, date) and data.get("planZiel"):
+        found.append(CaseLetter("kooperationsplan", 1, f"Kooperationsplan vom {date_text(agreed)}",
+                                fields.cooperation_plan(case, agreed, data)))
     for demand in data.get("aufforderungen") or ():
         if isinstance(demand.get("rfb"), dict):
             found.append(CaseLetter("aufforderung", int(demand["nr"]), f"Aufforderung {demand['nr']}: "

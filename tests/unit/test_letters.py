@@ -25,6 +25,9 @@ REQUIRED = {
     "einladung": ("19.03.2026", "10:00", "Raum 112", "Besprechung Ihres Bewerberangebots", "§ 309 SGB III",
                   "Rechtsfolgenbelehrung", "10 % des Regelbedarfs", "56,30 €", "Kalendermonat, der auf die",
                   "wichtigen Grund", "außergewöhnlichen Härte", "§ 24 SGB X"),
+    # § 15 SGB II: goal, dated steps, own efforts, review; text form, no signature, no RFB
+    "kooperationsplan": ("02.03.2026", "Arbeitsaufnahme im Verkauf", "Lebenslauf überarbeiten", "16.03.2026",
+                         "Vier Bewerbungen im Monat", "02.09.2026", "keine Rechtsfolgenbelehrung"),
     "aufforderung": ("Bewerbung als Verkäuferin bei Firma X", "23.03.2026", "Kopie der Bewerbung", "§ 15 Abs. 6",
                      "10 % des Regelbedarfs", "56,30 €", "20 % (112,60 €", "aufgehoben, frühestens nach einem Monat"),
     "anhoerung": ("§ 24 SGB X", "23.03.2026", "08.04.2026", "10 % des Regelbedarfs", "56,30 €", "einen Monat",
@@ -132,3 +135,12 @@ def test_the_case_data_yields_the_unreachability_notice() -> None:
     assert (letter.kind, letter.nr) == ("nichterreichbarkeit", 1)
     text = pdf_text(render(letter.kind, letter.data).pdf())
     assert "zuletzt am 20.07.2026" in text and "01.09.2026" in text
+
+
+def test_an_agreed_plan_yields_its_text_form() -> None:
+    data = {"planVereinbartAm": date(2025, 3, 3), "planZiel": "Arbeit im Lager", "planLaufzeit": "P3M",
+            "schritte": [{"nr": 1, "beschreibung": "Staplerschein", "verantwortlich": "elb", "faellig": date(2025, 4, 1)}]}
+    [letter] = letters_of(data, fields.EXAMPLE_CASE)
+    text = pdf_text(render(letter.kind, letter.data).pdf())
+    assert letter.kind == "kooperationsplan" and "Staplerschein" in text and "03.06.2025" in text
+    assert letters_of({**data, "planVereinbartAm": None}, fields.EXAMPLE_CASE) == []  # steps set, no plan agreed
