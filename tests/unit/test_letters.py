@@ -139,7 +139,8 @@ def test_the_case_data_yields_the_unreachability_notice() -> None:
 
 def test_an_agreed_plan_yields_its_text_form() -> None:
     data = {"planVereinbartAm": date(2025, 3, 3), "planZiel": "Arbeit im Lager", "planLaufzeit": "P3M",
-            "schritte": [{"nr": 1, "beschreibung": "Staplerschein", "verantwortlich": "elb", "faellig": date(2025, 4, 1)}]}
+            "schritte": [{"nr": 1, "beschreibung": "Staplerschein", "verantwortlich": "elb",
+                          "faellig": date(2025, 4, 1)}]}
     [letter] = letters_of(data, fields.EXAMPLE_CASE)
     text = pdf_text(render(letter.kind, letter.data).pdf())
     assert letter.kind == "kooperationsplan" and "Staplerschein" in text and "03.06.2025" in text
