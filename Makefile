@@ -23,7 +23,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	@touch $(WEB_STAMP)
 
-run: $(STAMP) $(WEB_STAMP)
+run: $(STAMP) $(WEB_STAMP) letter-fonts
 	$(BIN)/sro deploy processes
 	$(BIN)/sro demo
 	$(BIN)/sro serve --host 127.0.0.1 --port 5000 --with-worker
@@ -47,7 +47,7 @@ unit: $(STAMP)
 MODELER_CHECK := tools/modeler-check
 NPM_STAMP := $(MODELER_CHECK)/node_modules/.installed
 
-.PHONY: chromium modeler-tools
+.PHONY: chromium modeler-tools letter-fonts
 
 $(NPM_STAMP): $(MODELER_CHECK)/package.json $(MODELER_CHECK)/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "Node.js 20 mit npm wird benötigt (npm nicht gefunden)."; exit 1; }
@@ -59,7 +59,12 @@ modeler-tools: $(NPM_STAMP)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: modeler-tools chromium $(WEB_STAMP)
+# Letters (WeasyPrint): Pango and the DejaVu fonts the templates name, from Debian.
+letter-fonts:
+	@(ldconfig -p | grep -q libpango-1.0 && fc-list | grep -qi dejavu) || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+
+test: modeler-tools chromium letter-fonts $(WEB_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/sro bench

@@ -90,14 +90,24 @@ def lint(paths: tuple[Path, ...]) -> None:
     from engine.domain.actions import ACTIONS
     from engine.runtime.lint import expand, lint_paths
 
-    findings = lint_paths(paths, actions=ACTIONS)
+    findings = [str(finding) for finding in lint_paths(paths, actions=ACTIONS)]
+    findings += _template_findings(paths)
     for finding in findings:
-        click.echo(str(finding))
+        click.echo(finding)
     files = len(expand(paths))
     if findings:
         click.echo(f"{len(findings)} Befund(e) in {files} Datei(en).", err=True)
         sys.exit(1)
     click.echo(f"Keine Befunde in {files} Datei(en).")
+
+
+def _template_findings(paths: tuple[Path, ...]) -> list[str]:
+    """The letter templates (processes/vorlagen) beside the diagrams: an unknown field is a finding."""
+    from engine.letters.render import check_templates
+
+    folders = {path / "vorlagen" for path in paths if path.is_dir() and (path / "vorlagen").is_dir()}
+    folders |= {path for path in paths if path.is_dir() and path.name == "vorlagen"}
+    return [finding for folder in sorted(folders) for finding in check_templates(folder)]
 
 
 @main.command()
@@ -201,9 +211,11 @@ def demo(cases: int, seed_value: int) -> None:
 def _register() -> None:
     """Commands that live with their own area."""
     from engine.conformance.command import conformance
+    from engine.letters.command import letters
     from engine.simulation.command import projection, simulate
 
     main.add_command(conformance)
+    main.add_command(letters)
     main.add_command(simulate)
     main.add_command(projection)
 

@@ -49,12 +49,24 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "Bitte melden Sie sich an."
     login.login_message_category = "hinweis"
 
-    from web import agenda, appointments, auth, calendar, cases, inbox, processes, simulation, tasks, weekly_figures
+    from web import (
+        agenda,
+        appointments,
+        auth,
+        calendar,
+        cases,
+        inbox,
+        letters,
+        processes,
+        simulation,
+        tasks,
+        weekly_figures,
+    )
 
     login.user_loader(auth.load_user)
     for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, weekly_figures.blueprint,
                       processes.blueprint, simulation.blueprint, calendar.blueprint, agenda.blueprint,
-                      appointments.blueprint):
+                      appointments.blueprint, letters.blueprint):
         app.register_blueprint(blueprint)
 
     @app.after_request

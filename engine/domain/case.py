@@ -22,7 +22,11 @@ CLOSE_REASONS = {"integriert": "Integration in Arbeit oder Ausbildung", "verzoge
 # Values that belong to one pass of the cycle only; everything else (plan, next contact, history
 # counters) is carried into the next pass, as DESIGN decision 1 requires.
 PER_CYCLE_FIELDS = frozenset({"notiz", "verstossAm", "stichtag", "minderung", "wichtigerGrund", "haerte",
-                              "schrittNr", "schrittErledigt", "schrittEntscheidung", "neueFrist", "gruende"})
+                              "schrittNr", "schrittErledigt", "schrittEntscheidung", "neueFrist", "gruende",
+                              # issue 11: what one demand, hearing, decision or lifting needs, not the case
+                              "rechtskreisFrist", "rfbFehlt", "zugangAm", "anhoerungFrist", "anhoerungPersoenlich",
+                              "erfuelltAm", "aufhebungBegruendung", "aufgehobeneMinderungen", "einladungRfbFehlt",
+                              "bekanntgabe", "rechtskreisVerstoss"})
 
 INITIAL_DATA: dict[str, Any] = {
     "anfangsphase": True, "modus": "selbstbestimmt", "modusGrund": None, "ausnahme": "keine",

@@ -21,7 +21,7 @@ from engine.runtime.formatting import date_text
 AHEAD = frozenset({NEXT_CONTACT_DAY, "schrittFaellig", "neueFrist", "aufforderungFrist", "anhoerungFrist"})
 # What happened: not in the future, and not more than a year back (a decision must follow within six
 # months of a breach anyway, § 31b Abs. 2 SGB II).
-PAST = frozenset({"terminAm", "bescheidAm", "feststellungAm"})
+PAST = frozenset({"terminAm", "bescheidAm", "feststellungAm", "erfuelltAm", "zugangAm", "gemeldetAm"})
 
 
 def latest_ahead(today: date) -> date:

@@ -30,12 +30,15 @@ EVENTS = {
     "fall_uebergeben": "Fall übergeben",
     "fall_geschlossen": "Fall geschlossen",
     "fall_wiedereroeffnet": "Fall wieder aufgenommen",
+    "schreiben_versandt": "Schreiben versandt",
 }
 
 # Events from outside a counsellor records in the case file (the process waits for them as messages).
 INCOMING_MESSAGES = {"NachweisEingegangen": "Nachweis eingegangen",
                      "StellungnahmeEingegangen": "Stellungnahme eingegangen",
-                     "SchlichtungBeendet": "Schlichtung beendet"}
+                     "SchlichtungBeendet": "Schlichtung beendet",
+                     "PflichtErfuellt": "Pflicht erfüllt oder Bereitschaft erklärt",
+                     "PersonGemeldet": "Person hat sich gemeldet (nach Nichterreichbarkeit)"}
 
 LABELS: dict[str, dict[str, str]] = {
     "modus": {"selbstbestimmt": "selbstbestimmt", "fremdbestimmt": "fremdbestimmt"},
@@ -50,7 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
     "verantwortlich": RESPONSIBLE,
     "aufforderungStatus": {"offen": "offen", "erfuellt": "erfüllt", "ohne_folge": "ohne Rechtsfolge",
                            "minderung": "Minderung festgestellt"},
-    "rechtsgrundlage": {"par15abs5": "§ 15 Abs. 5 SGB II", "par15abs6": "§ 15 Abs. 6 SGB II"},
+    "rechtsgrundlage": {"par15abs5": "§ 15 Abs. 5 SGB II", "par15abs6": "§ 15 Abs. 6 SGB II",
+                        "arbeitsangebot": "§ 31 Abs. 1 Satz 1 Nr. 2 SGB II (Arbeitsangebot)"},
     "art": {"pflichtverletzung": "Pflichtverletzung (§ 31)", "meldeversaeumnis": "Meldeversäumnis (§ 32)",
             "arbeitsverweigerung": "Arbeitsverweigerung"},
     "laufzeit": {"P14D": "2 Wochen", "P1M": "1 Monat", "P2M": "2 Monaten", "P3M": "3 Monaten",

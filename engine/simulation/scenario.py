@@ -36,7 +36,8 @@ belongs to the IFK `qa` of team `simulation`; `vertretung` is a colleague, `team
       appointment took place outside a session task; the next contact is agreed as in a session form
   termin_absagen: {am, um, von: elb|jobcenter}     wiedervorlage: {am, grund}
   wiedervorlage_erledigt: {am}     kontakt: {art: email|brief|telefon|sonstiges, notiz}
-  ereignis: NachweisEingegangen|StellungnahmeEingegangen|SchlichtungBeendet  (recorded in the case file)
+  ereignis: NachweisEingegangen|StellungnahmeEingegangen|SchlichtungBeendet|PflichtErfuellt|PersonGemeldet
+            (recorded in the case file)
   uebergabe: {an: vertretung, grund}     schliessen: {grund: integriert|verzogen|...}     wiedereroeffnen:
 `am` is today where it may be left out.
 

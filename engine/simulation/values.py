@@ -44,7 +44,10 @@ def plain(value: Any) -> Any:
 
 
 def matches(actual: Any, expected: Any) -> bool:
-    """Expected values match the actual ones; a mapping only needs the keys it names."""
+    """Expected values match the actual ones; a mapping, also inside a list, only needs the keys it names."""
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(matches(actual.get(key), value) for key, value in expected.items())
+    if isinstance(expected, list) and any(isinstance(item, dict) for item in expected):
+        return (isinstance(actual, list) and len(actual) == len(expected)
+                and all(matches(item, wanted) for item, wanted in zip(actual, expected, strict=True)))
     return bool(plain(actual) == plain(expected))

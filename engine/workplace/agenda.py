@@ -7,10 +7,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import agenda
 from engine.agenda import AgendaError, CaseRef
+from engine.domain import rfb
 from engine.domain.agenda import (
     APPOINTMENT_CONTACTS,
     APPOINTMENT_KINDS,
@@ -35,11 +37,25 @@ from engine.domain.staff import StaffMember
 from engine.runtime.clock import berlin_date
 from engine.runtime.errors import ConflictError, FormError, NotFoundError
 from engine.runtime.formatting import date_text
+from engine.runtime.store import Event
 from engine.services import Outcome, Services, UnitOfWork
 from engine.workplace.commands import AccessDenied, Workplace
 
 T = TypeVar("T")
+SENT = "schreiben_versandt"  # the event of a letter recorded as sent (engine.workplace.letters)
 MISSED_APPOINTMENT = "Meldeversaeumnis"  # the message the process hears when an appointment is missed
+
+
+def invitation_rfb_missing(session: Session, case_id: int, appointment_id: int) -> list[str] | None:
+    """What the RFB of the invitation letter recorded as sent for this appointment lacks (all of it for a letter
+    without RFB); None when no invitation letter was recorded as sent, and the counsellor's check decides."""
+    sent = session.scalars(select(Event.data).where(Event.case_id == case_id, Event.kind == SENT)
+                           .order_by(Event.id.desc()))
+    for data in sent:
+        if isinstance(data, dict) and data.get("art") == "einladung" and data.get("nr") == appointment_id:
+            letter = data.get("daten") or {}
+            return rfb.missing(letter.get("rfb")) if letter.get("mitRfb") else list(rfb.ELEMENTS)
+    return None
 
 
 class Agenda:
@@ -105,7 +121,8 @@ class Agenda:
             outcome = self.services.deliver_message(
                 appointment.case_id, MISSED_APPOINTMENT,
                 {"terminAm": berlin_date(appointment.starts_at), "einladungMitRfb": appointment.with_rfb,
-                 "terminId": appointment.id},
+                 "terminId": appointment.id,
+                 "einladungRfbFehlt": invitation_rfb_missing(work.session, appointment.case_id, appointment.id)},
                 actor=member.username, uow=work)
             work.commit()
         return outcome

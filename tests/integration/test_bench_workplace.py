@@ -151,7 +151,7 @@ def test_a_cloned_task_is_completed_and_the_clones_go_on(services: Services) -> 
         "schritte": [{"beschreibung": "Lebenslauf aktualisieren", "verantwortlich": "elb",
                       "faellig": (today + timedelta(days=3)).isoformat(), "wiedervorlage": None}]}, actor="ifk-0001")
     assert_that(services, task.case_id).is_waiting_exactly_at(
-        "Event_SchrittFaellig", "Event_Ueberpruefung", "StartEvent_Meldeversaeumnis")
+        "Event_SchrittFaellig", "Event_Ueberpruefung", "StartEvent_Meldeversaeumnis", "StartEvent_Aufhebung")
 
     clock.advance("P4D")
     fired = services.fire_due_timers(limit=10_000)

@@ -186,7 +186,8 @@ def test_exception_report_can_update_the_plan(services: Services) -> None:
         {"beschreibung": "Mit dem Arbeitgeber sprechen", "verantwortlich": "elb",
          "faellig": (fall.today + timedelta(days=30)).isoformat()}])
     # the exception stays: only the next Rückmeldung after six months, no plan review
-    assert_that(fall).is_waiting_exactly_at("Event_Rueckmeldung", "StartEvent_Meldeversaeumnis").has_not_passed(
+    assert_that(fall).is_waiting_exactly_at(
+        "Event_Rueckmeldung", "StartEvent_Meldeversaeumnis", "StartEvent_Aufhebung").has_not_passed(
         "Sub_Plan", "Task_PlanUeberpruefen")
 
 
@@ -295,6 +296,14 @@ def test_no_plan_under_the_new_regime_goes_straight_to_a_demand(tmp_path: Path) 
 # ---------------------------------------------------------------- 8 missed appointments
 
 
+def hear_missed_appointment(fall: Fall, good_reason: bool = False) -> None:
+    """§ 24 SGB X: the hearing before any reduction for a missed appointment; the statement arrives at once."""
+    assert "Task_MvAnhoerung" in fall.tasks()
+    fall.complete("Task_MvAnhoerung", anhoerungFrist=fall.in_days(14), anhoerungPersoenlich=False)
+    fall.message("StellungnahmeEingegangen", text="Stellungnahme")
+    fall.complete("Task_MvStellungnahme", wichtigerGrund=good_reason, haerte=False)
+
+
 def test_missed_appointment_reduction_then_new_invitation(services: Services) -> None:
     fall = agreed_plan(services, (200, None), laufzeit="P1M")
     fall.advance("P1M")
@@ -307,6 +316,8 @@ def test_missed_appointment_reduction_then_new_invitation(services: Services) ->
     fall.complete("Task_MvPruefen", terminAm=missed.isoformat(), einladungMitRfb=True, wichtigerGrund=False,
                   haerte=False)
     assert fall.current()["minderung"]["prozent"] == 10
+    assert "Task_MvBescheid" not in fall.tasks()  # no reduction without a hearing (§ 24 SGB X)
+    hear_missed_appointment(fall)
     fall.complete("Task_MvBescheid", bescheidAm=fall.today.isoformat())
     [reduction] = fall.current()["minderungen"]
     assert (reduction["prozent"], reduction["monate"], reduction["art"]) == (10, 1, "meldeversaeumnis")
@@ -329,13 +340,16 @@ def test_missed_appointment_with_good_reason_has_no_consequence(services: Servic
     assert_that(fall).has_open_tasks_exactly("Task_Erstgespraech", "Task_MvEinladen")
 
 
-def test_first_invitation_to_the_plan_carries_no_consequence(services: Services) -> None:
+def test_first_invitation_to_the_plan_is_a_missed_appointment_under_par_32(services: Services) -> None:
+    # no statutory exemption for the first invitation (issue 11); the hearing can still bring out a good reason
     fall = Fall(services)
     fall.message("Meldeversaeumnis")
     fall.complete("Task_MvPruefen", terminAm=fall.today.isoformat(), einladungMitRfb=True, wichtigerGrund=False,
                   haerte=False)
+    assert fall.current()["minderung"]["folge"] == "minderung"
+    hear_missed_appointment(fall, good_reason=True)
     assert fall.current()["minderung"]["folge"] == "keine"
-    assert fall.current()["meldeversaeumnisse"] == [fall.today]  # counted, but no reduction
+    assert fall.current()["meldeversaeumnisse"] == []  # the good reason set out in the hearing: not counted
     assert_that(fall).has_open_tasks_exactly("Task_Erstgespraech", "Task_MvEinladen")
 
 
@@ -348,6 +362,7 @@ def test_repeated_missed_appointments_escalate_to_a_demand_without_plan(services
         fall.message("Meldeversaeumnis")
         fall.complete("Task_MvPruefen", terminAm=fall.today.isoformat(), einladungMitRfb=True, wichtigerGrund=False,
                       haerte=False)
+        hear_missed_appointment(fall)
         fall.complete("Task_MvBescheid", bescheidAm=fall.today.isoformat())
         if "Task_MvEinladen" in fall.tasks():  # the session stays open beside the missed appointment
             fall.complete("Task_MvEinladen", naechsterKontaktAm=(fall.today + timedelta(days=14)).isoformat(),
@@ -415,7 +430,9 @@ def test_demand_missed_hearing_no_good_reason_reduction_recorded(services: Servi
         "Task_AfMinderungErfassen", "EndEvent_AfMinderung", "EndEvent_NachAufforderung")
     data = fall.data  # the cycle ended: the reduction is on the case
     [reduction] = data["minderungen"]
-    assert (reduction["art"], reduction["prozent"], reduction["verstossAm"]) == ("pflichtverletzung", 10, deadline)
+    # the violation date is the moved end of the deadline, Monday 17.03 (§ 26 Abs. 3 SGB X)
+    assert (reduction["art"], reduction["prozent"], reduction["verstossAm"]) == (
+        "pflichtverletzung", 10, date(2025, 3, 17))
     assert [d["status"] for d in data["aufforderungen"]] == ["minderung"]
     assert fall.row.cycle_count == 2
 

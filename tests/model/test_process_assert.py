@@ -29,8 +29,8 @@ def test_waiting_at_fails_naming_the_case_what_it_waits_for_and_its_path(service
     fall = step_not_done(services)
     assert failure(assert_that(fall), "is_waiting_at", "Task_SchrittPruefen") == (
         "Fall K-000001: erwartet wartend an [Task_SchrittPruefen], wartet aber an [Task_GruendeBesprechen, "
-        "Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 "
-        "09:00]; "
+        "Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, Nachricht PflichtErfuellt an StartEvent_Aufhebung, "
+        "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
         "zuletzt durchlaufen: … → Task_Kooperationsplan → Task_PlanFesthalten → Task_PrioritaetPlan "
         "→ Task_KontaktdichtePlan → StartEvent_Plan → Gateway_SchrittMerge → Event_SchrittFaellig "
         "→ Task_SchrittPruefen → Task_SchrittStatus → Gateway_SchrittErledigt")
@@ -41,7 +41,8 @@ def test_assertions_that_hold_chain_and_change_nothing(services: Services) -> No
     check = assert_that(fall)
     assert check.is_waiting_at("Task_GruendeBesprechen", "Event_Ueberpruefung") is check
     check.has_open_tasks_exactly("Task_GruendeBesprechen").is_waiting_exactly_at(
-        "Task_GruendeBesprechen", "StartEvent_Meldeversaeumnis", "Event_Ueberpruefung").is_waiting_for_timer(
+        "Task_GruendeBesprechen", "StartEvent_Meldeversaeumnis", "StartEvent_Aufhebung", "Event_Ueberpruefung",
+    ).is_waiting_for_timer(
         "Event_Ueberpruefung", due=date(2025, 6, 3)).has_passed(
         "Task_Erstgespraech", "Event_SchrittFaellig").has_passed_in_order(
         "Task_Erstgespraech", "Task_Kooperationsplan", "Task_SchrittPruefen").has_not_passed("Task_AfErstellen")
@@ -52,6 +53,7 @@ def test_each_failure_says_what_was_expected_and_what_is(services: Services) -> 
     fall = step_not_done(services)
     check = assert_that(fall)
     waiting = ("wartet an [Task_GruendeBesprechen, Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, "
+               "Nachricht PflichtErfuellt an StartEvent_Aufhebung, "
                "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]")
     assert failure(check, "has_open_tasks_exactly", "Task_SchrittPruefen").startswith(
         f"Fall K-000001: erwartet offene Aufgaben genau [Task_SchrittPruefen], offen sind aber "
@@ -59,7 +61,8 @@ def test_each_failure_says_what_was_expected_and_what_is(services: Services) -> 
     assert failure(check, "is_waiting_exactly_at", "Task_GruendeBesprechen").startswith(
         "Fall K-000001: erwartet wartend genau an [Task_GruendeBesprechen], wartet aber an "
         "[Task_GruendeBesprechen, Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, "
-        "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; zuletzt durchlaufen: ")
+        "Nachricht PflichtErfuellt an StartEvent_Aufhebung, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
+        "zuletzt durchlaufen: ")
     assert failure(check, "is_waiting_for_timer", "Event_Ueberpruefung", due=date(2025, 6, 4)).startswith(
         f"Fall K-000001: erwartet Zeitgeber Event_Ueberpruefung fällig 04.06.2025, er ist aber fällig "
         f"03.06.2025 09:00; {waiting}; ")
@@ -88,7 +91,7 @@ def test_with_a_command_only_its_path_counts(services: Services) -> None:
     assert failure(assert_that(fall, command=outcome), "has_passed", "Task_Erstgespraech") == (
         "Fall K-000001: erwartet durchlaufen [Task_Erstgespraech], nicht durchlaufen aber [Task_Erstgespraech]; "
         "wartet an [Task_GruendeBesprechen, Nachricht Meldeversaeumnis an StartEvent_Meldeversaeumnis, "
-        "Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
+        "Nachricht PflichtErfuellt an StartEvent_Aufhebung, Zeitgeber Event_Ueberpruefung fällig 03.06.2025 09:00]; "
         "in diesem Befehl durchlaufen: Task_SchrittPruefen → Task_SchrittStatus → Gateway_SchrittErledigt")
 
 
@@ -97,7 +100,7 @@ def test_a_case_that_waits_for_nothing_says_so(services: Services) -> None:
     fall.session("Task_Erstgespraech", ergebnis="ausnahme_rueckmeldung", ausnahme="unzumutbar")
     assert failure(assert_that(fall), "is_waiting_at", "Task_Kooperationsplan").startswith(
         "Fall K-000001: erwartet wartend an [Task_Kooperationsplan], wartet aber an [Nachricht Meldeversaeumnis an "
-        "StartEvent_Meldeversaeumnis, Zeitgeber ")
+        "StartEvent_Meldeversaeumnis, Nachricht PflichtErfuellt an StartEvent_Aufhebung, Zeitgeber ")
 
 
 @pytest.mark.parametrize(("path", "expected", "found"), [

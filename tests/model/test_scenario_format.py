@@ -178,8 +178,9 @@ MISTAKES = [
     ("  - termin_wahrgenommen: {notiz: Stand, naechsterKontakt: wiedervorlage}\n", 4,
      "»naechsterKontakt« braucht den Tag »naechsterKontaktAm«."),
     ("  - ereignis: NachweisEingegang\n", 4,
-     "»ereignis« ist eines von NachweisEingegangen, StellungnahmeEingegangen, SchlichtungBeendet, nicht "
-     "»NachweisEingegang«. Meinten Sie »NachweisEingegangen«?"),
+     "»ereignis« ist eines von NachweisEingegangen, StellungnahmeEingegangen, SchlichtungBeendet, PflichtErfuellt, "
+     "PersonGemeldet, "
+     "nicht »NachweisEingegang«. Meinten Sie »NachweisEingegangen«?"),
     ("  - wiedereroeffnen: {grund: Rückkehr}\n", 4,
      "»wiedereroeffnen« hat keine Angaben; bitte nur »- wiedereroeffnen:« schreiben."),
     ("  - uebergabe:\n      an: vertretng\n      grund: Urlaub\n", 5,

@@ -121,8 +121,9 @@ CASES = [
     verstoss("schlichtung_gibt_es_in_neuer_grundsicherung_nicht",
              "Rule_Minderung_NeueGrundsicherung_Pflichtverletzung", (30, 3, "minderung"), "§§ 31, 31a",
              stichtag=NG, schlichtungLaeuft=True),
-    verstoss("erste_einladung_zum_plan", "Rule_Minderung_ErsteEinladungPlan", KEINE, "§ 15 SGB II",
-             art="meldeversaeumnis", ersteEinladungZumPlan=True),
+    # Issue 11: no statutory basis for exempting the first invitation to the plan: § 32 applies.
+    verstoss("erste_einladung_zum_plan_par_32_gilt", "Rule_Minderung_Buergergeld_Meldeversaeumnis",
+             (10, 1, "minderung"), "§ 32", art="meldeversaeumnis", ersteEinladungZumPlan=True),
     verstoss("erste_einladung_betrifft_nur_meldeversaeumnis", "Rule_Minderung_Buergergeld_Erste",
              (10, 1, "minderung"), "31a Abs. 1, 31b", ersteEinladungZumPlan=True),
     verstoss("erste_einladung_neue_grundsicherung_zaehlt_in_folge",
@@ -159,9 +160,9 @@ CASES = [
              "Rule_Minderung_NeueGrundsicherung_Meldeversaeumnis2", (30, 1, "minderung"), "§ 32",
              stichtag=NG, art="meldeversaeumnis", meldeversaeumnisseInFolge=2),
     verstoss("neue_grundsicherung_drittes_meldeversaeumnis", "Rule_Minderung_NeueGrundsicherung_Unerreichbar",
-             (100, 1, "unerreichbar"), "§ 32", stichtag=NG, art="meldeversaeumnis", meldeversaeumnisseInFolge=3),
+             (0, 1, "unerreichbar"), "§ 32", stichtag=NG, art="meldeversaeumnis", meldeversaeumnisseInFolge=3),
     verstoss("neue_grundsicherung_viertes_meldeversaeumnis", "Rule_Minderung_NeueGrundsicherung_Unerreichbar",
-             (100, 1, "unerreichbar"), "§ 32", stichtag=NG, art="meldeversaeumnis", meldeversaeumnisseInFolge=4),
+             (0, 1, "unerreichbar"), "§ 32", stichtag=NG, art="meldeversaeumnis", meldeversaeumnisseInFolge=4),
     # --- The same breach one day apart: the date of the violation picks the regime.
     verstoss("stichtag_30_juni_altes_recht", "Rule_Minderung_Buergergeld_Erste", (10, 1, "minderung"),
              "31a Abs. 1, 31b", stichtag=date(2026, 6, 30)),
@@ -323,7 +324,8 @@ def test_every_violation_gets_a_consequence(tables: dict[str, dict[str, Any]]) -
                         value = _evaluate(tables, "Leistungsminderung", variables).value
                         assert value is not None, variables
                         assert value["folge"] in {"keine", "minderung", "unerreichbar"}, variables
-                        assert (value["folge"] == "keine") == (value["prozent"] == 0), variables
+                        # a percentage only for a reduction; unreachability is an exclusion, not a reduction
+                        assert (value["folge"] == "minderung") == (value["prozent"] > 0), variables
                         if grund or not rfb or haerte:
                             assert value["folge"] == "keine", variables
                         if stichtag < ERSTER_TAG_NEUE_GRUNDSICHERUNG:

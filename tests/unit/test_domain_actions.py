@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.domain import plan
+from engine.domain import plan, rfb
 from engine.domain.actions import (
     ACTIONS,
     FUNCTIONS,
@@ -16,12 +16,17 @@ from engine.domain.actions import (
     continue_step,
     deadline_end,
     end_conciliation,
+    lift_reduction,
     mode_duty_to_report,
     record_breach,
     record_date,
+    record_deadline_date,
     record_demand,
+    record_exclusion,
     record_missed_appointment,
+    record_missed_date,
     record_plan,
+    record_reachable,
     record_reduction,
     set_step_status,
     start_conciliation,
@@ -115,6 +120,11 @@ def test_actions_map_topics_to_functions() -> None:
         "meldeversaeumnisErfassen": record_missed_appointment,
         "verstossFeststellen": record_breach,
         "minderungErfassen": record_reduction,
+        "minderungAufheben": lift_reduction,
+        "stichtagFrist": record_deadline_date,
+        "stichtagTermin": record_missed_date,
+        "nichterreichbarkeitFesthalten": record_exclusion,
+        "erreichbarkeitFesthalten": record_reachable,
         "modusMeldepflicht": mode_duty_to_report,
         "aufforderungErfassen": record_demand,
         "aufforderungErledigt": close_demand,
@@ -350,10 +360,11 @@ def test_record_missed_appointment_full_result(clock: SimulatedClock) -> None:
     snapshot = copy.deepcopy(data)
     assert record_missed_appointment(data, clock) == {
         "meldeversaeumnisse": [date(2024, 11, 4), date(2025, 1, 20), MISSED],  # appended and sorted
+        "meldeversaeumnisseNeuesRecht": [],  # not under the reform
         "meldeversaeumnisseLetzte12Monate": 3,
         "meldeversaeumnisseInFolge": 2,  # 20 Jan and 3 Mar come after the session of 2 Dec
         "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis",
-        "rfbErteilt": True, "haerte": False, "wichtigerGrund": False,
+        "rfbErteilt": True, "rfbFehlt": [], "haerte": False, "wichtigerGrund": False,
         "fruehereMinderungen": 0, "schlichtungLaeuft": False, "ersteEinladungZumPlan": False,
     }
     assert data == snapshot  # the stored history list is not mutated
@@ -376,8 +387,9 @@ def test_record_missed_appointment_no_duplicates(clock: SimulatedClock) -> None:
 def test_record_missed_appointment_first_miss_without_history(clock: SimulatedClock) -> None:
     data = {"terminAm": MISSED}
     assert record_missed_appointment(data, clock) == {
-        "meldeversaeumnisse": [MISSED], "meldeversaeumnisseLetzte12Monate": 1, "meldeversaeumnisseInFolge": 1,
-        "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis", "rfbErteilt": False,
+        "meldeversaeumnisse": [MISSED], "meldeversaeumnisseNeuesRecht": [], "meldeversaeumnisseLetzte12Monate": 1,
+        "meldeversaeumnisseInFolge": 1,
+        "verstossAm": MISSED, "stichtag": MISSED, "art": "meldeversaeumnis", "rfbErteilt": False, "rfbFehlt": [],
         "haerte": False, "wichtigerGrund": False, "fruehereMinderungen": 0, "schlichtungLaeuft": False,
         "ersteEinladungZumPlan": False,
     }
@@ -420,12 +432,13 @@ def test_record_missed_appointment_in_a_row_after_a_session_today(clock: Simulat
     assert changes["meldeversaeumnisseInFolge"] == 0
 
 
-@pytest.mark.parametrize(("start_phase", "expected"), [(True, True), (False, False), (None, False)])
-def test_record_missed_appointment_first_invitation_follows_start_phase(
-    start_phase: bool | None, expected: bool, clock: SimulatedClock
+@pytest.mark.parametrize("start_phase", [True, False, None])
+def test_record_missed_appointment_first_invitation_is_not_exempt_par_32(
+    start_phase: bool | None, clock: SimulatedClock
 ) -> None:
+    # § 32 SGB II knows no exemption for the first invitation to the plan (legal review, issue 11)
     changes = record_missed_appointment(missed_data(anfangsphase=start_phase), clock)
-    assert changes["ersteEinladungZumPlan"] is expected
+    assert changes["ersteEinladungZumPlan"] is False
 
 
 def test_record_missed_appointment_passes_flags_as_booleans(clock: SimulatedClock) -> None:
@@ -435,21 +448,24 @@ def test_record_missed_appointment_passes_flags_as_booleans(clock: SimulatedCloc
     assert changes["schlichtungLaeuft"] is True
 
 
-def reduction_beginning(day: date, percent: int = 10, art: str = "pflichtverletzung") -> dict[str, Any]:
-    return {"art": art, "beginn": day, "ende": day + timedelta(days=27), "prozent": percent}
+def reduction_beginning(day: date, percent: int = 10, art: str = "pflichtverletzung",
+                        decided: date | None = None) -> dict[str, Any]:
+    return {"art": art, "bescheidAm": decided or day - timedelta(days=20), "beginn": day,
+            "ende": day + timedelta(days=27), "prozent": percent}
 
 
-def test_record_missed_appointment_counts_earlier_reductions_inclusively(clock: SimulatedClock) -> None:
-    # since = 2024-03-03; counted: since <= beginn <= breach (both bounds inclusive)
-    reductions = [
-        reduction_beginning(date(2024, 3, 2)),  # one day too early
-        reduction_beginning(date(2024, 3, 3)),  # exactly twelve months before: counts
-        reduction_beginning(date(2024, 9, 1)),
-        reduction_beginning(MISSED),  # same day as the breach: counts
-        reduction_beginning(date(2025, 4, 1)),  # after the breach
-    ]
-    changes = record_missed_appointment(missed_data(minderungen=reductions), clock)
-    assert changes["fruehereMinderungen"] == 3
+def test_repetition_window_par_31a_abs_1_satz_4_and_5(clock: SimulatedClock) -> None:
+    # repeated only if established before the breach and its period began at most one year before it
+    # (since = 2024-03-03, inclusive); a reduction decided before the breach that starts after it counts.
+    assert record_missed_appointment(missed_data(minderungen=[reduction_beginning(date(2024, 3, 2))]),
+                                     clock)["fruehereMinderungen"] == 0
+    assert record_missed_appointment(missed_data(minderungen=[reduction_beginning(date(2024, 3, 3))]),
+                                     clock)["fruehereMinderungen"] == 1
+    decided_before_starts_after = reduction_beginning(date(2025, 4, 1), decided=date(2025, 2, 20))
+    assert record_missed_appointment(missed_data(minderungen=[decided_before_starts_after]),
+                                     clock)["fruehereMinderungen"] == 1
+    decided_after = reduction_beginning(date(2025, 4, 1), decided=date(2025, 3, 20))
+    assert record_missed_appointment(missed_data(minderungen=[decided_after]), clock)["fruehereMinderungen"] == 0
 
 
 @pytest.mark.parametrize("missed_on", [None, "2025-03-03"])
@@ -465,10 +481,12 @@ def test_record_missed_appointment_needs_a_date(missed_on: Any, clock: Simulated
 def test_record_breach_fields_for_the_decision_table(clock: SimulatedClock) -> None:
     deadline = date(2025, 2, 28)
     data = {"aufforderungFrist": deadline, "wichtigerGrund": False, "haerte": True, "schlichtungLaeuft": None,
-            "minderungen": [reduction_beginning(date(2024, 2, 28)), reduction_beginning(date(2024, 2, 27)),
-                            reduction_beginning(date(2024, 10, 1))]}
+            "minderungen": [reduction_beginning(date(2024, 2, 28), 20), reduction_beginning(date(2024, 2, 27)),
+                            reduction_beginning(date(2024, 10, 1), 10, decided=date(2024, 1, 5))]}
     assert record_breach(data, clock) == {
-        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung", "rfbErteilt": True,
+        "verstossAm": deadline, "stichtag": deadline, "art": "pflichtverletzung",
+        "rfbErteilt": False, "rfbFehlt": list(rfb.ELEMENTS),  # no demand with a recorded RFB
+        # the stage follows the latest established reduction in the window (the 20 % one, decided last)
         "haerte": True, "wichtigerGrund": False, "fruehereMinderungen": 2, "schlichtungLaeuft": False,
         "ersteEinladungZumPlan": False, "meldeversaeumnisseInFolge": 0,
     }
@@ -510,8 +528,8 @@ def test_record_reduction_full_result(clock: SimulatedClock) -> None:
     data = reduction_data(minderungen=[earlier])
     snapshot = copy.deepcopy(data)
     reduction = {"art": "meldeversaeumnis", "verstossAm": date(2025, 3, 3), "bescheidAm": date(2025, 3, 15),
-                 "beginn": date(2025, 4, 1), "ende": date(2025, 4, 30), "monate": 1, "prozentLautTabelle": 10,
-                 "prozent": 10, "begruendung": "§ 32 SGB II"}
+                 "zugangAm": date(2025, 3, 19), "beginn": date(2025, 4, 1), "ende": date(2025, 4, 30), "monate": 1,
+                 "prozentLautTabelle": 10, "prozent": 10, "betrag": "56.30", "begruendung": "§ 32 SGB II"}
     assert record_reduction(data, clock) == {"minderungen": [earlier, reduction], "letzteMinderung": reduction}
     assert data == snapshot  # the stored list is not mutated
 
@@ -521,13 +539,14 @@ def test_record_reduction_full_result(clock: SimulatedClock) -> None:
     [
         (date(2025, 3, 15), 1, date(2025, 4, 1), date(2025, 4, 30)),
         (date(2025, 3, 1), 2, date(2025, 4, 1), date(2025, 5, 31)),
-        (date(2025, 3, 31), 3, date(2025, 4, 1), date(2025, 6, 30)),
+        # posted 31.03.2025: delivered 04.04.2025 (§ 37 Abs. 2 SGB X), so the period starts in May
+        (date(2025, 3, 31), 3, date(2025, 5, 1), date(2025, 7, 31)),
         (date(2025, 12, 10), 2, date(2026, 1, 1), date(2026, 2, 28)),
-        (date(2027, 12, 31), 3, date(2028, 1, 1), date(2028, 3, 31)),
+        (date(2027, 12, 31), 3, date(2028, 2, 1), date(2028, 4, 30)),
         (date(2028, 1, 5), 1, date(2028, 2, 1), date(2028, 2, 29)),  # leap year
     ],
 )
-def test_record_reduction_period_starts_the_month_after_the_decision(
+def test_record_reduction_period_starts_the_month_after_deemed_delivery_par_31b(
     decided_on: date, months: int, start: date, end: date, clock: SimulatedClock
 ) -> None:
     changes = record_reduction(reduction_data(months=months, bescheidAm=decided_on, verstossAm=decided_on), clock)
@@ -654,7 +673,8 @@ def test_record_demand_first_demand(clock: SimulatedClock) -> None:
             date(2025, 3, 31)}
     assert record_demand(data, clock) == {"aufforderungen": [
         {"nr": 1, "rechtsgrundlage": "par15abs5", "schritt": "Fünf Bewerbungen", "frist": date(2025, 3, 31),
-         "erstelltAm": TODAY, "status": "offen"},
+         # no regime determined: no RFB (see test_rfb.py)
+         "erstelltAm": TODAY, "status": "offen", "rfb": None, "nachweis": None},
     ]}
 
 
@@ -664,7 +684,8 @@ def test_record_demand_numbers_after_the_existing_ones(clock: SimulatedClock) ->
     changes = record_demand(data, clock)
     assert changes["aufforderungen"][:3] == demands()
     assert changes["aufforderungen"][3] == {"nr": 4, "rechtsgrundlage": "par15abs6", "schritt": "Termin wahrnehmen",
-                                            "frist": date(2025, 4, 7), "erstelltAm": TODAY, "status": "offen"}
+                                            "frist": date(2025, 4, 7), "erstelltAm": TODAY, "status": "offen",
+                                            "rfb": None, "nachweis": None}
     assert data["aufforderungen"] == demands()
 
 
@@ -696,3 +717,10 @@ def test_start_and_end_conciliation() -> None:
 def test_mode_duty_to_report(clock: SimulatedClock) -> None:
     assert mode_duty_to_report({"modus": "selbstbestimmt", "modusGrund": None}, clock) == {
         "modus": "fremdbestimmt", "modusGrund": "meldepflicht"}
+
+
+def test_record_missed_appointment_refuses_the_rfb_when_the_sent_invitation_lacked_it(clock: SimulatedClock) -> None:
+    # § 32 Abs. 1 SGB II: only after a written RFB; the invitation letter recorded as sent had none
+    changes = record_missed_appointment(missed_data(einladungRfbFehlt=["prozent", "beginn"]), clock)
+    assert (changes["rfbErteilt"], changes["rfbFehlt"]) == (False, ["prozent", "beginn"])
+    assert record_missed_appointment(missed_data(einladungRfbFehlt=[]), clock)["rfbErteilt"] is True

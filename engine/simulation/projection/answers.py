@@ -54,12 +54,15 @@ OFFICE_DAYS: dict[str, tuple[int, int]] = {
     "Task_SlErgebnis": (0, 3), "Task_MvPruefen": (1, 3), "Task_MvBescheid": (1, 5), "Task_MvUnerreichbar": (1, 3),
     "Task_MvEinladen": (0, 1), "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3),
     "Task_AnhoerungEinleiten": (0, 3), "Task_GrundPruefen": (1, 5), "Task_AfBescheid": (1, 5),
+    "Task_MvAnhoerung": (0, 3), "Task_MvStellungnahme": (1, 5), "Task_AufhebungPruefen": (0, 3),
+    "Task_MvWiederErreichbar": (0, 1), "Task_MvLeistungenEinstellen": (0, 3),
 }
 # An office task the counsellor leaves lying (`bleibt_liegen` in the behaviour file): done after so many working days.
 LEFT_LYING = (6, 12)
 # Messages the client (or the conciliation board) sends, and the timer they race against.
-MESSAGES = {"NachweisEingegangen": "Event_AfFrist", "StellungnahmeEingegangen": "Event_AnhoerungFrist",
-            "SchlichtungBeendet": "Event_SlFrist"}
+MESSAGES = {"NachweisEingegangen": frozenset({"Event_AfFrist"}),
+            "StellungnahmeEingegangen": frozenset({"Event_AnhoerungFrist", "Event_MvAnhoerungFrist"}),
+            "SchlichtungBeendet": frozenset({"Event_SlFrist"})}
 MISSED_APPOINTMENT = "Meldeversaeumnis"
 # What the counsellor does with a planned task: work it; or the client stays away without notice, or
 # cancels in time (a new appointment).
@@ -249,6 +252,10 @@ class Counsellor:
             return {"bescheidAm": today.isoformat()}
         if element == "Task_MvUnerreichbar":
             return {"feststellungAm": today.isoformat()}
+        if element == "Task_MvWiederErreichbar":
+            return {"gemeldetAm": today.isoformat()}
+        if element == "Task_MvLeistungenEinstellen":
+            return {"eingestelltAm": today.isoformat()}
         if element == "Task_MvEinladen":
             return {"naechsterKontaktAm": in_days(7, 14), "einladungMitRfb": True}
         if element == "Task_AfErstellen":
@@ -257,12 +264,14 @@ class Counsellor:
                     "aufforderungFrist": in_days(14, 21), "nachweisArt": self.text(rng, "nachweise")}
         if element == "Task_NachweisPruefen":
             return {"schrittErfuellt": True}  # the proof of a done step arrived
-        if element == "Task_AnhoerungEinleiten":
+        if element in {"Task_AnhoerungEinleiten", "Task_MvAnhoerung"}:
             return {"anhoerungFrist": in_days(14, 14), "anhoerungPersoenlich": False}
-        if element == "Task_GrundPruefen":
+        if element in {"Task_GrundPruefen", "Task_MvStellungnahme"}:
             reason = rng.random() < kind.p("wichtiger_grund")
             return {"wichtigerGrund": reason, "grundBeschreibung": self.text(rng, "grund_anhoerung"),
                     "haerte": rng.random() < kind.p("haerte")}
+        if element == "Task_AufhebungPruefen":
+            return {"erfuelltAm": today.isoformat(), "aufhebungBegruendung": self.text(rng, "nachweise")}
         raise EngineError(f"Für die Aufgabe {element} kennt die Simulation keine Antworten.")
 
     def density(self, answers: Mapping[str, Any]) -> tuple[int, str]:

@@ -371,7 +371,7 @@ class CaseloadDriver:
             if wait.kind != "message" or wait.name not in MESSAGES:
                 continue
             if wait.ref not in client.messages:
-                deadline = next((row.at for row in waits if row.element_id == MESSAGES[wait.name]), None)
+                deadline = next((row.at for row in waits if row.element_id in MESSAGES[wait.name]), None)
                 day = self.counsellor.message_day(notes, wait.name, deadline, self.today)
                 client.messages[wait.ref] = (self.timing.moment(day, notes.rng, self.clock.now())
                                              if day is not None else None)

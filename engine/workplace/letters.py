@@ -1,0 +1,92 @@
+"""Letters in the case file: an HTML preview and the PDF of each letter the case data yields; sending one
+records it in the event log with its content hash and the data it was made from (one transaction)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.domain.agenda import PLANNED, Appointment
+from engine.domain.case import Case
+from engine.domain.staff import StaffMember
+from engine.letters.of_case import CaseLetter, Invitation, find, letters_of
+from engine.letters.render import Letter, render
+from engine.runtime import dmn
+from engine.runtime.errors import NotFoundError
+from engine.runtime.lint import load_files
+from engine.workplace.agenda import SENT
+from engine.workplace.commands import Workplace
+
+PROCESSES = Path("processes")
+
+
+@cache
+def _decisions(folder: Path) -> dict[str, dmn.Decision]:
+    documents, _ = load_files([folder / "entscheidungen"])
+    return {key: value for document in documents.values() if document.kind == "dmn"
+            for key, value in dmn.read_decisions(document.root, document.file).items()}
+
+
+def regime_on(day: date, folder: Path = PROCESSES) -> str:
+    """The regime on a day, by the decision Rechtskreis (the only place that holds the reform's date)."""
+    return str(dmn.evaluate(_decisions(folder), "Rechtskreis", {"stichtag": day}).value)
+
+
+
+class Letters:
+    def __init__(self, workplace: Workplace) -> None:
+        self.workplace = workplace
+        self.services = workplace.services
+
+    def _data(self, case_id: int) -> dict[str, Any]:
+        with self.services.reading() as session:
+            engine = self.services.engine
+            found = session.get(Case, case_id)
+            if found is None:
+                raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
+            instance = engine.running_instance(session, case_id)
+            if instance is not None:
+                return engine.current_data(engine.load(session, instance).workflow)
+            data: dict[str, Any] = engine.serializer.restore_data(found.data)
+            return data
+
+    @staticmethod
+    def _case(case: Case, member: StaffMember) -> dict[str, Any]:
+        # Name and address come from the master data of the Federal Employment Agency, which this product does not
+        # keep (the case is pseudonymous): the letter carries the customer number.
+        return {"kundennummer": case.customer_number, "ifkName": case.counsellor or member.username,
+                "anschrift": "(Anschrift laut Stammdaten)"}
+
+    def _invitations(self, case_id: int) -> list[Invitation]:
+        with self.services.reading() as session:
+            rows = session.scalars(select(Appointment).where(Appointment.case_id == case_id,
+                                                             Appointment.status == PLANNED)
+                                   .order_by(Appointment.starts_at))
+            return [Invitation(row.id, row.starts_at, row.kind, row.purpose, row.with_rfb, row.created_at)
+                    for row in rows]
+
+    def of_case(self, member: StaffMember, case_id: int) -> list[CaseLetter]:
+        case = self.workplace.case_for(member, case_id)
+        return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), regime_on,
+                          self.services.clock.today())
+
+    def letter(self, member: StaffMember, case_id: int, kind: str, nr: int) -> Letter:
+        case = self.workplace.case_for(member, case_id)
+        found = find(letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id),
+                                regime_on, self.services.clock.today()), kind, nr)
+        if found is None:
+            raise NotFoundError("Dieses Schreiben gibt es in diesem Fall nicht.")
+        return render(found.kind, found.data)
+
+    def send(self, member: StaffMember, case_id: int, kind: str, nr: int) -> dict[str, Any]:
+        """Record the letter as sent: kind, number, content and template hash, the data (event log)."""
+        letter = self.letter(member, case_id, kind, nr)
+        record = {**letter.record(), "nr": nr}
+        with self.services.unit_of_work() as work:
+            self.services.engine.log(work.session, member.username, SENT, case_id=case_id, data=record)
+            work.commit()
+        return record
