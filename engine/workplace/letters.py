@@ -25,7 +25,7 @@ PROCESSES = Path("processes")
 
 
 @cache
-def _decisions(folder: Path) -> dict[str, dmn.Decision]:
+def _decisions(folder: Path) -> dict[str, dmn.DeployedDecision]:
     documents, _ = load_files([folder / "entscheidungen"])
     return {key: value for document in documents.values() if document.kind == "dmn"
             for key, value in dmn.read_decisions(document.root, document.file).items()}

@@ -207,7 +207,7 @@ def test_numbers_ranges_escapes_and_moments_as_the_tck_writes_them(text: str, ex
 
 def test_a_sort_with_a_defined_function_counts_against_the_budget() -> None:
     # the step budget, or on a loaded machine the time budget first: either stops it
-    with pytest.raises(Problem, match="Schritte|dauert zu lange"):
+    with pytest.raises(Problem, match=r"Schritte|dauert zu lange"):
         feel("sort(for i in 1..3000 return i, function(x, y) x < y)")
 
 
