@@ -198,7 +198,7 @@ def _drive(documents: dict[str, Document], process_id: str,
         for _ in range(ACTIONS_PER_INSTANCE):
             if workflow.is_completed():
                 return None, "", []
-            if not _act(workflow, clock, acted, delivered, completed, expectation.task_data):
+            if not _act(workflow, clock, acted, delivered, completed, expectation):
                 break
         if workflow.is_completed():
             return None, "", []
@@ -269,7 +269,7 @@ def _check_passed(task: Any, acted: set[Any], delivered: set[str], clock: Simula
 
 
 def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[str],
-         completed: Any, task_data: dict[str, Any]) -> bool:
+         completed: Any, expectation: Expectation) -> bool:
     """One move of the driver; False when there is nothing it can do.
 
     A non-interrupting boundary timer on a task fires once before the task is completed, as the
@@ -288,15 +288,16 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
     if ready:
         task = ready[0]
         acted.add(task.id)
-        task.data.update(task_data)
+        task.data.update(expectation.task_data)
         task.run()
         completed(task)
         _run(workflow, completed)
         return True
     waits = waiting_events(workflow)
-    for _task, _element, definition, _details in waits:
+    for waiting, _element, definition, _details in waits:
         if type(definition).__name__ == "MessageEventDefinition":
             delivered.add(definition.name)
+            waiting.data.update(expectation.message_data)  # variables the test correlates the message with
             _send(workflow, definition.name, completed)
             return True
     for _element, definition in message_starts(workflow):
