@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.util.event import EventManager
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 _MISSING = object()
@@ -258,3 +259,46 @@ class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.event_manager = ScopedEventManager(self)
 
+
+    def _do_engine_steps(self, will_complete_task: Any = None, did_complete_task: Any = None) -> bool:
+        """The library's engine step, except that a subprocess removed during the step is not stepped on.
+
+        An error or escalation caught on a multi-instance subprocess cancels the other instances while
+        the step walks the list of subprocesses taken before it; the library then looks up the parent
+        task of an instance already removed and fails ("A task with id ... was not found").
+        """
+
+        def update_workflow(wf: Any) -> int:
+            count = 0
+            for task in wf.get_tasks(state=TaskState.READY):
+                if not task.task_spec.manual:
+                    if will_complete_task is not None:
+                        will_complete_task(task)
+                    task.run()
+                    count += 1
+                    if did_complete_task is not None:
+                        did_complete_task(task)
+            return count
+
+        active = self.get_active_subprocesses()
+        for subprocess in sorted(active, key=lambda v: v.depth, reverse=True):
+            if not self._alive(subprocess):  # cancelled meanwhile
+                continue
+            count = None
+            while count is None or count > 0:
+                count = update_workflow(subprocess)
+            if subprocess.parent_task_id is not None and self._alive(subprocess):
+                task = self._existing_task(subprocess.parent_task_id)
+                if task is not None:
+                    task.task_spec._update(task)
+        count = update_workflow(self)
+        return count > 0 or len(self.get_active_subprocesses()) > len(active)
+
+    def _alive(self, subprocess: Any) -> bool:
+        return any(each is subprocess for each in self.subprocesses.values())
+
+    def _existing_task(self, task_id: Any) -> Any:
+        try:
+            return self.get_task_from_id(task_id)
+        except TaskNotFoundException:
+            return None
