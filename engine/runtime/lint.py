@@ -47,8 +47,9 @@ UNSUPPORTED = {
     "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
     "compensateEventDefinition": "Kompensation kann die Engine nicht ausführen (SpiffWorkflow 3.2 kennt keine "
                                  "Kompensations-Ereignisse an Aktivitäten).",
-    "linkEventDefinition": "Link-Ereignisse kann die Engine nicht ausführen (die Elemente hinter dem Link "
-                           "würden übergangen); bitte die Elemente mit einem Sequenzfluss verbinden.",
+    "linkEventDefinition": "Dieses Link-Ereignis kann die Engine nicht ausführen: ein Link braucht genau ein "
+                           "fangendes Link-Ereignis gleichen Namens im selben Bereich, ohne eingehenden Fluss und "
+                           "nicht hinter einem ereignisbasierten Gateway; sonst bitte einen Sequenzfluss verwenden.",
 }
 UNSUPPORTED_CAMUNDA = {
     "executionListener": "Ausführungs-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",

@@ -155,6 +155,37 @@ def test_link_with_several_targets_is_refused(tmp_path: Path) -> None:
     assert any(element == "there" and "Verknüpfung »L«" in message for element, message in found)
 
 
+def test_a_link_jumps_to_its_catch_event_from_every_thrower(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+      <parallelGateway id="fork" />
+      <sequenceFlow id="f2" sourceRef="fork" targetRef="jump1" />
+      <sequenceFlow id="f3" sourceRef="fork" targetRef="jump2" />
+      <intermediateThrowEvent id="jump1"><linkEventDefinition name="L" /></intermediateThrowEvent>
+      <intermediateThrowEvent id="jump2"><linkEventDefinition name="L" /></intermediateThrowEvent>
+      <intermediateCatchEvent id="landing"><linkEventDefinition name="L" /></intermediateCatchEvent>
+      <sequenceFlow id="f4" sourceRef="landing" targetRef="after" />
+      <userTask id="after" />
+      <sequenceFlow id="f5" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    ready = ready_user_tasks(workflow)
+    assert [task.task_spec.bpmn_id for task in ready] == ["after", "after"]  # one token per thrower, as Camunda
+    for task in ready:
+        task.run()
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
+
+
+def test_a_link_without_its_catch_event_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="jump" />
+      <intermediateThrowEvent id="jump"><linkEventDefinition name="nowhere" /></intermediateThrowEvent>""")
+    assert any(element == "jump" for element, _ in messages(path))
+
+
 def test_prefixed_message_reference_is_resolved(tmp_path: Path) -> None:
     path = write(tmp_path, """
       <startEvent id="start" />
