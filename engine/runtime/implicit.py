@@ -59,7 +59,7 @@ def _both_collection_spellings(root: etree._Element) -> None:
         if collection and reference is None and "${" not in collection and "#{" not in collection:
             etree.SubElement(loop, f"{{{BPMN_NS}}}loopDataInputRef").text = collection
             if variable and item is None:
-                etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", name=variable)
+                etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", id=variable, name=variable)
         elif reference is not None and not collection and (reference.text or "").strip():
             loop.set(f"{{{_CAMUNDA}}}collection", (reference.text or "").strip())
             if item is not None and item.get("name") and not variable:
