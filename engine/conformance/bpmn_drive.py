@@ -284,6 +284,8 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             clock.set(max(clock.now(), due) + timedelta(seconds=1))
             _run(workflow, completed)
             return True
+    if expectation.timers_first and _fire_earliest_timer(workflow, clock, completed):
+        return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]
@@ -312,7 +314,11 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             workflow.send_event(BpmnEvent(signal_definition(workflow, definition.name), None))
             _run(workflow, completed)
             return True
-    dues = [due for _, _, definition, details in waits if is_timer(definition)
+    return _fire_earliest_timer(workflow, clock, completed)
+
+
+def _fire_earliest_timer(workflow: Any, clock: SimulatedClock, completed: Any) -> bool:
+    dues = [due for _, _, definition, details in waiting_events(workflow) if is_timer(definition)
             and (due := timer_due_from_details(details)) is not None]
     if dues:
         clock.set(max(clock.now(), min(dues)) + timedelta(seconds=1))
