@@ -83,6 +83,7 @@ EXPECTATIONS: dict[str, Expectation] = {
           InclusiveGatewayTest__testNoSequenceFlowSelected__bpmn20__xml=Expectation(start={"input": 4}, error=True),
           InclusiveGatewayTest__testSplitMergeSplit__bpmn20__xml=INPUT_1,
           InclusiveGatewayTest__testWhitespaceInExpression__bpmn20__xml=INPUT_1,
+          InclusiveGatewayTest__testNoIdOnSequenceFlow__bpmn20__xml=Expectation(start={"input": 3}),
           InclusiveGatewayTest__testMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2}),
           InclusiveGatewayTest__testMergingInclusiveGatewayAsync__bpmn20__xml=Expectation(start={"input": 2}),
           InclusiveGatewayTest__testPartialMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2})),

@@ -10,6 +10,8 @@
   leads to it, both become none events joined by a sequence flow (ids ending in `__link`). Links
   that cannot be joined so (no catch, several catches, after an event-based gateway) stay as they
   are and lint refuses them.
+- An inclusive gateway's outgoing flow without a condition (and not the default) is always taken by
+  Camunda; SpiffWorkflow refuses it: it gets the condition `${true}`.
 - Camunda ends a subprocess when no token is left in it, even without an end event; SpiffWorkflow
   refuses one without: each dead end inside gets an end event (ids ending in `__end`).
 """
@@ -39,6 +41,7 @@ def make_explicit(root: etree._Element) -> None:
     _both_collection_spellings(root)
     for scope in [*root.iter(f"{{{BPMN_NS}}}process"), *root.iter(f"{{{BPMN_NS}}}subProcess")]:
         _join_links(scope)
+        _inclusive_flows_always_taken(scope)
         _split_uncontrolled_flows(scope)
         if _local(scope) == "subProcess":
             _end_dead_ends(scope)
@@ -98,6 +101,15 @@ def _split_uncontrolled_flows(scope: etree._Element) -> None:
         for flow in outgoing:
             flow.set("sourceRef", gateway_id)
         etree.SubElement(scope, _FLOW, id=f"{gateway_id}__in", sourceRef=node.get("id", ""), targetRef=gateway_id)
+
+
+def _inclusive_flows_always_taken(scope: etree._Element) -> None:
+    gateways = {node.get("id"): node.get("default") for node in _nodes(scope) if _local(node) == "inclusiveGateway"}
+    for flow in scope.findall(_FLOW):
+        source = flow.get("sourceRef")
+        if source in gateways and flow.get("id") != gateways[source] \
+                and flow.find(f"{{{BPMN_NS}}}conditionExpression") is None:
+            etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression").text = "${true}"
 
 
 def _link_name(node: etree._Element) -> str | None:

@@ -190,6 +190,10 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                 findings.extend(_check_expression(_at(document, element), element.text, "Bedingung"))
             elif tag in EXPRESSION_ELEMENTS and element.text and element.text.strip():
                 findings.extend(_check_expression(_at(document, element), element.text, EXPRESSION_ELEMENTS[tag]))
+            collection = element.get(f"{{{CAMUNDA_NS}}}collection") or ""
+            if tag == "multiInstanceLoopCharacteristics" and ("${" in collection or "#{" in collection):
+                findings.extend(_check_expression(_at(document, element), collection,
+                                                  "Sammlung der Mehrfachausführung"))
             if tag in {"timeDate", "timeDuration", "timeCycle"}:
                 findings.extend(_check_timer(document, element))
             if tag == "callActivity" and element.get("calledElement") not in available:
