@@ -4,8 +4,11 @@ Read by hand from the Java tests (camunda/camunda-bpm-platform at
 3dd653fe66d352d15009a6b4b355e81bf683d319, engine/src/test/java/org/camunda/bpm/engine/test/...);
 only the facts are recorded here, no test code: the variables the test starts the instance with
 (`runtimeService.startProcessInstanceByKey(key, variables)`; where a test starts several instances,
-the first), the variables it completes user tasks with, whether it expects the engine to raise an
-error, and where it expects the instance to wait. A file not listed here is expected to run to its
+the first), the variables it completes user tasks with or correlates messages with, whether it fires a
+due timer while tasks are still open, whether it expects the engine to raise an error, and where it
+expects the instance to wait. A Java bean the test passes (e.g. the gateway tests' order) is recorded
+as a map of the properties the diagram reads, computed as the bean's getters compute them.
+A file not listed here is expected to run to its
 end without variables (what the driver does anyway).
 """
 
