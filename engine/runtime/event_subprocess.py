@@ -24,7 +24,11 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflowParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -213,8 +217,12 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
 
     def update_collaboration(self, event: Any) -> None:
         """A message or signal from outside also starts the event subprocesses of the subprocesses running now."""
+        origin = getattr(event, "sro_origin", None)
+        if origin is not None and isinstance(event.event_definition, ErrorEventDefinition | EscalationEventDefinition) \
+                and self._inside_top_event_subprocess(origin):
+            return  # thrown inside a run of the process's own event subprocess: not caught by them again (Camunda)
         super().update_collaboration(event)
-        if getattr(event, "sro_origin", None) is not None:
+        if origin is not None:
             return  # thrown inside the instance: the scopes on its way up were tried in `catch`
         for scope in _scopes(self.workflow)[1:]:
             if any(task.workflow.parent_workflow is scope and task.task_spec.event_definition.catches(task, event)
@@ -222,6 +230,15 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
                                   ScopedEventSubprocess) for task in self.tasks.values()):
                 continue  # a run of it already waits for this event
             _start_nested(scope, event)
+
+    def _inside_top_event_subprocess(self, origin: Any) -> bool:
+        scope = origin
+        while scope is not None and scope is not self.workflow:
+            if scope.parent_workflow is self.workflow:
+                owner = self.workflow.get_task_from_id(scope.parent_task_id)
+                return isinstance(owner.task_spec, ScopedEventSubprocess)
+            scope = scope.parent_workflow
+        return False
 
     def _skipped(self, origin: Any) -> list[Any]:
         """Scopes whose event subprocesses must not catch what was thrown at `origin`: thrown inside one
