@@ -12,7 +12,7 @@ Reading all 655 tests by hand was not done; the decision taken, pragmatic and st
   Camunda runs it: the driver only does what a test does (start, complete tasks, correlate messages,
   send signals, move the clock to the due jobs), and almost every test drives its instance to its end;
 - where the driver needs what the test knows, `bpmn_expectations.py` records it, read from the Java
-  test (about 30 files, chosen among those that failed or waited): the variables the test starts with
+  test (about 60 files, chosen among those that failed or waited): the variables the test starts with
   or completes tasks with, an error the test expects (then a loud error of this engine counts, e.g.
   no outgoing flow selectable), or the elements the test leaves the instance waiting at;
 - a refusal counts only where the test expects Camunda itself to refuse the deployment (a

@@ -198,7 +198,7 @@ def _drive(documents: dict[str, Document], process_id: str,
         for _ in range(ACTIONS_PER_INSTANCE):
             if workflow.is_completed():
                 return None, "", []
-            if not _act(workflow, clock, acted, delivered, completed, expectation.task_data):
+            if not _act(workflow, clock, acted, delivered, completed, expectation):
                 break
         if workflow.is_completed():
             return None, "", []
@@ -269,7 +269,7 @@ def _check_passed(task: Any, acted: set[Any], delivered: set[str], clock: Simula
 
 
 def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[str],
-         completed: Any, task_data: dict[str, Any]) -> bool:
+         completed: Any, expectation: Expectation) -> bool:
     """One move of the driver; False when there is nothing it can do.
 
     A non-interrupting boundary timer on a task fires once before the task is completed, as the
@@ -284,19 +284,22 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             clock.set(max(clock.now(), due) + timedelta(seconds=1))
             _run(workflow, completed)
             return True
+    if expectation.timers_first and _fire_earliest_timer(workflow, clock, completed):
+        return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]
         acted.add(task.id)
-        task.data.update(task_data)
+        task.data.update(expectation.task_data)
         task.run()
         completed(task)
         _run(workflow, completed)
         return True
     waits = waiting_events(workflow)
-    for _task, _element, definition, _details in waits:
+    for waiting, _element, definition, _details in waits:
         if type(definition).__name__ == "MessageEventDefinition":
             delivered.add(definition.name)
+            waiting.data.update(expectation.message_data)  # variables the test correlates the message with
             _send(workflow, definition.name, completed)
             return True
     for _element, definition in message_starts(workflow):
@@ -311,7 +314,11 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             workflow.send_event(BpmnEvent(signal_definition(workflow, definition.name), None))
             _run(workflow, completed)
             return True
-    dues = [due for _, _, definition, details in waits if is_timer(definition)
+    return _fire_earliest_timer(workflow, clock, completed)
+
+
+def _fire_earliest_timer(workflow: Any, clock: SimulatedClock, completed: Any) -> bool:
+    dues = [due for _, _, definition, details in waiting_events(workflow) if is_timer(definition)
             and (due := timer_due_from_details(details)) is not None]
     if dues:
         clock.set(max(clock.now(), min(dues)) + timedelta(seconds=1))

@@ -4,8 +4,11 @@ Read by hand from the Java tests (camunda/camunda-bpm-platform at
 3dd653fe66d352d15009a6b4b355e81bf683d319, engine/src/test/java/org/camunda/bpm/engine/test/...);
 only the facts are recorded here, no test code: the variables the test starts the instance with
 (`runtimeService.startProcessInstanceByKey(key, variables)`; where a test starts several instances,
-the first), the variables it completes user tasks with, whether it expects the engine to raise an
-error, and where it expects the instance to wait. A file not listed here is expected to run to its
+the first), the variables it completes user tasks with or correlates messages with, whether it fires a
+due timer while tasks are still open, whether it expects the engine to raise an error, and where it
+expects the instance to wait. A Java bean the test passes (e.g. the gateway tests' order) is recorded
+as a map of the properties the diagram reads, computed as the bean's getters compute them.
+A file not listed here is expected to run to its
 end without variables (what the driver does anyway).
 """
 
@@ -22,6 +25,8 @@ class Expectation:
     error: bool = False  # the test expects the engine to raise an error (e.g. no outgoing flow)
     refused: bool = False  # the test expects the deployment to fail (a ParseException in Camunda)
     waits_at: frozenset[str] = frozenset()  # the test leaves the instance waiting at these elements
+    message_data: dict[str, Any] = field(default_factory=dict)  # variables a message is correlated with
+    timers_first: bool = False  # the test fires a due timer while user tasks are still open
 
 
 def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
@@ -29,6 +34,22 @@ def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
 
 
 INPUT_1 = Expectation(start={"input": 1})
+
+
+def _order(price: int, standard: int, gold: int) -> dict[str, Any]:
+    """A Java order bean of the gateway tests as a map: its price and its three derived properties
+    (basic up to 100; standard and gold as the test class of the respective gateway test defines them)."""
+    return {"price": price, "basic": price <= 100, "standard": price <= standard if standard else 100 < price < 250,
+            "gold": price <= gold if gold else price >= 250}
+
+
+def _exclusive_order(price: int) -> dict[str, Any]:
+    return _order(price, 0, 0)
+
+
+def _inclusive_order(price: int) -> dict[str, Any]:
+    return _order(price, 150, 200)
+
 REFUSED = Expectation(refused=True)
 # Parameterised parse tests: every file of theirs is one Camunda refuses to deploy.
 REFUSED_PREFIXES = ("bpmn/event/escalation/EscalationEventParseInvalidProcessTest.",
@@ -45,6 +66,19 @@ EXPECTATIONS: dict[str, Expectation] = {
           ExclusiveGatewayTest__testMultipleValidConditions__bpmn20__xml=Expectation(start={"input": 5}),
           ExclusiveGatewayTest__testNoSequenceFlowSelected__bpmn20__xml=Expectation(start={"input": 4}, error=True),
           ExclusiveGatewayTest__testWhitespaceInExpression__bpmn20__xml=INPUT_1,
+          ExclusiveGatewayTest__testDecideBasedOnBeanProperty__bpmn20__xml=Expectation(
+              start={"order": _exclusive_order(150)}),
+          ExclusiveGatewayTest__testDecideBasedOnBeanMethod__bpmn20__xml=Expectation(
+              start={"order": _exclusive_order(300)}),
+          ExclusiveGatewayTest__testDecideBasedOnListOrArrayOfBeans__bpmn20__xml=Expectation(
+              start={"orders": [_exclusive_order(50), _exclusive_order(300), _exclusive_order(175)]}),
+          InclusiveGatewayTest__testDecideBasedOnBeanProperty__bpmn20__xml=Expectation(
+              start={"order": _inclusive_order(150)}),
+          InclusiveGatewayTest__testDecideBasedOnBeanMethod__bpmn20__xml=Expectation(
+              start={"order": _inclusive_order(200)}),
+          # the test's first start (price 300 at index 1) expects no path; its second start takes one
+          InclusiveGatewayTest__testDecideBasedOnListOrArrayOfBeans__bpmn20__xml=Expectation(
+              start={"orders": [_inclusive_order(50), _inclusive_order(175), _inclusive_order(175)]}),
           InclusiveGatewayTest__testDecisionFunctionality__bpmn20__xml=INPUT_1,
           InclusiveGatewayTest__testDefaultSequenceFlow__bpmn20__xml=INPUT_1,
           InclusiveGatewayTest__testDivergingInclusiveGateway__bpmn20__xml=INPUT_1,
@@ -52,6 +86,7 @@ EXPECTATIONS: dict[str, Expectation] = {
           InclusiveGatewayTest__testNoSequenceFlowSelected__bpmn20__xml=Expectation(start={"input": 4}, error=True),
           InclusiveGatewayTest__testSplitMergeSplit__bpmn20__xml=INPUT_1,
           InclusiveGatewayTest__testWhitespaceInExpression__bpmn20__xml=INPUT_1,
+          InclusiveGatewayTest__testNoIdOnSequenceFlow__bpmn20__xml=Expectation(start={"input": 3}),
           InclusiveGatewayTest__testMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2}),
           InclusiveGatewayTest__testMergingInclusiveGatewayAsync__bpmn20__xml=Expectation(start={"input": 2}),
           InclusiveGatewayTest__testPartialMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2})),
@@ -69,7 +104,21 @@ EXPECTATIONS: dict[str, Expectation] = {
           TimerRecalculationTest__testFinishedJob__bpmn20__xml=Expectation(start={"dueDate": "2025-01-06T09:00:00"})),
     **_in("event/error",
           BoundaryErrorEventTest__testDeeplyNestedErrorThrown__bpmn20__xml=Expectation(task_data={"input": 1}),
-          BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1),
+          BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1,
+          # the test completes some instances with throwError false, then one with true; the error is caught
+          BoundaryErrorEventTest__testCatchErrorOnParallelMultiInstance__bpmn20__xml=Expectation(
+              task_data={"throwError": True}),
+          BoundaryErrorEventTest__testCatchErrorOnSequentialMultiInstance__bpmn20__xml=Expectation(
+              task_data={"throwError": True})),
+    **_in("callactivity",
+          CallActivity__testSubProcessDataInputOutput__bpmn20__xml=Expectation(
+              start={"superVariable": "Hello from the super process."}, task_data={"x": 5}),
+          CallActivity__testSubProcessDataInputOutputAsExpression__bpmn20__xml=Expectation(
+              start={"superVariable": None}, task_data={"myLocalVariable": None, "x": 5}),
+          # Camunda cannot resolve the variable of the second call activity's local in-mapping: an error there
+          CallActivity__testSubProcessLocalInputSingleVariableExpression__bpmn20__xml=Expectation(error=True),
+          orderProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
+          checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True})),
     **_in("event/signal",  # read from SignalEventPayloadTest.java (the files say "Tests")
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
               start={"payloadVar": "Val"})),
@@ -77,6 +126,8 @@ EXPECTATIONS: dict[str, Expectation] = {
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
               waits_at=frozenset({"conditionalEvent"}))),
     **_in("iomapping",
+          InputOutputEventTest__testMessageCatchEvent__bpmn20__xml=Expectation(
+              message_data={"messageVariable": "outValue"}),
           InputOutputEventTest__testTimerCatchEvent__bpmn20__xml=Expectation(
               start={"outerVariable": "2025-01-06T09:00:00"}),
           InputOutputTest__testInputMapElMixedKey__bpmn=Expectation(
@@ -115,9 +166,12 @@ EXPECTATIONS: dict[str, Expectation] = {
           MultiInstanceTest__testParallelUserTasksBasedOnCollection__bpmn20__xml=Expectation(
               start={"assigneeList": ["kermit", "gonzo", "mispiggy", "fozzie", "bubba"]}),
           MultiInstanceTest__callActivityWithBoundaryErrorEvent__bpmn20__xml=Expectation(
-              start={"assignees": ["kermit", "gonzo"]}),
+              start={"assignees": ["kermit", "gonzo"]}, task_data={"done": False}),
           MultiInstanceTest__callActivityWithBoundaryErrorEventSequential__bpmn20__xml=Expectation(
-              start={"assignees": ["kermit", "gonzo"]}),
+              start={"assignees": ["kermit", "gonzo"]}, task_data={"done": False}),
+          # the test completes the first called instance's tasks, then fires the boundary timer (99 instances)
+          MultiInstanceTest__testSequentialCallActivityWithTimer__bpmn20__xml=Expectation(timers_first=True),
+          MultiInstanceTest__throwingErrorEventSubProcess__bpmn20__xml=Expectation(task_data={"done": False}),
           MultiInstanceTest__testNestedMultiInstanceTasks__bpmn20__xml=Expectation(
               start={"subProcesses": ["process A", "process B"], "assignees": ["kermit", "gonzo"]})),
 }

@@ -24,8 +24,13 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser, SubWorkflowParser
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.util.event import EventManager
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 _MISSING = object()
@@ -212,8 +217,12 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
 
     def update_collaboration(self, event: Any) -> None:
         """A message or signal from outside also starts the event subprocesses of the subprocesses running now."""
+        origin = getattr(event, "sro_origin", None)
+        if origin is not None and isinstance(event.event_definition, ErrorEventDefinition | EscalationEventDefinition) \
+                and self._inside_top_event_subprocess(origin):
+            return  # thrown inside a run of the process's own event subprocess: not caught by them again (Camunda)
         super().update_collaboration(event)
-        if getattr(event, "sro_origin", None) is not None:
+        if origin is not None:
             return  # thrown inside the instance: the scopes on its way up were tried in `catch`
         for scope in _scopes(self.workflow)[1:]:
             if any(task.workflow.parent_workflow is scope and task.task_spec.event_definition.catches(task, event)
@@ -221,6 +230,15 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
                                   ScopedEventSubprocess) for task in self.tasks.values()):
                 continue  # a run of it already waits for this event
             _start_nested(scope, event)
+
+    def _inside_top_event_subprocess(self, origin: Any) -> bool:
+        scope = origin
+        while scope is not None and scope is not self.workflow:
+            if scope.parent_workflow is self.workflow:
+                owner = self.workflow.get_task_from_id(scope.parent_task_id)
+                return isinstance(owner.task_spec, ScopedEventSubprocess)
+            scope = scope.parent_workflow
+        return False
 
     def _skipped(self, origin: Any) -> list[Any]:
         """Scopes whose event subprocesses must not catch what was thrown at `origin`: thrown inside one
@@ -258,3 +276,46 @@ class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.event_manager = ScopedEventManager(self)
 
+
+    def _do_engine_steps(self, will_complete_task: Any = None, did_complete_task: Any = None) -> bool:
+        """The library's engine step, except that a subprocess removed during the step is not stepped on.
+
+        An error or escalation caught on a multi-instance subprocess cancels the other instances while
+        the step walks the list of subprocesses taken before it; the library then looks up the parent
+        task of an instance already removed and fails ("A task with id ... was not found").
+        """
+
+        def update_workflow(wf: Any) -> int:
+            count = 0
+            for task in wf.get_tasks(state=TaskState.READY):
+                if not task.task_spec.manual:
+                    if will_complete_task is not None:
+                        will_complete_task(task)
+                    task.run()
+                    count += 1
+                    if did_complete_task is not None:
+                        did_complete_task(task)
+            return count
+
+        active = self.get_active_subprocesses()
+        for subprocess in sorted(active, key=lambda v: v.depth, reverse=True):
+            if not self._alive(subprocess):  # cancelled meanwhile
+                continue
+            count = None
+            while count is None or count > 0:
+                count = update_workflow(subprocess)
+            if subprocess.parent_task_id is not None and self._alive(subprocess):
+                task = self._existing_task(subprocess.parent_task_id)
+                if task is not None:
+                    task.task_spec._update(task)
+        count = update_workflow(self)
+        return count > 0 or len(self.get_active_subprocesses()) > len(active)
+
+    def _alive(self, subprocess: Any) -> bool:
+        return any(each is subprocess for each in self.subprocesses.values())
+
+    def _existing_task(self, task_id: Any) -> Any:
+        try:
+            return self.get_task_from_id(task_id)
+        except TaskNotFoundException:
+            return None

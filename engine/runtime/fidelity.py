@@ -78,6 +78,8 @@ def in_german(detail: str) -> str:
 _LIBRARY_FAILURES = {
     "No conditions satisfied on gateway": "Keine Bedingung ist erfüllt und es gibt keinen Standardfluss.",
     "Missing data input for multiinstance task": "Die Sammlung der Mehrfachausführung fehlt in den Daten.",
+    "maximum recursion depth exceeded": "Die Engine kann die Zusammenführungen dieses Diagramms nicht auswerten "
+                                        "(zu tief verschachtelte Schleife über Gateways).",
 }
 
 

@@ -5,6 +5,13 @@
   split; with conditions, those whose condition holds, else the default). SpiffWorkflow refuses
   several outgoing flows and ignored the condition of a lone conditional flow: the split becomes a
   gateway right after the element (ids ending in `__split`).
+- A link throw event is a jump to the link catch event of the same name in the same scope (BPMN's
+  "off-page connector"): where exactly one catch of that name exists and no event-based gateway
+  leads to it, both become none events joined by a sequence flow (ids ending in `__link`). Links
+  that cannot be joined so (no catch, several catches, after an event-based gateway) stay as they
+  are and lint refuses them.
+- An inclusive gateway's outgoing flow without a condition (and not the default) is always taken by
+  Camunda; SpiffWorkflow refuses it: it gets the condition `${true}`.
 - Camunda ends a subprocess when no token is left in it, even without an end event; SpiffWorkflow
   refuses one without: each dead end inside gets an end event (ids ending in `__end`).
 """
@@ -33,6 +40,8 @@ def make_explicit(root: etree._Element) -> None:
     _drop_unimplemented_message_throws(root)
     _both_collection_spellings(root)
     for scope in [*root.iter(f"{{{BPMN_NS}}}process"), *root.iter(f"{{{BPMN_NS}}}subProcess")]:
+        _join_links(scope)
+        _inclusive_flows_always_taken(scope)
         _split_uncontrolled_flows(scope)
         if _local(scope) == "subProcess":
             _end_dead_ends(scope)
@@ -53,7 +62,7 @@ def _both_collection_spellings(root: etree._Element) -> None:
         if collection and reference is None and "${" not in collection and "#{" not in collection:
             etree.SubElement(loop, f"{{{BPMN_NS}}}loopDataInputRef").text = collection
             if variable and item is None:
-                etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", name=variable)
+                etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", id=variable, name=variable)
         elif reference is not None and not collection and (reference.text or "").strip():
             loop.set(f"{{{_CAMUNDA}}}collection", (reference.text or "").strip())
             if item is not None and item.get("name") and not variable:
@@ -92,6 +101,51 @@ def _split_uncontrolled_flows(scope: etree._Element) -> None:
         for flow in outgoing:
             flow.set("sourceRef", gateway_id)
         etree.SubElement(scope, _FLOW, id=f"{gateway_id}__in", sourceRef=node.get("id", ""), targetRef=gateway_id)
+
+
+def _inclusive_flows_always_taken(scope: etree._Element) -> None:
+    gateways = {node.get("id"): node.get("default") for node in _nodes(scope) if _local(node) == "inclusiveGateway"}
+    for flow in scope.findall(_FLOW):
+        source = flow.get("sourceRef")
+        if source in gateways and flow.get("id") != gateways[source] \
+                and flow.find(f"{{{BPMN_NS}}}conditionExpression") is None:
+            etree.SubElement(flow, f"{{{BPMN_NS}}}conditionExpression").text = "${true}"
+
+
+def _link_name(node: etree._Element) -> str | None:
+    definition = node.find(f"{{{BPMN_NS}}}linkEventDefinition")
+    if definition is None or len(node.findall(f"{{{BPMN_NS}}}linkEventDefinition")) != 1:
+        return None
+    return definition.get("name") or None
+
+
+def _join_links(scope: etree._Element) -> None:
+    nodes = _nodes(scope)
+    flows = scope.findall(_FLOW)
+    after_event_gateway = {flow.get("targetRef") for flow in flows for node in nodes
+                           if _local(node) == "eventBasedGateway" and flow.get("sourceRef") == node.get("id")}
+    catches: dict[str, list[etree._Element]] = {}
+    for node in nodes:
+        name = _link_name(node)
+        if _local(node) == "intermediateCatchEvent" and name:
+            catches.setdefault(name, []).append(node)
+    throws = [node for node in nodes if _local(node) == "intermediateThrowEvent" and _link_name(node)]
+    joinable = {name for name, found in catches.items() if len(found) == 1
+                and found[0].get("id") not in after_event_gateway
+                and not any(flow.get("targetRef") == found[0].get("id") for flow in flows)}
+    joined = [throw for throw in throws if _link_name(throw) in joinable]
+    if not joined or len({_link_name(throw) for throw in throws} - joinable):
+        return  # nothing to join, or a link that cannot be joined: all stay for lint to refuse
+    for throw in joined:
+        catch = catches[_link_name(throw) or ""][0]
+        etree.SubElement(scope, _FLOW, id=f"{throw.get('id')}__link", sourceRef=throw.get("id", ""),
+                         targetRef=catch.get("id", ""))
+    targets = [catches[name][0] for name in {_link_name(throw) or "" for throw in joined}]
+    for node in [*joined, *targets]:
+        for definition in node.findall(f"{{{BPMN_NS}}}linkEventDefinition"):
+            node.remove(definition)
+    for node in targets:  # a none catch event would wait for nothing: it passes, as a none throw event does
+        node.tag = f"{{{BPMN_NS}}}intermediateThrowEvent"
 
 
 def _end_dead_ends(scope: etree._Element) -> None:

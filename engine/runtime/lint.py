@@ -47,8 +47,9 @@ UNSUPPORTED = {
     "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
     "compensateEventDefinition": "Kompensation kann die Engine nicht ausführen (SpiffWorkflow 3.2 kennt keine "
                                  "Kompensations-Ereignisse an Aktivitäten).",
-    "linkEventDefinition": "Link-Ereignisse kann die Engine nicht ausführen (die Elemente hinter dem Link "
-                           "würden übergangen); bitte die Elemente mit einem Sequenzfluss verbinden.",
+    "linkEventDefinition": "Dieses Link-Ereignis kann die Engine nicht ausführen: ein Link braucht genau ein "
+                           "fangendes Link-Ereignis gleichen Namens im selben Bereich, ohne eingehenden Fluss und "
+                           "nicht hinter einem ereignisbasierten Gateway; sonst bitte einen Sequenzfluss verwenden.",
 }
 UNSUPPORTED_CAMUNDA = {
     "executionListener": "Ausführungs-Listener werden nicht ausgeführt; ihr Verhalten ginge stillschweigend verloren.",
@@ -189,6 +190,10 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                 findings.extend(_check_expression(_at(document, element), element.text, "Bedingung"))
             elif tag in EXPRESSION_ELEMENTS and element.text and element.text.strip():
                 findings.extend(_check_expression(_at(document, element), element.text, EXPRESSION_ELEMENTS[tag]))
+            collection = element.get(f"{{{CAMUNDA_NS}}}collection") or ""
+            if tag == "multiInstanceLoopCharacteristics" and ("${" in collection or "#{" in collection):
+                findings.extend(_check_expression(_at(document, element), collection,
+                                                  "Sammlung der Mehrfachausführung"))
             if tag in {"timeDate", "timeDuration", "timeCycle"}:
                 findings.extend(_check_timer(document, element))
             if tag == "callActivity" and element.get("calledElement") not in available:

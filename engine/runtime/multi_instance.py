@@ -3,7 +3,8 @@
 
 Each instance sees its own index and the counts, as in Camunda (the completion condition reads
 them after an instance ends); they are gone from the process's variables once the multi-instance
-activity has ended. SpiffWorkflow has none of them; they are set through its data association hooks
+activity has ended; so is the element variable (`camunda:elementVariable`), which each instance has
+for itself. SpiffWorkflow has none of them; they are set through its data association hooks
 on the instance's spec (as the input/output mappings are), nothing in the library is patched.
 """
 
@@ -43,8 +44,14 @@ class InstanceVariables:
             child.data.update(_counts(child, finished=0))
 
     def set(self, child: Any) -> None:
-        if isinstance(child.parent.task_spec, MultiInstanceTask):
+        spec = child.parent.task_spec
+        if isinstance(spec, MultiInstanceTask):
             child.data.update(_counts(child, finished=1))
+            # The element variable is the instance's own (local in Camunda): it is not merged back, so the
+            # next instance of a sequential one can be given its item and the process does not keep the last.
+            item, output = spec.input_item, spec.output_item
+            if item is not None and (output is None or output.bpmn_id != item.bpmn_id):
+                child.data.pop(item.bpmn_id, None)
 
 
 class DropInstanceVariables:

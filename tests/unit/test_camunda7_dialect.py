@@ -155,6 +155,71 @@ def test_link_with_several_targets_is_refused(tmp_path: Path) -> None:
     assert any(element == "there" and "Verknüpfung »L«" in message for element, message in found)
 
 
+def test_a_link_jumps_to_its_catch_event_from_every_thrower(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+      <parallelGateway id="fork" />
+      <sequenceFlow id="f2" sourceRef="fork" targetRef="jump1" />
+      <sequenceFlow id="f3" sourceRef="fork" targetRef="jump2" />
+      <intermediateThrowEvent id="jump1"><linkEventDefinition name="L" /></intermediateThrowEvent>
+      <intermediateThrowEvent id="jump2"><linkEventDefinition name="L" /></intermediateThrowEvent>
+      <intermediateCatchEvent id="landing"><linkEventDefinition name="L" /></intermediateCatchEvent>
+      <sequenceFlow id="f4" sourceRef="landing" targetRef="after" />
+      <userTask id="after" />
+      <sequenceFlow id="f5" sourceRef="after" targetRef="end" />
+      <endEvent id="end" />""")
+    workflow = started(path)
+    ready = ready_user_tasks(workflow)
+    assert [task.task_spec.bpmn_id for task in ready] == ["after", "after"]  # one token per thrower, as Camunda
+    for task in ready:
+        task.run()
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
+
+
+def test_a_link_without_its_catch_event_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="jump" />
+      <intermediateThrowEvent id="jump"><linkEventDefinition name="nowhere" /></intermediateThrowEvent>""")
+    assert any(element == "jump" for element, _ in messages(path))
+
+
+def test_a_collection_computed_by_a_method_call_is_refused_naming_the_task(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="each" />
+      <userTask id="each">
+        <multiInstanceLoopCharacteristics camunda:elementVariable="item"
+          camunda:collection="${myBean.resolveCollection(execution)}" />
+      </userTask>
+      <sequenceFlow id="f2" sourceRef="each" targetRef="end" />
+      <endEvent id="end" />""")
+    assert any(element == "each" and message.startswith("Sammlung der Mehrfachausführung:")
+               for element, message in messages(path))
+
+
+def test_an_inclusive_gateways_flow_without_condition_is_always_taken(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+      <startEvent id="start" />
+      <sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+      <inclusiveGateway id="fork" default="f4" />
+      <sequenceFlow id="f2" sourceRef="fork" targetRef="always" />
+      <sequenceFlow id="f3" sourceRef="fork" targetRef="sometimes">
+        <conditionExpression>${input == 1}</conditionExpression>
+      </sequenceFlow>
+      <sequenceFlow id="f4" sourceRef="fork" targetRef="otherwise" />
+      <userTask id="always" /><userTask id="sometimes" /><userTask id="otherwise" />
+      <sequenceFlow id="f5" sourceRef="always" targetRef="end" />
+      <sequenceFlow id="f6" sourceRef="sometimes" targetRef="end" />
+      <sequenceFlow id="f7" sourceRef="otherwise" targetRef="end" />
+      <endEvent id="end" />""")
+    assert sorted(task.task_spec.bpmn_id for task in ready_user_tasks(started(path, {"input": 1}))) == [
+        "always", "sometimes"]
+    assert [task.task_spec.bpmn_id for task in ready_user_tasks(started(path, {"input": 2}))] == ["always"]
+
+
 def test_prefixed_message_reference_is_resolved(tmp_path: Path) -> None:
     path = write(tmp_path, """
       <startEvent id="start" />

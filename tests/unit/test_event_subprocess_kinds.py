@@ -292,3 +292,20 @@ def test_a_run_started_in_one_instance_leaves_later_instances_untouched(nested: 
     assert ready(later) == ["A"]
     complete(later, "A")
     assert later.is_completed()
+
+
+def test_an_error_thrown_by_the_processs_own_error_event_subprocess_is_not_caught_by_it_again() -> None:
+    body = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Fail" />
+  <endEvent id="Fail"><errorEventDefinition errorRef="first" /></endEvent>
+  <subProcess id="Ev" triggeredByEvent="true">
+    <startEvent id="Ev_Start"><errorEventDefinition /></startEvent>
+    <sequenceFlow id="g1" sourceRef="Ev_Start" targetRef="X" />
+    <userTask id="X" /><sequenceFlow id="g2" sourceRef="X" targetRef="Again" />
+    <endEvent id="Again"><errorEventDefinition errorRef="second" /></endEvent>
+  </subProcess>"""
+    workflow = run(body, '<error id="first" errorCode="E1" /><error id="second" errorCode="E2" />')
+    assert ready(workflow) == ["X"]
+    complete(workflow, "X")
+    assert ready(workflow) == []  # Camunda runs the handler once; it does not start again for its own error
+    assert workflow.is_completed()
