@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.runtime.errors import DeploymentError, EngineError
 
@@ -35,6 +36,11 @@ def friendly(command: F) -> F:
             raise
         except EngineError as error:
             click.echo(f"Fehler: {error}", err=True)
+            sys.exit(1)
+        except SQLAlchemyError as error:  # the driver's English text names hosts and SQL: a German sentence only
+            from engine.settings import database_problem
+
+            click.echo(f"Fehler: {database_problem(error)}", err=True)
             sys.exit(1)
         except Exception as error:  # the last line of defence: a sentence, not a traceback
             click.echo(f"Unerwarteter Fehler ({type(error).__name__}): {error}", err=True)

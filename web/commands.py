@@ -1,32 +1,79 @@
-"""`sro serve`: the web app's own command, registered under the entry-point group `sro.commands`."""
+"""`sro serve`: the web app's own command, registered under the entry-point group `sro.commands`.
+
+Without `--workers` one process serves (Werkzeug, for `make run`); with `--workers N` gunicorn runs N worker
+processes, each with its own connection pool on DATABASE_URL (production, issue 12).
+"""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import click
+from werkzeug.serving import WSGIRequestHandler
 
+from engine import settings
 from engine.cli import PROCESSES, friendly, services
+from engine.logs import configure
 from engine.worker import keep_firing
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its name and the Python version in the Server header."""
+
+    def version_string(self) -> str:
+        return "sro"
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Mit gunicorn und so vielen Arbeitsprozessen bereitstellen (Produktion).")
 @click.option("--with-worker/--without-worker", default=False, help="Zeitgeber im selben Prozess starten.")
 @friendly
-def serve(host: str, port: int, with_worker: bool) -> None:
+def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Die Web-Anwendung starten."""
-    from web import create_app
-
+    configure(settings.log_format())
+    settings.var_folder()
     service = services()
     service.deploy([PROCESSES], actor="serve")
+    if workers is not None:
+        if with_worker:
+            raise click.UsageError("Mit --workers laufen die Zeitgeber als eigene Prozesse (`sro worker`).")
+        service.engine.database.dispose()  # each gunicorn worker opens its own connections
+        from web import secret_key
+
+        secret_key()  # made once here, not by several workers at the same moment
+        click.echo(f"Web-Anwendung unter http://{host}:{port} ({workers} Arbeitsprozess(e), gunicorn)")
+        _gunicorn(host, port, workers)
+        return
+    from web import create_app
+
     if with_worker:
         threading.Thread(target=keep_firing, args=(service,), kwargs={"report": _to_stderr}, name="zeitgeber",
                          daemon=True).start()
     app = create_app(service)
     click.echo(f"Web-Anwendung unter http://{host}:{port}")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    app.run(host=host, port=port, debug=False, use_reloader=False, request_handler=QuietHandler)
+
+
+def _gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+                               "timeout": 60, "graceful_timeout": 20, "max_requests": 5000,
+                               "max_requests_jitter": 500, "accesslog": None}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from web import create_app
+
+            return create_app(services())  # in the worker process, after the fork: its own connection pool
+
+    Server().run()
 
 
 def _to_stderr(message: str) -> None:

@@ -1,0 +1,91 @@
+"""The web app's edge: request size, strict ids in URLs, sign-in rate limits, German error pages, no internals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
+
+MAX_REQUEST_BYTES = 1024 * 1024  # the largest form (a Kooperationsplan with 20 steps) is a few KB
+# Per address and per account name, failed attempts only (a right password does not count): enough for someone
+# who mistypes, far too few to guess a password, and a cap on what unauthenticated requests add to the audit log.
+SIGN_IN_LIMITS = {"address": "10 per minute;50 per hour", "account": "5 per minute;20 per hour"}
+LARGEST_ID = 2**31 - 1  # ids are INTEGER columns; PostgreSQL refuses anything larger
+
+GERMAN = {  # status -> (title, message); Werkzeug's own texts are English and name internals
+    400: ("Ungültige Anfrage", "Die Anfrage ist unvollständig oder fehlerhaft."),
+    403: ("Kein Zugriff", "Dafür fehlt Ihnen die Berechtigung."),
+    404: ("Nicht gefunden", "Diese Seite gibt es nicht."),
+    405: ("Nicht erlaubt", "Diese Seite kann so nicht aufgerufen werden."),
+    413: ("Zu groß", "Die gesendeten Daten sind zu groß (höchstens 1 MB). Es wurde nichts gespeichert."),
+    429: ("Zu viele Versuche", "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten und "
+                              "versuchen Sie es dann erneut."),
+    500: ("Interner Fehler", "Die Anfrage konnte nicht ausgeführt werden. Es wurde nichts gespeichert. Bitte "
+                             "versuchen Sie es später erneut; besteht der Fehler fort, wenden Sie sich an die "
+                             "Administration."),
+}
+OWN_MESSAGES = {400, 403, 404}  # where the app raises its own German description with abort(status, text)
+log = logging.getLogger("sro.web")
+
+
+class StrictId(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only, at most LARGEST_ID; anything else is a 404, never a 500."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install(app: Flask) -> Limiter:
+    """Limits, converters and error pages on the app (before its blueprints are registered)."""
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
+    app.config.setdefault("MAX_FORM_MEMORY_SIZE", MAX_REQUEST_BYTES)
+    app.url_map.converters["int"] = StrictId
+    # One store per app: memory in one process; RATELIMIT_STORAGE_URI (e.g. redis://) shares it between workers.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter = Limiter(get_remote_address, app=app)
+
+    def page(status: int, title: str, message: str) -> tuple[str, int]:
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        if status < 400:  # redirects raised as exceptions (e.g. by the router) pass through
+            return error
+        title, message = GERMAN.get(status, GERMAN[400] if status < 500 else GERMAN[500])
+        own = error.description and error.description != type(error).description
+        if status in OWN_MESSAGES and own:
+            message = str(error.description)
+        allow = [(name, value) for name, value in error.get_headers() if name == "Allow"]  # a 405 names them
+        return render_template("error.html", status=status, title=title, message=message), status, allow
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError) -> tuple[str, int]:
+        # the details go to the log, never to the page
+        log.error("Unerwarteter Fehler bei %s %s", request.method, request.path,
+                  exc_info=error.original_exception or error)
+        return page(500, *GERMAN[500])
+
+    return limiter
+
+
+def limit_sign_in(limiter: Limiter, view: Any) -> Any:
+    """The sign-in view with its limits: failed attempts per address and per account name."""
+
+    def failed(response: Response) -> bool:
+        return response.status_code == 401
+
+    def account() -> str:
+        return "konto:" + request.form.get("benutzer", "").strip()[:80].lower()
+
+    view = limiter.limit(SIGN_IN_LIMITS["address"], methods=["POST"], deduct_when=failed)(view)
+    return limiter.limit(SIGN_IN_LIMITS["account"], key_func=account, methods=["POST"], deduct_when=failed)(view)
