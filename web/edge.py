@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -45,13 +45,21 @@ class StrictId(IntegerConverter):
 
 def install(app: Flask) -> Limiter:
     """Limits, converters and error pages on the app (before its blueprints are registered)."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
-    app.config.setdefault("MAX_FORM_MEMORY_SIZE", MAX_REQUEST_BYTES)
+    for key in ("MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE"):  # Flask's defaults: none, 500 KB
+        if app.config.get(key) is None or key == "MAX_FORM_MEMORY_SIZE":
+            app.config[key] = MAX_REQUEST_BYTES
     app.url_map.converters["int"] = StrictId
     # One store per app: memory in one process; RATELIMIT_STORAGE_URI (e.g. redis://) shares it between workers.
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter = Limiter(get_remote_address, app=app)
+
+    @app.before_request
+    def refuse_large_bodies() -> None:
+        """Before the CSRF check reads the form (which would otherwise answer »Formular abgelaufen«)."""
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and limit is not None and request.content_length > limit:
+            abort(413)
 
     def page(status: int, title: str, message: str) -> tuple[str, int]:
         return render_template("error.html", status=status, title=title, message=message), status

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine.queries import InboxFilter, inbox
+from engine.queries.inbox import PAGE_NUMBER
 from engine.queries.agenda import today
 from web.auth import case_role_required, local_path, me, services, workplace
 
@@ -16,8 +17,12 @@ blueprint = Blueprint("inbox", __name__)
 @blueprint.get("/eingang")
 @case_role_required
 def show() -> Any:
+    if "seite" in request.args and not PAGE_NUMBER.fullmatch(request.args["seite"]):
+        abort(400, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.")
     wanted = InboxFilter.from_params(request.args)
     page = inbox(services(), me(), wanted)
+    if wanted.page > max(page.pages, 1):
+        abort(404, f"Diese Seite des Eingangs gibt es nicht (es gibt {max(page.pages, 1)}).")
     return render_template("inbox.html", rows=page.rows, total=page.total, wanted=wanted, pages=page.pages,
                            saved=workplace().filters(me()), now=page.now,
                            today=today(services(), me(), mine_only=wanted.scope == "mine"),
