@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine.queries import InboxFilter, inbox
-from engine.queries.inbox import PAGE_NUMBER
 from engine.queries.agenda import today
+from engine.queries.inbox import PAGE_NUMBER
 from web.auth import case_role_required, local_path, me, services, workplace
 
 blueprint = Blueprint("inbox", __name__)
