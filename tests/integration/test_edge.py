@@ -29,7 +29,6 @@ from tests.integration.test_access import (  # noqa: F401 - the fixtures of the 
     world,
 )
 from web import create_app
-from web.commands import QuietHandler
 
 ENGLISH = ("Werkzeug", "Traceback", "Internal Server Error", "Not Found", "Method Not Allowed", "Bad Request",
            "Request Entity Too Large", "Too Many Requests", "per minute", "Python", "sqlalchemy")
@@ -202,6 +201,8 @@ def test_an_unexpected_error_gets_a_german_page_without_internals(world: World) 
 
 @pytest.fixture
 def served(world: World) -> Iterator[str]:
+    from web.commands import QuietHandler
+
     server = make_server("127.0.0.1", 0, world.app, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
