@@ -275,3 +275,15 @@ def test_the_health_endpoint_says_ok_without_sign_in(world: World) -> None:
     answer = world.app.test_client().get("/gesundheit")
     assert answer.status_code == 200
     assert answer.get_json()["status"] == "ok"
+
+
+def test_a_deadline_at_the_end_of_time_gets_a_german_message_without_internals(world: World) -> None:
+    client = world.client("ifk-nord")
+    task = world.task(world.nord_case)
+    form = {**session_form(world.services, naechsterKontaktAm="9999-12-31"),
+            "csrf_token": token(client.get(f"/aufgaben/{task}"))}
+    answer = client.post(f"/aufgaben/{task}", data=form)
+    page = text(answer)
+    assert answer.status_code in (400, 422), page[:800]
+    assert "Task_" not in page and "${" not in page and "Error" not in page, page
+    assert world.task(world.nord_case) == task  # nothing was saved
