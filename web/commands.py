@@ -46,7 +46,7 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
 
         secret_key()  # made once here, not by several workers at the same moment
         click.echo(f"Web-Anwendung unter http://{host}:{port} ({workers} Arbeitsprozess(e), gunicorn)")
-        _gunicorn(host, port, workers)
+        _gunicorn(host, port, workers, settings.log_format())
         return
     from web import create_app
 
@@ -58,15 +58,27 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False, request_handler=QuietHandler)
 
 
-def _gunicorn(host: str, port: int, workers: int) -> None:
+def _gunicorn(host: str, port: int, workers: int, log_format: str) -> None:
     from gunicorn.app.base import BaseApplication
+
+    formatter = {"()": "engine.logs.JsonLines"} if log_format == "json" else {
+        "format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    logging = {"version": 1, "disable_existing_loggers": False, "formatters": {"sro": formatter},
+               "root": {"level": "INFO", "handlers": ["stderr"]},
+               "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "sro",
+                                       "stream": "ext://sys.stderr"}},
+               "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+                           "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False}}}
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
                                "timeout": 60, "graceful_timeout": 20, "max_requests": 5000,
-                               "max_requests_jitter": 500, "accesslog": None}.items():
+                               "max_requests_jitter": 500, "accesslog": "-", "logconfig_dict": logging,
+                               "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'}.items():
                 self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn 27's control socket under $HOME: not used
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             from web import create_app
