@@ -183,6 +183,26 @@ def demo(cases: int, seed_value: int) -> None:
     click.echo(sign_in_table())
 
 
+@main.command("export-case")
+@click.argument("case_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--ausgabe", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="In diese Datei schreiben (Vorgabe: Standardausgabe).")
+@click.option("--wer", "actor", required=True, help="Wer die Auskunft erteilt (für das Protokoll).")
+@friendly
+def export_case(case_id: int, ausgabe: Path | None, actor: str) -> None:
+    """Alles zu einem Fall als JSON (Auskunft nach Art. 15 DSGVO); die Auskunft wird protokolliert."""
+    import json
+
+    from engine.workplace.export import export_case as export
+
+    text = json.dumps(export(services(), case_id, actor=actor), ensure_ascii=False, indent=1)
+    if ausgabe is None:
+        click.echo(text)
+    else:
+        ausgabe.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Fall {case_id} nach {ausgabe} exportiert.", err=True)
+
+
 def _register() -> None:
     """Commands that live with their own area."""
     from engine.conformance.command import conformance
