@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from flask import Flask, Response, abort, render_template, request
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
@@ -49,10 +50,11 @@ def install(app: Flask) -> Limiter:
         if app.config.get(key) is None or key == "MAX_FORM_MEMORY_SIZE":
             app.config[key] = MAX_REQUEST_BYTES
     app.url_map.converters["int"] = StrictId
-    # One store per app: memory in one process; RATELIMIT_STORAGE_URI (e.g. redis://) shares it between workers.
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # One store per app: memory counts per process (with gunicorn: per worker, so N workers allow N times the
+    # attempts); SRO_RATELIMIT_STORAGE (e.g. redis://host:6379) shares the counts between workers and servers.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("SRO_RATELIMIT_STORAGE") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter = Limiter(get_remote_address, app=app)
+    limiter = Limiter(get_remote_address, app=app, on_breach=_breached)
 
     @app.before_request
     def refuse_large_bodies() -> None:
@@ -84,6 +86,11 @@ def install(app: Flask) -> Limiter:
         return page(500, *GERMAN[500])
 
     return limiter
+
+
+def _breached(limit: RequestLimit) -> None:
+    """Refused sign-ins go to the application log, not the audit log (which they would flood)."""
+    log.warning("Anmeldung abgewiesen: Grenze %s für %s erreicht", limit.limit, limit.key)
 
 
 def limit_sign_in(limiter: Limiter, view: Any) -> Any:

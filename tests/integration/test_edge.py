@@ -171,6 +171,8 @@ def test_a_huge_user_name_is_not_echoed(world: World) -> None:
     ("/faelle/12345678901234567890", 404),
     ("/faelle/%C2%B2", 404),
     ("/eingang/filter/99999999999999999999/loeschen", 404),
+    ("/simulation/durchgaenge/99999999999999999999", 404),
+    ("/aufgaben/x/uebernehmen", 405),
     ("/eingang?seite=99999999999999999999", 400),
     ("/eingang?seite=%C2%B2", 400),
     ("/eingang?seite=0", 400),
