@@ -82,3 +82,10 @@ def database_problem(error: BaseException) -> str:
     if isinstance(error, DBAPIError):
         return "Die Datenbank hat den Befehl abgelehnt. Es wurde nichts gespeichert."
     return "Die Datenbank ist nicht benutzbar."
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether an error means the database cannot be reached right now (the web answers 503, not 500)."""
+    from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | DisconnectionError | InterfaceError)

@@ -12,6 +12,8 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
+from engine.settings import database_unavailable
+
 MAX_REQUEST_BYTES = 1024 * 1024  # the largest form (a Kooperationsplan with 20 steps) is a few KB
 # Per address and per account name, failed attempts only (a right password does not count): enough for someone
 # who mistypes, far too few to guess a password, and a cap on what unauthenticated requests add to the audit log.
@@ -26,6 +28,8 @@ GERMAN = {  # status -> (title, message); Werkzeug's own texts are English and n
     413: ("Zu groß", "Die gesendeten Daten sind zu groß (höchstens 1 MB). Es wurde nichts gespeichert."),
     429: ("Zu viele Versuche", "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten und "
                               "versuchen Sie es dann erneut."),
+    503: ("Datenbank nicht erreichbar", "Die Datenbank ist gerade nicht erreichbar. Es wurde nichts gespeichert. "
+                                        "Bitte versuchen Sie es in einigen Minuten erneut."),
     500: ("Interner Fehler", "Die Anfrage konnte nicht ausgeführt werden. Es wurde nichts gespeichert. Bitte "
                              "versuchen Sie es später erneut; besteht der Fehler fort, wenden Sie sich an die "
                              "Administration."),
@@ -66,6 +70,11 @@ def install(app: Flask) -> Limiter:
     def page(status: int, title: str, message: str) -> tuple[str, int]:
         return render_template("error.html", status=status, title=title, message=message), status
 
+    def plain(status: int) -> tuple[str, int]:
+        """Rendered without the context processors: Flask-Login's would ask the database who is signed in."""
+        title, message = GERMAN[status]
+        return app.jinja_env.get_template("error_plain.html").render(title=title, message=message), status
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         status = error.code or 500
@@ -81,9 +90,13 @@ def install(app: Flask) -> Limiter:
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError) -> tuple[str, int]:
         # the details go to the log, never to the page
+        if database_unavailable(error.original_exception):  # e.g. PostgreSQL restarting: the pool reconnects
+            log.warning("Datenbank nicht erreichbar bei %s %s: %s", request.method, request.path,
+                        error.original_exception)
+            return plain(503)
         log.error("Unerwarteter Fehler bei %s %s", request.method, request.path,
                   exc_info=error.original_exception or error)
-        return page(500, *GERMAN[500])
+        return plain(500)
 
     return limiter
 

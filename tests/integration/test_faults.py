@@ -25,12 +25,14 @@ from engine.bootstrap import bootstrap
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.store import Event, ProcessInstance, Wait
 from engine.services import Services
+from engine.workplace.commands import Workplace
 from tests.conftest import PROCESSES, START
 from tests.cycle import session_form, task_at, today
 from web import create_app
 
 SRO = Path(sys.executable).with_name("sro")
 CASES = 300
+PASSWORD = "Sicher-und-lang-2025"
 
 
 def _bin(name: str) -> str | None:
@@ -93,6 +95,7 @@ def due_timers(own_postgres: OwnPostgres) -> Iterator[Services]:
     services.engine.database.dispose()
     services = bootstrap(own_postgres.url, clock=SimulatedClock(START))
     services.deploy([PROCESSES])
+    Workplace(services).add_staff("ifk-1", "Ida Eins", "ifk", PASSWORD, team="team-nord")
     for number in range(CASES):
         case_id = services.start_case(f"K-{number:05d}", "team-nord", data={"naechsterKontaktAm": today(services)},
                                       actor="test").case_id
@@ -146,8 +149,11 @@ def test_a_timer_worker_killed_mid_sweep_loses_no_timer_and_fires_none_twice(
 def test_postgresql_restarted_under_a_running_worker_and_the_service_recovers(
         own_postgres: OwnPostgres, due_timers: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SRO_SECRET_KEY", "faults-" + "7" * 57)
-    health = create_app(due_timers).test_client()
+    app = create_app(due_timers, {"SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False})
+    health, ifk = app.test_client(), app.test_client()
     assert health.get("/gesundheit").status_code == 200
+    assert ifk.post("/anmelden", data={"benutzer": "ifk-1", "passwort": PASSWORD}).status_code == 302
+    assert ifk.get("/eingang").status_code == 200
     running = worker(own_postgres.url, "--interval", "0.2")
     try:
         wait_until(lambda: fired_so_far(due_timers) >= 20, 60)
@@ -155,10 +161,15 @@ def test_postgresql_restarted_under_a_running_worker_and_the_service_recovers(
         down = health.get("/gesundheit")
         assert down.status_code == 503
         assert down.get_json()["grund"].startswith("Die Datenbank ist nicht erreichbar.")
+        page = ifk.get("/eingang")
+        assert page.status_code == 503
+        assert "Die Datenbank ist gerade nicht erreichbar. Es wurde nichts gespeichert." in page.get_data(as_text=True)
+        assert "psycopg" not in page.get_data(as_text=True) and "OperationalError" not in page.get_data(as_text=True)
         time.sleep(1.5)  # the worker meets the closed database at least once
         own_postgres.start()
         wait_until(lambda: fired_so_far(due_timers) == CASES, 120)
         assert health.get("/gesundheit").status_code == 200
+        assert ifk.get("/eingang").status_code == 200  # the same session, the pool reconnected by itself
     finally:
         running.terminate()
         output = running.communicate(timeout=30)[0]
