@@ -13,7 +13,9 @@ import click
 from werkzeug.serving import WSGIRequestHandler
 
 from engine import settings
+from engine.bootstrap import bootstrap
 from engine.cli import PROCESSES, friendly, services
+from engine.health import check
 from engine.logs import configure
 from engine.worker import keep_firing
 
@@ -36,11 +38,16 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Die Web-Anwendung starten."""
     configure(settings.log_format())
     settings.var_folder()
-    service = services()
-    service.deploy([PROCESSES], actor="serve")
     if workers is not None:
         if with_worker:
             raise click.UsageError("Mit --workers laufen die Zeitgeber als eigene Prozesse (`sro worker`).")
+        # Production: the schema is brought up by `sro migrate` (once per release, not by every process of every
+        # server at the same moment); a schema that is behind stops the start.
+        service = bootstrap(migrate=False)
+        health = check(service.engine.database)
+        if not health.ok:
+            raise click.ClickException(health.reason)
+        service.deploy([PROCESSES], actor="serve")
         service.engine.database.dispose()  # each gunicorn worker opens its own connections
         from web import secret_key
 
@@ -50,6 +57,8 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
         return
     from web import create_app
 
+    service = services()
+    service.deploy([PROCESSES], actor="serve")
     if with_worker:
         threading.Thread(target=keep_firing, args=(service,), kwargs={"report": _to_stderr}, name="zeitgeber",
                          daemon=True).start()
@@ -83,7 +92,7 @@ def _gunicorn(host: str, port: int, workers: int, log_format: str) -> None:
         def load(self) -> Any:
             from web import create_app
 
-            return create_app(services())  # in the worker process, after the fork: its own connection pool
+            return create_app(bootstrap(migrate=False))  # in the worker process, after the fork: its own pool
 
     Server().run()
 

@@ -40,6 +40,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/sro.sqlite3", "SRO_VAR": str(tmp_path / "var"),
                    "SRO_LOG_FORMAT": "json"}
+    migrated = subprocess.run([str(SRO), "migrate"], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert migrated.returncode == 0, migrated.stderr
     server = subprocess.Popen([str(SRO), "serve", "--workers", "2", "--port", str(port)], cwd=ROOT, env=environment,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -55,6 +57,15 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     yield base, server
     server.terminate()
     server.wait(timeout=30)
+
+
+def test_gunicorn_does_not_start_on_a_schema_that_is_behind(tmp_path: Path) -> None:
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/leer.sqlite3", "SRO_VAR": str(tmp_path)}
+    started = subprocess.run([str(SRO), "serve", "--workers", "2", "--port", str(free_port())], cwd=ROOT,
+                             env=environment, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 1
+    assert "Das Datenbankschema ist nicht aktuell (Stand leer, neu 0008); bitte `sro migrate` ausführen." in (
+        started.stderr)
 
 
 def worker_pids(master: int) -> set[int]:
