@@ -21,8 +21,6 @@ def show() -> Any:
         abort(400, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.")
     wanted = InboxFilter.from_params(request.args)
     page = inbox(services(), me(), wanted)
-    if wanted.page > max(page.pages, 1):
-        abort(404, f"Diese Seite des Eingangs gibt es nicht (es gibt {max(page.pages, 1)}).")
     return render_template("inbox.html", rows=page.rows, total=page.total, wanted=wanted, pages=page.pages,
                            saved=workplace().filters(me()), now=page.now,
                            today=today(services(), me(), mine_only=wanted.scope == "mine"),
