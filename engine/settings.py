@@ -1,7 +1,7 @@
 """Settings from the environment, checked when a command starts, with German messages (issue 12).
 
 DATABASE_URL (an SQLAlchemy URL; default: the SQLite file under var/), SRO_VAR (the folder for the secret key,
-default var/), SRO_LOG_FORMAT (`text` or `json`). A setting that cannot work stops the command before anything
+default var/), SRO_LOG_FORMAT (`text` or `json`), SRO_PROXY_HOPS (0 to 3). A setting that cannot work stops the command before anything
 is done: a database folder that does not exist is refused, never created (only the default var/ is created).
 """
 
@@ -64,6 +64,14 @@ def log_format() -> str:
     if value not in LOG_FORMATS:
         raise SettingsError(f"SRO_LOG_FORMAT »{value[:20]}« gibt es nicht; erlaubt sind {' und '.join(LOG_FORMATS)}.")
     return value
+
+
+def proxy_hops() -> int:
+    """SRO_PROXY_HOPS: how many proxies in front of the web app may be trusted for X-Forwarded-For (0 to 3)."""
+    value = os.environ.get("SRO_PROXY_HOPS", "0").strip() or "0"
+    if value not in {"0", "1", "2", "3"}:
+        raise SettingsError(f"SRO_PROXY_HOPS »{value[:10]}« muss 0 bis 3 sein (Anzahl der vertrauten Proxys).")
+    return int(value)
 
 
 def database_problem(error: BaseException) -> str:

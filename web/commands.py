@@ -38,6 +38,7 @@ def serve(host: str, port: int, workers: int | None, with_worker: bool) -> None:
     """Die Web-Anwendung starten."""
     configure(settings.log_format())
     settings.var_folder()
+    settings.proxy_hops()
     if workers is not None:
         if with_worker:
             raise click.UsageError("Mit --workers laufen die Zeitgeber als eigene Prozesse (`sro worker`).")

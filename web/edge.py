@@ -10,9 +10,10 @@ from flask import Flask, Response, abort, render_template, request
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine.settings import database_unavailable
+from engine.settings import database_unavailable, proxy_hops
 
 MAX_REQUEST_BYTES = 1024 * 1024  # the largest form (a Kooperationsplan with 20 steps) is a few KB
 # Per address and per account name, failed attempts only (a right password does not count): enough for someone
@@ -54,6 +55,9 @@ def install(app: Flask) -> Limiter:
         if app.config.get(key) is None or key == "MAX_FORM_MEMORY_SIZE":
             app.config[key] = MAX_REQUEST_BYTES
     app.url_map.converters["int"] = StrictId
+    hops = proxy_hops()
+    if hops:  # behind a proxy the client's address (for the sign-in limits) comes from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     # One store per app: memory counts per process (with gunicorn: per worker, so N workers allow N times the
     # attempts); SRO_RATELIMIT_STORAGE (e.g. redis://host:6379) shares the counts between workers and servers.
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("SRO_RATELIMIT_STORAGE") or "memory://")

@@ -289,3 +289,15 @@ def test_a_deadline_at_the_end_of_time_gets_a_german_message_without_internals(w
     assert answer.status_code in (400, 422), page[:800]
     assert "Task_" not in page and "${" not in page and "Error" not in page, page
     assert world.task(world.nord_case) == task  # nothing was saved
+
+
+def test_behind_a_proxy_the_limits_count_the_clients_address(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SRO_PROXY_HOPS", "1")
+    app = create_app(world.services, {"SESSION_COOKIE_SECURE": False})
+    attacker, colleague = app.test_client(), app.test_client()
+    attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+    colleague.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.10"
+    for number in range(10):
+        assert sign_in(attacker, f"erfunden-{number}", "falsch-falsch-falsch").status_code == 401
+    assert sign_in(attacker, "ifk-nord").status_code == 429
+    assert sign_in(colleague, "ifk-nord").status_code == 302  # same proxy, another client

@@ -59,6 +59,11 @@ def test_an_unknown_log_format_is_refused(tmp_path: Path) -> None:
     assert code == 1 and "SRO_LOG_FORMAT »xml« gibt es nicht" in output
 
 
+def test_an_unknown_proxy_count_is_refused(tmp_path: Path) -> None:
+    code, output = run(["serve"], DATABASE_URL=f"sqlite:///{tmp_path}/x.db", SRO_PROXY_HOPS="viele")
+    assert code == 1 and "SRO_PROXY_HOPS »viele« muss 0 bis 3 sein" in output
+
+
 def test_json_logs_are_one_object_per_line() -> None:
     record = logging.LogRecord("sro.web", logging.ERROR, __file__, 1, "Fehler bei %s", ("/eingang",), None)
     entry = json.loads(JsonLines().format(record))
