@@ -1,8 +1,9 @@
 """Settings from the environment, checked when a command starts, with German messages (issue 12).
 
 DATABASE_URL (an SQLAlchemy URL; default: the SQLite file under var/), SRO_VAR (the folder for the secret key,
-default var/), SRO_LOG_FORMAT (`text` or `json`), SRO_PROXY_HOPS (0 to 3). A setting that cannot work stops the command before anything
-is done: a database folder that does not exist is refused, never created (only the default var/ is created).
+default var/), SRO_LOG_FORMAT (`text` or `json`), SRO_PROXY_HOPS (0 to 3). A setting that cannot work stops the
+command before anything is done: a database folder that does not exist is refused, never created (only the default
+var/ is created).
 """
 
 from __future__ import annotations
