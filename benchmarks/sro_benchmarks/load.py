@@ -156,18 +156,21 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
         lock = threading.Lock()
         until = time.perf_counter() + seconds
         threads = [threading.Thread(target=_drive, args=(person, until, samples, errors, lock)) for person in people]
+        load_before = os.getloadavg()[0]
         begin = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - begin
+        load_after = os.getloadavg()[0]
     finally:
         server.terminate()
         server.wait(timeout=60)
     total = sum(len(values) for values in samples.values())
     return {"web_workers": workers, "users": len(people), "seconds": round(elapsed, 1),
-            "requests_per_s": round(total / elapsed, 1), "errors": len(errors), "first_errors": errors[:5],
+            "requests_per_s": round(total / elapsed, 1),
+            "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)], "errors": len(errors), "first_errors": errors[:5],
             "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1), **percentiles(values)}
                       for name, values in samples.items()}}
 
