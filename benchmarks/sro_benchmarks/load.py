@@ -170,9 +170,10 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
     total = sum(len(values) for values in samples.values())
     return {"web_workers": workers, "users": len(people), "seconds": round(elapsed, 1),
             "requests_per_s": round(total / elapsed, 1),
-            "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)], "errors": len(errors), "first_errors": errors[:5],
-            "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1), **percentiles(values)}
-                      for name, values in samples.items()}}
+            "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
+            "errors": len(errors), "first_errors": errors[:5],
+            "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1),
+                             **percentiles(values)} for name, values in samples.items()}}
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
