@@ -51,9 +51,9 @@ class StrictId(IntegerConverter):
 
 def install(app: Flask) -> Limiter:
     """Limits, converters and error pages on the app (before its blueprints are registered)."""
-    for key in ("MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE"):  # Flask's defaults: none, 500 KB
-        if app.config.get(key) is None or key == "MAX_FORM_MEMORY_SIZE":
-            app.config[key] = MAX_REQUEST_BYTES
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]  # one text field may use all of it
     app.url_map.converters["int"] = StrictId
     hops = proxy_hops()
     if hops:  # behind a proxy the client's address (for the sign-in limits) comes from X-Forwarded-For
@@ -70,9 +70,6 @@ def install(app: Flask) -> Limiter:
         limit = app.config["MAX_CONTENT_LENGTH"]
         if request.content_length is not None and limit is not None and request.content_length > limit:
             abort(413)
-
-    def page(status: int, title: str, message: str) -> tuple[str, int]:
-        return render_template("error.html", status=status, title=title, message=message), status
 
     def plain(status: int) -> tuple[str, int]:
         """Rendered without the context processors: Flask-Login's would ask the database who is signed in."""

@@ -1,7 +1,7 @@
 """`sro bench --load`: concurrent counsellors against `sro serve --workers N` over loopback (issue 12).
 
 The caseload is the workplace benchmark's (real template cases cloned, 250 per IFK) in the database of
-DATABASE_URL, which must be empty. For each number of web workers a gunicorn is started with `sro serve --workers`,
+DATABASE_URL, which must be empty, built for the current week. For each number of web workers a gunicorn is started with `sro serve --workers`,
 then for each number of users that many threads sign in as different IFK and, for the given seconds, each in turn
 opens its inbox, one of its case files and its calendar week, as fast as the answers come. Reported per page:
 requests, throughput and p50/p95/p99 in milliseconds. The driver runs on the same machine and shares its cores
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -33,14 +34,18 @@ SRO = Path(sys.executable).with_name("sro")
 def build(cases: int, per_ifk: int) -> tuple[Plan, int]:
     """The workplace benchmark's caseload in DATABASE_URL; returns the plan and the first clone's case id."""
     from engine.bootstrap import bootstrap
-    from engine.runtime.clock import SimulatedClock
+    from engine.runtime.clock import SimulatedClock, SystemClock
     from sro_benchmarks import PROCESSES
     from sro_benchmarks.workplace.agenda import add_agenda
     from sro_benchmarks.workplace.checks import first_clone
     from sro_benchmarks.workplace.clones import add_staff, assign, clone_all, fix_sequences
-    from sro_benchmarks.workplace.templates import START, build_templates
+    from sro_benchmarks.workplace.templates import build_templates
 
-    clock = SimulatedClock(START)
+    # The server runs on the system clock: the caseload is built for this week (templates begin on last week's
+    # Monday, their "now" is a week later), so the inbox shows what is due now and not every date since 2025.
+    today = SystemClock().now()
+    monday = (today - timedelta(days=today.weekday() + 7)).replace(hour=8, minute=0, second=0, microsecond=0)
+    clock = SimulatedClock(monday)
     services = bootstrap(clock=clock)
     try:
         database = services.engine.database
