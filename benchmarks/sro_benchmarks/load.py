@@ -1,12 +1,12 @@
 """`sro bench --load`: concurrent counsellors against `sro serve --workers N` over loopback (issue 12).
 
-The caseload is the workplace benchmark's (real template cases cloned, 250 per IFK) in the database of
-DATABASE_URL, which must be empty, built for the current week. For each number of web workers a gunicorn is
-started with `sro serve --workers`, then for each number of users that many threads sign in as different IFK and,
-for the given seconds, each in turn opens its inbox, one of its case files and its calendar week, as fast as the answers come. Reported per page:
-requests, throughput and p50/p95/p99 in milliseconds. The driver runs on the same machine and shares its cores
-with the server and the database: the figures are those of the whole machine, not of the server alone.
-Task completions and the timer sweep are not part of this run.
+The caseload is the workplace benchmark's (real template cases cloned, 250 per IFK) in the database of DATABASE_URL,
+which must be empty, built for the current week. For each number of web workers a gunicorn is started with `sro
+serve --workers`, then for each number of users that many threads sign in as different IFK and, for the given
+seconds, each in turn opens its inbox, one of its case files and its calendar week, as fast as the answers come.
+Reported per page: requests, throughput and p50/p95/p99 in milliseconds. The driver runs on the same machine and
+shares its cores with the server and the database: the figures are those of the whole machine, not of the server
+alone. Task completions and the timer sweep are not part of this run.
 """
 
 from __future__ import annotations
