@@ -8,10 +8,9 @@ may call and the custom form of the Kooperationsplan.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from engine import migrations
+from engine import migrations, settings
 from engine.domain import plan
 from engine.domain.actions import ACTIONS, FUNCTIONS
 from engine.runtime.clock import Clock, SystemClock
@@ -20,12 +19,13 @@ from engine.runtime.spiff import SafeScriptEngine
 from engine.runtime.store import Database
 from engine.services import Services
 
-DEFAULT_DATABASE_URL = "sqlite:///var/sro.sqlite3"
+DEFAULT_DATABASE_URL = settings.DEFAULT_DATABASE_URL
 
 
 def configured_database_url() -> str:
-    """DATABASE_URL from the environment (an SQLAlchemy URL), else the SQLite file under var/."""
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    """DATABASE_URL from the environment (an SQLAlchemy URL), else the SQLite file under var/; checked
+    (engine.settings: a folder that does not exist is refused, not created)."""
+    return settings.database_url()
 
 
 def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, database: Database | None = None,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.runtime.errors import DeploymentError, EngineError
 
@@ -35,6 +36,11 @@ def friendly(command: F) -> F:
             raise
         except EngineError as error:
             click.echo(f"Fehler: {error}", err=True)
+            sys.exit(1)
+        except SQLAlchemyError as error:  # the driver's English text names hosts and SQL: a German sentence only
+            from engine.settings import database_problem
+
+            click.echo(f"Fehler: {database_problem(error)}", err=True)
             sys.exit(1)
         except Exception as error:  # the last line of defence: a sentence, not a traceback
             click.echo(f"Unerwarteter Fehler ({type(error).__name__}): {error}", err=True)
@@ -206,6 +212,26 @@ def demo(cases: int, seed_value: int) -> None:
             click.echo(f"  {problem}", err=True)
     click.echo()
     click.echo(sign_in_table())
+
+
+@main.command("export-case")
+@click.argument("case_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--ausgabe", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="In diese Datei schreiben (Vorgabe: Standardausgabe).")
+@click.option("--wer", "actor", required=True, help="Wer die Auskunft erteilt (für das Protokoll).")
+@friendly
+def export_case(case_id: int, ausgabe: Path | None, actor: str) -> None:
+    """Alles zu einem Fall als JSON (Auskunft nach Art. 15 DSGVO); die Auskunft wird protokolliert."""
+    import json
+
+    from engine.workplace.export import export_case as export
+
+    text = json.dumps(export(services(), case_id, actor=actor), ensure_ascii=False, indent=1)
+    if ausgabe is None:
+        click.echo(text)
+    else:
+        ausgabe.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Fall {case_id} nach {ausgabe} exportiert.", err=True)
 
 
 def _register() -> None:

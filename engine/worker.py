@@ -1,28 +1,51 @@
-"""The timer worker's loop: fire what is due, report, wait, again (`sro worker`, `sro serve --with-worker`)."""
+"""The timer worker's loop: fire what is due, report, wait, again (`sro worker`, `sro serve --with-worker`).
+
+Due timers fire oldest first, each in its own transaction (Services.fire_due_timers), so a worker killed mid-sweep
+loses at most the one timer it was firing, and that one was never committed: the next sweep fires it. When nothing
+is due the pause doubles up to MAX_PAUSE; when the database is gone the worker says so in German and tries again
+with the same growing pause, so it recovers by itself when the database is back.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from engine.services import Services
+from engine.settings import database_problem
 
 BATCH = 500
+MAX_PAUSE = 30.0  # seconds: the longest a due timer waits for an idle worker
 
 
 def fire_timers(services: Services, *, interval: float = 1.0, once: bool = False,
-                report: Callable[[str], None] = print) -> int:
+                report: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep,
+                max_pause: float = MAX_PAUSE) -> int:
     """Fire due timers in batches; with `once`, stop when nothing more is due now. Returns how many fired."""
     total = 0
+    pause = interval
     while True:
-        fired = services.fire_due_timers(limit=BATCH)
+        try:
+            fired = services.fire_due_timers(limit=BATCH)
+        except SQLAlchemyError as error:
+            if once:
+                raise
+            report(f"Zeitgeber: {database_problem(error)} Neuer Versuch in {pause:g} s.")
+            sleep(pause)
+            pause = min(pause * 2, max(max_pause, interval))
+            continue
         total += fired
         if fired:
             report(f"{fired} Zeitereignis(se) ausgelöst.")
-        if fired < BATCH:
-            if once:
-                return total
-            time.sleep(interval)
+        if fired >= BATCH:
+            pause = interval
+            continue
+        if once:
+            return total
+        sleep(pause)
+        pause = interval if fired else min(pause * 2, max(max_pause, interval))
 
 
 def keep_firing(services: Services, *, interval: float = 1.0, report: Callable[[str], None] = print) -> None:

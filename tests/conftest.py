@@ -26,6 +26,9 @@ POSTGRES_URL = os.environ.get("SRO_TEST_POSTGRES_URL", "postgresql+psycopg://pos
 # A few seconds or more each (pytest --durations); `make unit` leaves them out, `make test` runs them.
 SLOW = (
     "tests/integration/test_timer_workers.py",  # two worker processes share 1,000 due timers
+    "tests/integration/test_serve.py",  # gunicorn with two worker processes
+    "tests/integration/test_bench_load.py",  # a caseload, gunicorn and a short load run
+    "tests/integration/test_faults.py",  # a PostgreSQL of its own, stopped and restarted; workers killed
     "tests/integration/test_bench_workplace.py",  # a caseload of 2,000 cloned cases
     "tests/integration/test_demo.py",  # the demo caseload
     "tests/integration/test_projection.py",  # months of a simulated caseload

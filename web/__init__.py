@@ -22,6 +22,7 @@ from engine.runtime.formatting import (
     weekday_text,
 )
 from engine.workplace.commands import AccessDenied, Workplace
+from web import edge
 
 VENDOR = Path(__file__).resolve().parent / "node_modules"
 
@@ -29,7 +30,7 @@ VENDOR = Path(__file__).resolve().parent / "node_modules"
 def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=os.environ.get("SRO_SECRET_KEY") or _secret_key(),
+        SECRET_KEY=os.environ.get("SRO_SECRET_KEY") or secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Chromium and Firefox accept Secure cookies on http://127.0.0.1 and localhost, so this holds in
@@ -43,6 +44,7 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["sro"] = services
     app.extensions["sro.workplace"] = Workplace(services)
+    limiter = edge.install(app)
     CSRFProtect(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
@@ -55,6 +57,7 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
         auth,
         calendar,
         cases,
+        health,
         inbox,
         letters,
         processes,
@@ -66,8 +69,9 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     login.user_loader(auth.load_user)
     for blueprint in (auth.blueprint, inbox.blueprint, tasks.blueprint, cases.blueprint, weekly_figures.blueprint,
                       processes.blueprint, simulation.blueprint, calendar.blueprint, agenda.blueprint,
-                      appointments.blueprint, letters.blueprint):
+                      appointments.blueprint, letters.blueprint, health.blueprint):
         app.register_blueprint(blueprint)
+    app.view_functions["auth.login"] = edge.limit_sign_in(limiter, app.view_functions["auth.login"])
 
     @app.after_request
     def security_headers(response: Any) -> Any:
@@ -84,16 +88,12 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
         return render_template("error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(AccessDenied)
-    @app.errorhandler(403)
-    def forbidden(error: Any) -> tuple[str, int]:
-        message = str(error) if isinstance(error, AccessDenied) else "Dafür fehlt Ihnen die Berechtigung."
-        return error_page(403, "Kein Zugriff", message)
+    def forbidden(error: AccessDenied) -> tuple[str, int]:
+        return error_page(403, "Kein Zugriff", str(error))
 
     @app.errorhandler(NotFoundError)
-    @app.errorhandler(404)
-    def not_found(error: Any) -> tuple[str, int]:
-        message = str(error) if isinstance(error, NotFoundError) else "Diese Seite gibt es nicht."
-        return error_page(404, "Nicht gefunden", message)
+    def not_found(error: NotFoundError) -> tuple[str, int]:
+        return error_page(404, "Nicht gefunden", str(error))
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[str, int]:
@@ -125,7 +125,7 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _secret_key() -> str:
+def secret_key() -> str:
     """A key kept under var/ so sessions survive a restart; created on first start."""
     path = Path(os.environ.get("SRO_VAR", "var")) / "secret_key"
     if path.exists():

@@ -28,12 +28,18 @@ class SignedIn:
     role: str
     team: str | None
     fte: float
+    version: int  # of the person's sessions when this one began (SignInVersion)
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
 
     def get_id(self) -> str:
-        return self.username
+        """What the session cookie keeps: the name and the session version, checked on every request."""
+        return f"{self.version}:{self.username}"
+
+    @classmethod
+    def of(cls, member: StaffMember, version: int) -> SignedIn:
+        return cls(member.username, member.display_name, member.role, member.team, member.fte, version)
 
     @property
     def member(self) -> StaffMember:
@@ -63,11 +69,14 @@ def local_path(target: str | None, default: str) -> str:
     return target
 
 
-def load_user(username: str) -> SignedIn | None:
-    member = workplace().member(username)
-    if member is None:
+def load_user(user_id: str) -> SignedIn | None:
+    """The person of a session, if the session is still valid: signing out, a new password or another role move
+    the person's session version on, and every older session ends (a copied cookie opens nothing)."""
+    version, _, username = user_id.partition(":")
+    if not version.isascii() or not version.isdigit() or len(version) > 9 or not username:
         return None
-    return SignedIn(member.username, member.display_name, member.role, member.team, member.fte)
+    member = workplace().signed_in(username, int(version))
+    return SignedIn.of(member, int(version)) if member is not None else None
 
 
 def me() -> StaffMember:
@@ -99,11 +108,11 @@ def home() -> Any:
 def login() -> Any:
     if request.method == "POST":
         username = request.form.get("benutzer", "").strip()
-        member = workplace().authenticate(username, request.form.get("passwort", ""))
+        member = workplace().authenticate(username, request.form.get("passwort", ""), address=request.remote_addr)
         if member is None:
             flash("Benutzername oder Passwort stimmen nicht.", "fehler")
-            return render_template("login.html", username=username), 401
-        login_user(SignedIn(member.username, member.display_name, member.role, member.team, member.fte))
+            return render_template("login.html", username=username[:80]), 401
+        login_user(SignedIn.of(member, workplace().session_version(member.username)))
         return redirect(local_path(request.args.get("next"), url_for("auth.home")))
     return render_template("login.html", username="")
 
@@ -111,6 +120,7 @@ def login() -> Any:
 @blueprint.post("/abmelden")
 @login_required
 def logout() -> Any:
+    workplace().sign_out(me())
     logout_user()
     flash("Sie sind abgemeldet.", "hinweis")
     return redirect(url_for("auth.login"))

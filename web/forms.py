@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -11,6 +12,7 @@ from engine.runtime.model import FormField, UserTaskDef
 
 STEP_FIELDS = ("beschreibung", "verantwortlich", "faellig", "wiedervorlage")
 MAX_STEP_ROWS = plan.MAX_STEPS
+STEP_KEY = re.compile(r"schritt-([1-9][0-9]{0,5})-(?:" + "|".join(STEP_FIELDS) + ")")
 
 
 def widget(field: FormField) -> str:
@@ -37,10 +39,21 @@ def parse_submission(definition: UserTaskDef, form: MultiDict[str, str], custom:
         else:
             values[field.id] = form.get(field.id, "")
     if custom:
+        # every row sent, also beyond the form's MAX_STEP_ROWS: the plan's check refuses too many in German,
+        # nothing is dropped without a word
         steps = []
-        for number in range(1, MAX_STEP_ROWS + 1):
+        for number in sorted(_step_numbers(form)):
             step = {name: form.get(f"schritt-{number}-{name}", "").strip() for name in STEP_FIELDS}
             if any(step.values()):
                 steps.append({name: value or None for name, value in step.items()})
         values["schritte"] = steps
     return values
+
+
+def _step_numbers(form: MultiDict[str, str]) -> set[int]:
+    found = set()
+    for key in form:
+        match = STEP_KEY.fullmatch(key)
+        if match is not None:
+            found.add(int(match.group(1)))
+    return found

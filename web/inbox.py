@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine.queries import InboxFilter, inbox
 from engine.queries.agenda import today
+from engine.queries.inbox import PAGE_NUMBER
 from web.auth import case_role_required, local_path, me, services, workplace
 
 blueprint = Blueprint("inbox", __name__)
@@ -16,6 +17,8 @@ blueprint = Blueprint("inbox", __name__)
 @blueprint.get("/eingang")
 @case_role_required
 def show() -> Any:
+    if "seite" in request.args and not PAGE_NUMBER.fullmatch(request.args["seite"]):
+        abort(400, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.")
     wanted = InboxFilter.from_params(request.args)
     page = inbox(services(), me(), wanted)
     return render_template("inbox.html", rows=page.rows, total=page.total, wanted=wanted, pages=page.pages,

@@ -26,7 +26,7 @@ GENERAL = "Hinweis"  # errors that belong to no single field
 @case_role_required
 def form(task_id: str) -> Any:
     services = current_app.extensions["sro"]
-    task = workplace().task_for(me(), task_id)
+    task = workplace().task_for(me(), task_id, log_view=request.method == "GET")
     _, definition, data = services.task_form(task_id)
     custom = definition.form_key == plan.FORM_KEY
     if request.method == "GET":

@@ -15,14 +15,33 @@ from engine.cli import friendly
               help="DMN messen: Entscheidungen je Sekunde für die zwei SRO-Tabellen und eine DMN-TCK-Stichprobe.")
 @click.option("--workplace", is_flag=True,
               help="Arbeitsplatz messen: Eingang und Fallakte bei 100.000 offenen Fällen, 250 je IFK.")
+@click.option("--load", is_flag=True, help="Last messen: gleichzeitige IFK gegen `sro serve --workers N` über "
+              "Loopback (DATABASE_URL: eine leere Datenbank).")
+@click.option("--faelle", default=100_000, show_default=True, type=click.IntRange(1000, 1_000_000))
+@click.option("--web-worker", "web_workers", default="1,4", show_default=True, help="Anzahlen der Web-Prozesse.")
+@click.option("--nutzer", default="50,200", show_default=True, help="Anzahlen gleichzeitiger Nutzer.")
+@click.option("--sekunden", default=20.0, show_default=True, type=click.FloatRange(1, 600))
 @friendly
-def bench(quick: bool, workplace: bool, decisions: bool) -> None:
+def bench(quick: bool, workplace: bool, decisions: bool, load: bool, faelle: int, web_workers: str, nutzer: str,
+          sekunden: float) -> None:
     """Schrittlatenzen des ausgelieferten SRO-Modells messen (Jahr 1 gegen Jahr 10, gegen den
     SQLite-Boden und reines SpiffWorkflow) und als JSON ausgeben."""
     if decisions:
         from sro_benchmarks.dmn import run as run_dmn
 
         click.echo(json.dumps(run_dmn(quick=quick), indent=2, ensure_ascii=False))
+        return
+    if load:
+        from sro_benchmarks.load import run as run_load
+
+        def numbers(text: str) -> list[int]:
+            try:
+                return [int(part) for part in text.split(",")]
+            except ValueError as error:
+                raise click.BadParameter(f"»{text}« ist keine Liste ganzer Zahlen (z. B. 1,4).") from error
+
+        click.echo(json.dumps(run_load(cases=faelle, per_ifk=250, workers=numbers(web_workers), users=numbers(nutzer),
+                                       seconds=sekunden), indent=2, ensure_ascii=False))
         return
     if workplace:
         from sro_benchmarks.workplace.run import run as run_workplace

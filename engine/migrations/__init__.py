@@ -28,3 +28,14 @@ def upgrade(database: Database) -> None:
     from alembic import command
 
     command.upgrade(config(database), "head")
+
+
+def pending(database: Database) -> tuple[str | None, str | None]:
+    """(the database's revision, the newest revision): equal when the schema is current."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(config(database)).get_current_head()
+    with database.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head

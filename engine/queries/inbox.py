@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from engine.runtime.store import OpenTask, TaskCandidate
 from engine.services import Services
 
 PAGE_SIZE = 50
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")  # ASCII digits only (`"²".isdigit()` is true), at most 999,999
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ class InboxFilter:
             due=params.get("faellig") if params.get("faellig") in {"all", "today", "overdue"} else "all",
             follow_up_due=flag("wiedervorlage"),
             include_future=flag("zukuenftige"),
-            priority_group=int(group) if str(group).isdigit() and 1 <= int(group) <= 6 else None,
-            page=max(1, int(page)) if str(page).isdigit() else 1,
+            priority_group=int(group) if str(group) in {"1", "2", "3", "4", "5", "6"} else None,
+            page=int(page) if PAGE_NUMBER.fullmatch(str(page)) else 1,
         )
 
     def params(self) -> dict[str, str]:

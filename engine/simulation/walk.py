@@ -18,11 +18,13 @@ import yaml
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.runtime.errors import NotFoundError
+from engine.runtime.errors import EngineError, NotFoundError
 from engine.runtime.store import Base, Json, UtcDateTime
 from engine.services import Services
 from engine.simulation.runner import ScenarioResult, Simulator
 from engine.simulation.scenario import Scenario, Step, start_moment
+
+EARLIEST_START, LATEST_START = date(2000, 1, 1), date(2099, 12, 31)  # a walk's first day
 
 
 class SimulationWalk(Base):
@@ -57,6 +59,9 @@ class Walks:
         self.services = services
 
     def create(self, owner: str, name: str, start: date) -> Walk:
+        if not EARLIEST_START <= start <= LATEST_START:  # 0001-01-01 broke every later view of the walk
+            raise EngineError(f"Ein Durchgang beginnt frühestens am {EARLIEST_START:%d.%m.%Y} und spätestens am "
+                              f"{LATEST_START:%d.%m.%Y}.")
         now = self.services.clock.now()
         with self.services.unit_of_work() as work:
             row = SimulationWalk(owner=owner, name=name.strip()[:200] or "Durchgang", start=start.isoformat(),

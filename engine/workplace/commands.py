@@ -5,18 +5,20 @@ Each command is one transaction, like the process commands in engine/services.py
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from engine.domain.case import Case
 from engine.domain.staff import ROLES, StaffMember, hash_password, verify_password
 from engine.runtime.errors import ConflictError, EngineError, NotFoundError
 from engine.runtime.store import OpenTask
 from engine.services import Services
-from engine.workplace.tables import SavedFilter, TaskDraft
+from engine.workplace.tables import SavedFilter, SignInVersion, TaskDraft
 
 
 class AccessDenied(EngineError):
@@ -27,6 +29,7 @@ class Workplace:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.engine = services.engine
+        self._unknown_hash: str | None = None
 
     # ------------------------------------------------------------------ accounts
 
@@ -49,14 +52,94 @@ class Workplace:
             work.commit()
         return member
 
-    def authenticate(self, username: str, password: str) -> StaffMember | None:
-        """The member if name and password match an active account; the attempt is logged either way."""
+    def authenticate(self, username: str, password: str, *, address: str | None = None) -> StaffMember | None:
+        """The member if name and password match an active account; the attempt is logged either way.
+
+        An unknown name costs the same as a known one (its password is checked against a dummy hash), so the
+        answer time does not tell which names exist. A failed attempt is logged under the name tried if that is
+        an account, else under »unbekannt« with the first 80 characters of the name in the data.
+        """
         with self.services.unit_of_work() as work:
             member = work.session.scalar(select(StaffMember).where(StaffMember.username == username))
-            ok = member is not None and member.active and verify_password(member.password_hash, password)
-            self.engine.log(work.session, username[:80], "anmeldung" if ok else "anmeldung_fehlgeschlagen")
+            stored = member.password_hash if member is not None else self._dummy_hash()
+            ok = verify_password(stored, password) and member is not None and member.active
+            data = {"adresse": address} if address else None
+            if ok:
+                self.engine.log(work.session, username, "anmeldung", data=data)
+            elif member is not None:
+                self.engine.log(work.session, username, "anmeldung_fehlgeschlagen", data=data)
+            else:
+                self.engine.log(work.session, "unbekannt", "anmeldung_fehlgeschlagen",
+                                data={**(data or {}), "benutzer": username[:80]})
             work.commit()
         return member if ok else None
+
+    def _dummy_hash(self) -> str:
+        """An argon2 hash made with the same parameters as real ones, for unknown names (made once per Workplace)."""
+        if self._unknown_hash is None:
+            self._unknown_hash = hash_password(secrets.token_urlsafe(24))
+        return self._unknown_hash
+
+    # ------------------------------------------------------------------ sessions
+
+    def session_version(self, username: str) -> int:
+        """The version a session that begins now carries (see SignInVersion)."""
+        with self.engine.database.session() as session:
+            return session.scalar(select(SignInVersion.version).where(SignInVersion.username == username)) or 1
+
+    def signed_in(self, username: str, version: int) -> StaffMember | None:
+        """The active member whose sessions of this version are still valid, else None (checked on every request)."""
+        with self.engine.database.session() as session:
+            found = session.execute(select(StaffMember, SignInVersion.version)
+                                    .outerjoin(SignInVersion, SignInVersion.username == StaffMember.username)
+                                    .where(StaffMember.username == username, StaffMember.active.is_(True))).first()
+        if found is None or (found[1] or 1) != version:
+            return None
+        member: StaffMember = found[0]
+        return member
+
+    def sign_out(self, member: StaffMember) -> None:
+        """End every session of this person (all browsers): a copied cookie opens nothing afterwards."""
+        with self.services.unit_of_work() as work:
+            self._end_sessions(work.session, member.username)
+            self.engine.log(work.session, member.username, "abmeldung")
+            work.commit()
+
+    def change_password(self, username: str, password: str, *, actor: str) -> None:
+        with self.services.unit_of_work() as work:
+            member = self._account(work.session, username)
+            member.password_hash = hash_password(password)
+            self._end_sessions(work.session, username)
+            self.engine.log(work.session, actor, "passwort_geaendert", data={"benutzer": username})
+            work.commit()
+
+    def change_role(self, username: str, role: str, *, team: str | None = None, actor: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"Die Rolle »{role}« gibt es nicht ({', '.join(ROLES)}).")
+        if ROLES[role].in_team and not team:
+            raise ValueError("Integrationsfachkräfte und Teamleitungen gehören zu einem Team.")
+        with self.services.unit_of_work() as work:
+            member = self._account(work.session, username)
+            member.role, member.team = role, team if ROLES[role].in_team else None
+            self._end_sessions(work.session, username)
+            self.engine.log(work.session, actor, "rolle_geaendert", data={"benutzer": username, "rolle": role,
+                                                                          "team": member.team})
+            work.commit()
+
+    @staticmethod
+    def _account(session: Session, username: str) -> StaffMember:
+        member = session.scalar(select(StaffMember).where(StaffMember.username == username))
+        if member is None:
+            raise NotFoundError(f"Das Konto »{username}« gibt es nicht.")
+        return member
+
+    @staticmethod
+    def _end_sessions(session: Session, username: str) -> None:
+        row = session.get(SignInVersion, username, with_for_update=True)
+        if row is None:
+            session.add(SignInVersion(username=username, version=2))
+        else:
+            row.version += 1
 
     def member(self, username: str) -> StaffMember | None:
         with self.engine.database.session() as session:
@@ -86,13 +169,23 @@ class Workplace:
             work.commit()
         return case
 
-    def task_for(self, member: StaffMember, task_id: str) -> OpenTask:
+    def task_for(self, member: StaffMember, task_id: str, *, log_view: bool = False) -> OpenTask:
+        """The open task, if this person may work on it; `log_view` records that its form (with the case's data)
+        was opened. A task a colleague has claimed is refused and the refusal logged."""
         with self.engine.database.session() as session:
             task = session.get(OpenTask, task_id)
         if task is None:
             raise NotFoundError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt oder ist entfallen.")
         self.case_for(member, task.case_id)
-        if task.assignee not in (None, member.username) and not member.rights.leads_team:
+        refused = task.assignee not in (None, member.username) and not member.rights.leads_team
+        if refused or log_view:
+            with self.services.unit_of_work() as work:
+                self.engine.log(work.session, member.username, "zugriff_verweigert" if refused else "aufgabe_angesehen",
+                                case_id=task.case_id, element_id=task.element_id,
+                                data={"aufgabe": task.name, "uebernommen_von": task.assignee} if refused
+                                else {"aufgabe": task.name})
+                work.commit()
+        if refused:
             raise AccessDenied("Diese Aufgabe hat eine Kollegin oder ein Kollege übernommen.")
         return task
 
@@ -133,7 +226,7 @@ class Workplace:
     # ------------------------------------------------------------------ drafts
 
     def save_draft(self, member: StaffMember, task_id: str, data: Mapping[str, Any]) -> None:
-        self.task_for(member, task_id)
+        task = self.task_for(member, task_id)
         with self.services.unit_of_work() as work:
             draft = work.session.get(TaskDraft, (task_id, member.username))
             if draft is None:
@@ -141,6 +234,11 @@ class Workplace:
                                            saved_at=self.engine.clock.now()))
             else:
                 draft.data, draft.saved_at = dict(data), self.engine.clock.now()
+            # the field names, not the values: the values are kept in the draft until the task is done
+            self.engine.log(work.session, member.username, "entwurf_gespeichert", case_id=task.case_id,
+                            element_id=task.element_id, data={"aufgabe": task.name,
+                                                              "felder": sorted(key for key, value in data.items()
+                                                                               if value not in (None, "", []))})
             work.commit()
 
     def draft(self, member: StaffMember, task_id: str) -> dict[str, Any] | None:
@@ -162,6 +260,8 @@ class Workplace:
                                              created_at=self.engine.clock.now()))
             else:
                 existing.params = dict(params)
+            self.engine.log(work.session, member.username, "filter_gespeichert", data={"name": name,
+                                                                                       "filter": dict(params)})
             work.commit()
 
     def filters(self, member: StaffMember) -> list[SavedFilter]:
@@ -171,6 +271,10 @@ class Workplace:
 
     def delete_filter(self, member: StaffMember, filter_id: int) -> None:
         with self.services.unit_of_work() as work:
-            work.session.execute(delete(SavedFilter).where(SavedFilter.id == filter_id,
-                                                           SavedFilter.username == member.username))
+            removed = work.session.execute(delete(SavedFilter).where(SavedFilter.id == filter_id,
+                                                                     SavedFilter.username == member.username)
+                                           .returning(SavedFilter.name)).scalar()
+            if removed is None:
+                raise NotFoundError("Diesen Filter gibt es nicht (mehr).")
+            self.engine.log(work.session, member.username, "filter_geloescht", data={"name": removed})
             work.commit()

@@ -31,3 +31,12 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(80))
     params: Mapped[Any] = mapped_column(Json())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SignInVersion(Base):
+    """The sessions of one person: a session carries the version it began with and ends when the version moves on
+    (signing out, a new password, another role). A row appears with the first sign-in."""
+
+    __tablename__ = "sign_in_versions"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)

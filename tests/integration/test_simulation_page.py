@@ -105,3 +105,18 @@ def test_without_bpmn_js_the_page_shows_the_results_and_says_how_to_install_it(
     page = client.post("/simulation/ausfuehren").get_data(as_text=True)
     assert "Szenarien bestanden" in page and "/simulation/berichte/" not in page
     assert "Für den Bericht fehlt bpmn-js" in page and "npm ci in web/" in page
+
+
+def test_a_walk_on_a_strange_day_or_with_a_huge_wait_gets_a_german_answer(client: Any) -> None:
+    """Issue 12: a walk begun on 0001-01-01 answered 500 on every later view; a wait of 5,000 digits too."""
+    sign_in(client, "qa", "qa-passwort-lang")
+    refused = client.post("/simulation/durchgaenge", data={"name": "Altertum", "beginn": "0001-01-01"})
+    assert refused.status_code == 422
+    assert "Ein Durchgang beginnt frühestens am 01.01.2000" in refused.get_data(as_text=True)
+    created = client.post("/simulation/durchgaenge", data={"name": "Warten", "beginn": "2025-03-03"})
+    walk_url = created.headers["Location"]
+    huge = client.post(f"{walk_url}/schritt", data={"aktion": "warte", "dauer": "P" + "9" * 5000 + "D"},
+                       follow_redirects=True)
+    assert huge.status_code == 200
+    assert "zu groß" in huge.get_data(as_text=True)
+    assert client.get(walk_url).status_code == 200

@@ -1,0 +1,206 @@
+"""`sro bench --load`: concurrent counsellors against `sro serve --workers N` over loopback (issue 12).
+
+The caseload is the workplace benchmark's (real template cases cloned, 250 per IFK) in the database of DATABASE_URL,
+which must be empty, built for the current week. For each number of web workers a gunicorn is started with `sro
+serve --workers`, then for each number of users that many threads sign in as different IFK and, for the given
+seconds, each in turn opens its inbox, one of its case files and its calendar week, as fast as the answers come.
+Reported per page: requests, throughput and p50/p95/p99 in milliseconds. The driver runs on the same machine and
+shares its cores with the server and the database: the figures are those of the whole machine, not of the server
+alone. Task completions and the timer sweep are not part of this run.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sro_benchmarks.workplace.clones import PASSWORD, Plan
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+SRO = Path(sys.executable).with_name("sro")
+
+
+def build(cases: int, per_ifk: int) -> tuple[Plan, int]:
+    """The workplace benchmark's caseload in DATABASE_URL; returns the plan and the first clone's case id."""
+    from engine.bootstrap import bootstrap
+    from engine.runtime.clock import SimulatedClock, SystemClock
+    from sro_benchmarks import PROCESSES
+    from sro_benchmarks.workplace.agenda import add_agenda
+    from sro_benchmarks.workplace.checks import first_clone
+    from sro_benchmarks.workplace.clones import add_staff, assign, clone_all, fix_sequences
+    from sro_benchmarks.workplace.templates import build_templates
+
+    # The server runs on the system clock: the caseload is built for this week (templates begin on last week's
+    # Monday, their "now" is a week later), so the inbox shows what is due now and not every date since 2025.
+    today = SystemClock().now()
+    monday = (today - timedelta(days=today.weekday() + 7)).replace(hour=8, minute=0, second=0, microsecond=0)
+    clock = SimulatedClock(monday)
+    services = bootstrap(clock=clock)
+    try:
+        database = services.engine.database
+        services.deploy([PROCESSES], actor="bench")
+        templates = build_templates(services, clock)
+        rng = random.Random(20251124)  # noqa: S311  (benchmark data, not security)
+        owners = [number // per_ifk for number in range(cases)]
+        rng.shuffle(owners)
+        plan = Plan(templates, assign(templates, cases, rng), owners, per_ifk, clock.now(),
+                    seed=rng.randrange(2**32))
+        add_staff(database, plan.ifk_count, clock.now())
+        clone_all(database, plan)
+        fix_sequences(database)
+        add_agenda(database, plan, first_clone(services), random.Random(plan.seed + 1))  # noqa: S311
+        return plan, first_clone(services)
+    finally:
+        services.engine.database.dispose()
+
+
+class User:
+    """One counsellor's browser: the session cookie kept by hand (it is Secure, which urllib would not send
+    over http://127.0.0.1)."""
+
+    def __init__(self, port: int, username: str, case_ids: list[int]) -> None:
+        self.port, self.username, self.case_ids = port, username, case_ids
+        self.cookie = ""
+
+    def request(self, method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=data, headers=headers)
+        answer = connection.getresponse()
+        text = answer.read().decode()
+        for name, value in answer.getheaders():
+            if name.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        connection.close()
+        return answer.status, text
+
+    def sign_in(self) -> None:
+        _, page = self.request("GET", "/anmelden")
+        found = TOKEN.search(page)
+        if found is None:
+            raise RuntimeError("Die Anmeldeseite hat kein CSRF-Token.")
+        status, _ = self.request("POST", "/anmelden", {"benutzer": self.username, "passwort": PASSWORD,
+                                                       "csrf_token": found.group(1)})
+        if status != 302:
+            raise RuntimeError(f"Anmeldung von {self.username} fehlgeschlagen ({status}).")
+
+
+def _drive(user: User, until: float, samples: dict[str, list[float]], errors: list[str], lock: threading.Lock) -> None:
+    pages = ("inbox", "case_file", "calendar")
+    mine: dict[str, list[float]] = {name: [] for name in pages}
+    failed: list[str] = []
+    turn = 0
+    while time.perf_counter() < until:
+        name = pages[turn % len(pages)]
+        turn += 1
+        path = {"inbox": "/eingang", "calendar": "/kalender"}.get(name) or f"/faelle/{random.choice(user.case_ids)}"  # noqa: S311
+        begin = time.perf_counter()
+        status, _ = user.request("GET", path)
+        elapsed = time.perf_counter() - begin
+        if status != 200:
+            failed.append(f"{name} {status}")
+        else:
+            mine[name].append(elapsed)
+    with lock:
+        for name, values in mine.items():
+            samples[name].extend(values)
+        errors.extend(failed)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(workers: int, port: int) -> subprocess.Popen[str]:
+    environment = {**os.environ, "SRO_LOG_FORMAT": "text"}
+    server = subprocess.Popen([str(SRO), "serve", "--workers", str(workers), "--port", str(port)],  # noqa: S603
+                              env=environment,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/gesundheit")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise RuntimeError("Der Server ist nicht gestartet.")
+
+
+def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: float) -> dict[str, Any]:
+    port = _free_port()
+    server = _serve(workers, port)
+    try:
+        people = []
+        for ifk in range(min(users, plan.ifk_count)):
+            own = [first_case + number for number, owner in enumerate(plan.owners) if owner == ifk][:20]
+            people.append(User(port, plan.username(ifk), own))
+        for person in people:
+            person.sign_in()
+        samples: dict[str, list[float]] = {"inbox": [], "case_file": [], "calendar": []}
+        errors: list[str] = []
+        lock = threading.Lock()
+        until = time.perf_counter() + seconds
+        threads = [threading.Thread(target=_drive, args=(person, until, samples, errors, lock)) for person in people]
+        load_before = os.getloadavg()[0]
+        begin = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - begin
+        load_after = os.getloadavg()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    total = sum(len(values) for values in samples.values())
+    return {"web_workers": workers, "users": len(people), "seconds": round(elapsed, 1),
+            "requests_per_s": round(total / elapsed, 1),
+            "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
+            "errors": len(errors), "first_errors": errors[:5],
+            "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1),
+                             **percentiles(values)} for name, values in samples.items()}}
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    """p50, p95, p99 (nearest rank) in milliseconds."""
+    if not seconds:
+        return {}
+    ordered = sorted(seconds)
+
+    def rank(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000, 1)
+
+    return {"p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99)}
+
+
+def run(*, cases: int, per_ifk: int, workers: list[int], users: list[int], seconds: float) -> dict[str, Any]:
+    from engine.bootstrap import configured_database_url
+
+    begin = time.perf_counter()
+    plan, first_case = build(cases, per_ifk)
+    built = time.perf_counter() - begin
+    runs = [measure(plan, first_case, workers=count, users=people, seconds=seconds)
+            for count in workers for people in users]
+    return {"method": __doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else "",
+            "database": configured_database_url().split("://", 1)[0], "cases": cases, "ifk": plan.ifk_count,
+            "caseload_built_s": round(built, 1), "cores": os.cpu_count(), "runs": runs}
