@@ -27,6 +27,9 @@ class Expectation:
     waits_at: frozenset[str] = frozenset()  # the test leaves the instance waiting at these elements
     message_data: dict[str, Any] = field(default_factory=dict)  # variables a message is correlated with
     timers_first: bool = False  # the test fires a due timer while user tasks are still open
+    # variables the test sets on the waiting instance (`runtimeService.setVariable`), one update per
+    # move, when nothing but conditional events is left to act on
+    updates: tuple[dict[str, Any], ...] = ()
 
 
 def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
@@ -34,6 +37,8 @@ def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
 
 
 INPUT_1 = Expectation(start={"input": 1})
+# the conditional event tests: started with `variable` 0, then the test sets it to 1
+VARIABLE_0_THEN_1 = Expectation(start={"variable": 0}, updates=({"variable": 1},))
 
 
 def _order(price: int, standard: int, gold: int) -> dict[str, Any]:
@@ -124,8 +129,15 @@ EXPECTATIONS: dict[str, Expectation] = {
               start={"payloadVar": "Val"})),
     **_in("event/conditional",
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
-              waits_at=frozenset({"conditionalEvent"}))),
+              waits_at=frozenset({"conditionalEvent"})),
+          IntermediateConditionalEventTest__testVariableValue__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testCleanUpConditionalEventSubscriptions__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testSubProcessVariableValue__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testParallelVariableValueEqualConditions__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testParallelVariableValue__bpmn20__xml=Expectation(
+              start={"variable": 0}, updates=({"variable": 1}, {"variable": 2}))),
     **_in("iomapping",
+          InputOutputEventTest__testConditionalCatchAfterEventGateway__bpmn20__xml=Expectation(updates=({"var": 1},)),
           InputOutputEventTest__testMessageCatchEvent__bpmn20__xml=Expectation(
               message_data={"messageVariable": "outValue"}),
           InputOutputEventTest__testTimerCatchEvent__bpmn20__xml=Expectation(
