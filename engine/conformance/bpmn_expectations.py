@@ -37,6 +37,8 @@ def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
 
 
 INPUT_1 = Expectation(start={"input": 1})
+# the timer event subprocess tests execute the timer job while the first user task is open
+FIRES_JOB_FIRST = Expectation(timers_first=True)
 # the conditional event tests: started with `variable` 0, then the test sets it to 1
 VARIABLE_0_THEN_1 = Expectation(start={"variable": 0}, updates=({"variable": 1},))
 
@@ -62,6 +64,7 @@ REFUSED_PREFIXES = ("bpmn/event/escalation/EscalationEventParseInvalidProcessTes
                     "bpmn/event/signal/InvalidProcessWith")  # SignalEventParseInvalidProcessTest
 
 EXPECTATIONS: dict[str, Expectation] = {
+    **_in("subprocess", InterruptingEventSubProcessTest__testTimeCycle__bpmn20__xml=FIRES_JOB_FIRST),
     **_in("gateway",
           ExclusiveGatewayTest__testDivergingExclusiveGateway__bpmn20__xml=INPUT_1,
           ExclusiveGatewayTest__testDecisionFunctionality__bpmn20__xml=INPUT_1,
@@ -96,6 +99,10 @@ EXPECTATIONS: dict[str, Expectation] = {
           InclusiveGatewayTest__testMergingInclusiveGatewayAsync__bpmn20__xml=Expectation(start={"input": 2}),
           InclusiveGatewayTest__testPartialMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2})),
     **_in("event/timer",
+          StartTimerEventTest__shouldEvaluateExpressionStartTimerEventInEventSubprocess__bpmn20__xml=Expectation(
+              start={"duration": "PT5M"}),
+          StartTimerEventTest__testNonInterruptingTimeCycleInEventSubProcess__bpmn20__xml=FIRES_JOB_FIRST,
+          StartTimerEventTest__testStartTimerEventSubProcessWithUserTask__bpmn20__xml=FIRES_JOB_FIRST,
           BoundaryTimerEventTest__testExpressionOnTimer__bpmn20__xml=Expectation(start={"duration": "PT1H"}),
           BoundaryTimerEventTest__testRecalculateUnchangedExpressionOnTimerCurrentDateBased__bpmn20__xml=Expectation(
               start={"duedate": "PT1H"}),
@@ -107,7 +114,12 @@ EXPECTATIONS: dict[str, Expectation] = {
           IntermediateTimerEventTest__testRecalculateTimeCycleExpressionCurrentDateBased__bpmn20__xml=Expectation(
               start={"cycle": "R/PT15M"}),
           TimerRecalculationTest__testFinishedJob__bpmn20__xml=Expectation(start={"dueDate": "2025-01-06T09:00:00"})),
+    **_in("event/escalation",
+          EscalationEventSubprocessTest__testThrowEscalationEventFromEventSubprocess__bpmn20__xml=FIRES_JOB_FIRST),
     **_in("event/error",
+          ErrorEventSubProcessTest__testThrownAnErrorInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
+          ErrorEventSubProcessTest__testThrownAnErrorInEventSubprocessInSubprocessDifferentTransaction__bpmn20__xml=(
+              FIRES_JOB_FIRST),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrown__bpmn20__xml=Expectation(task_data={"input": 1}),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1,
           # the test completes some instances with throwError false, then one with true; the error is caught
@@ -125,6 +137,7 @@ EXPECTATIONS: dict[str, Expectation] = {
           orderProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
           checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True})),
     **_in("event/signal",  # read from SignalEventPayloadTest.java (the files say "Tests")
+          SignalEventTest__testThrownSignalInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
               start={"payloadVar": "Val"})),
     **_in("event/conditional",
