@@ -13,7 +13,8 @@
 - An inclusive gateway's outgoing flow without a condition (and not the default) is always taken by
   Camunda; SpiffWorkflow refuses it: it gets the condition `${true}`.
 - Camunda ends a subprocess when no token is left in it, even without an end event; SpiffWorkflow
-  refuses one without: each dead end inside gets an end event (ids ending in `__end`).
+  refuses one without: each dead end inside (an activity, an event, a parallel join) gets an end
+  event (ids ending in `__end`).
 """
 
 from __future__ import annotations
@@ -156,8 +157,8 @@ def _end_dead_ends(scope: etree._Element) -> None:
     for node in nodes:
         if node.get("id") in sources or (_local(node) in {"startEvent"} and len(nodes) > 1):
             continue
-        if _local(node) == "boundaryEvent" or _local(node).endswith("Gateway"):
-            continue
+        if _local(node) == "boundaryEvent" or (_local(node).endswith("Gateway") and _local(node) != "parallelGateway"):
+            continue  # a parallel join without outgoing flow ends its joined token in Camunda, as an end event after it
         end_id = f"{node.get('id')}__end"
         etree.SubElement(scope, f"{{{BPMN_NS}}}endEvent", id=end_id)
         etree.SubElement(scope, _FLOW, id=f"{end_id}__in", sourceRef=node.get("id", ""), targetRef=end_id)
