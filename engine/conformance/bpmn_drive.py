@@ -287,6 +287,10 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             return True
     if expectation.timers_first and _fire_earliest_timer(workflow, clock, completed):
         return True
+    fired_first = sum(1 for each in acted if isinstance(each, tuple) and each[0] == "timer")
+    if fired_first < expectation.timers_once and _fire_earliest_timer(workflow, clock, completed):
+        acted.add(("timer", fired_first))
+        return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]

@@ -27,6 +27,7 @@ class Expectation:
     waits_at: frozenset[str] = frozenset()  # the test leaves the instance waiting at these elements
     message_data: dict[str, Any] = field(default_factory=dict)  # variables a message is correlated with
     timers_first: bool = False  # the test fires a due timer while user tasks are still open
+    timers_once: int = 0  # the test fires this many due timers first, then goes on (a cycle would fire forever)
     # variables the test sets on the waiting instance (`runtimeService.setVariable`), one update per
     # move, when nothing but conditional events is left to act on
     updates: tuple[dict[str, Any], ...] = ()
@@ -39,6 +40,8 @@ def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
 INPUT_1 = Expectation(start={"input": 1})
 # the timer event subprocess tests execute the timer job while the first user task is open
 FIRES_JOB_FIRST = Expectation(timers_first=True)
+# ... the job of a timer cycle, once (it stays due again and again)
+FIRES_ONE_JOB_FIRST = Expectation(timers_once=1)
 # the conditional event tests: started with `variable` 0, then the test sets it to 1
 VARIABLE_0_THEN_1 = Expectation(start={"variable": 0}, updates=({"variable": 1},))
 
@@ -101,7 +104,7 @@ EXPECTATIONS: dict[str, Expectation] = {
     **_in("event/timer",
           StartTimerEventTest__shouldEvaluateExpressionStartTimerEventInEventSubprocess__bpmn20__xml=Expectation(
               start={"duration": "PT5M"}),
-          StartTimerEventTest__testNonInterruptingTimeCycleInEventSubProcess__bpmn20__xml=FIRES_JOB_FIRST,
+          StartTimerEventTest__testNonInterruptingTimeCycleInEventSubProcess__bpmn20__xml=FIRES_ONE_JOB_FIRST,
           StartTimerEventTest__testStartTimerEventSubProcessWithUserTask__bpmn20__xml=FIRES_JOB_FIRST,
           BoundaryTimerEventTest__testExpressionOnTimer__bpmn20__xml=Expectation(start={"duration": "PT1H"}),
           BoundaryTimerEventTest__testRecalculateUnchangedExpressionOnTimerCurrentDateBased__bpmn20__xml=Expectation(
@@ -119,7 +122,7 @@ EXPECTATIONS: dict[str, Expectation] = {
     **_in("event/error",
           ErrorEventSubProcessTest__testThrownAnErrorInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
           ErrorEventSubProcessTest__testThrownAnErrorInEventSubprocessInSubprocessDifferentTransaction__bpmn20__xml=(
-              FIRES_JOB_FIRST),
+              FIRES_ONE_JOB_FIRST),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrown__bpmn20__xml=Expectation(task_data={"input": 1}),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1,
           # the test completes some instances with throwError false, then one with true; the error is caught

@@ -283,14 +283,21 @@ def end_armed_timer_runs(top: Any) -> bool:
 
 
 def _armed(top: Any, task: Any) -> bool:
-    """The run of this event subprocess still waits at its timer start event (the timer has not fired)."""
+    """The run of this event subprocess only waits at its timer start event: nothing of it is under way (a
+    cycle's start event waits on after firing, while the path it started runs)."""
     run = top.subprocesses.get(task.id)
     if run is None:
         return False
-    starts = [each for each in run.get_tasks() if each.workflow is run
-              and isinstance(getattr(each.task_spec, "event_definition", None), TimerEventDefinition)
-              and isinstance(each.task_spec, StartEvent)]
-    return bool(starts) and all(each.state == TaskState.WAITING for each in starts)
+    starts, busy = [], False
+    for each in run.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        if not getattr(each.task_spec, "bpmn_id", None):
+            continue
+        if each.workflow is run and isinstance(each.task_spec, StartEvent) \
+                and isinstance(getattr(each.task_spec, "event_definition", None), TimerEventDefinition):
+            starts.append(each)
+        else:
+            busy = True
+    return bool(starts) and not busy
 
 
 def _start_nested(scope: Any, event: Any) -> list[Any]:

@@ -182,6 +182,17 @@ def test_the_timer_of_an_event_subprocess_ends_with_its_scope() -> None:
     assert workflow.is_completed()  # Camunda removes the timer with the instance; it never waits for it
 
 
+def test_a_run_a_cycle_started_is_waited_for_and_then_the_timer_ends_with_its_scope() -> None:
+    workflow = run(MAIN + event_subprocess(timer("timeCycle", "R/PT1H"), interrupting=False))
+    pass_time(workflow, 1.5)
+    assert ready(workflow) == ["A", "X"]
+    complete(workflow, "A")
+    assert ready(workflow) == ["X"]
+    assert not workflow.is_completed()
+    complete(workflow, "X")
+    assert workflow.is_completed()
+
+
 def test_a_run_under_way_is_waited_for_when_the_main_flow_ends() -> None:
     workflow = run(MAIN + event_subprocess(timer("timeDuration", "PT1H"), interrupting=False))
     pass_time(workflow, 2)
