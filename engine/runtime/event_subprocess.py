@@ -263,6 +263,9 @@ def end_armed_timer_runs(top: Any) -> bool:
     scope is open; a run already under way is waited for. True if any was cancelled.
     """
     ended = False
+    if not any(isinstance(start.event_definition, TimerEventDefinition)
+               for spec in top.subprocess_specs.values() for start in getattr(spec, "bpmn_start_events", [])):
+        return False  # no timer start below the process: nothing to look for on each step
     for scope in _scopes(top):
         armed, other_open = [], False
         for task in scope.get_tasks(state=TaskState.NOT_FINISHED_MASK):
