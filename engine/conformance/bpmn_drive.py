@@ -1,9 +1,10 @@
 """One Camunda 7 test diagram through lint, deployment and a driver that plays every wait state.
 
 The driver does what a Camunda test does with an instance, without knowing the test: it completes
-each open user task with no data, delivers each message the instance waits for, and moves the
-engine clock just past the earliest due timer, until the instance ends, nothing more can be done,
-or a step limit is reached. What it then sees is sorted into one outcome:
+each open user task with no data, delivers each message the instance waits for, sets the variables
+the test sets (`bpmn_expectations.py`), and moves the engine clock just past the earliest due timer,
+until the instance ends, nothing more can be done, or a step limit is reached. What it then sees is
+sorted into one outcome:
 
 - ``abgelehnt``: lint or deployment refused the file (a finding with element id and sentence);
 - ``beendet``: every started instance ended;
@@ -286,6 +287,10 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             return True
     if expectation.timers_first and _fire_earliest_timer(workflow, clock, completed):
         return True
+    fired_first = sum(1 for each in acted if isinstance(each, tuple) and each[0] == "timer")
+    if fired_first < expectation.timers_once and _fire_earliest_timer(workflow, clock, completed):
+        acted.add(("timer", fired_first))
+        return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]
@@ -314,7 +319,23 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             workflow.send_event(BpmnEvent(signal_definition(workflow, definition.name), None))
             _run(workflow, completed)
             return True
+    if _update_variables(workflow, acted, expectation, completed):
+        return True
     return _fire_earliest_timer(workflow, clock, completed)
+
+
+def _update_variables(workflow: Any, acted: set[Any], expectation: Expectation, completed: Any) -> bool:
+    """Set the next variables the test sets on the waiting instance (`runtimeService.setVariable`): in the
+    data of every element (the engine reads the variables as they are now from the last one that
+    changed), then the waiting conditional events are evaluated again."""
+    done = sum(1 for each in acted if isinstance(each, tuple) and each[0] == "update")
+    if done >= len(expectation.updates):
+        return False
+    acted.add(("update", done))
+    for task in workflow.get_tasks():
+        task.data.update(expectation.updates[done])
+    _run(workflow, completed)
+    return True
 
 
 def _fire_earliest_timer(workflow: Any, clock: SimulatedClock, completed: Any) -> bool:

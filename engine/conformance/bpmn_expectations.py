@@ -27,6 +27,10 @@ class Expectation:
     waits_at: frozenset[str] = frozenset()  # the test leaves the instance waiting at these elements
     message_data: dict[str, Any] = field(default_factory=dict)  # variables a message is correlated with
     timers_first: bool = False  # the test fires a due timer while user tasks are still open
+    timers_once: int = 0  # the test fires this many due timers first, then goes on (a cycle would fire forever)
+    # variables the test sets on the waiting instance (`runtimeService.setVariable`), one update per
+    # move, when nothing but conditional events is left to act on
+    updates: tuple[dict[str, Any], ...] = ()
 
 
 def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
@@ -34,6 +38,12 @@ def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
 
 
 INPUT_1 = Expectation(start={"input": 1})
+# the timer event subprocess tests execute the timer job while the first user task is open
+FIRES_JOB_FIRST = Expectation(timers_first=True)
+# ... the job of a timer cycle, once (it stays due again and again)
+FIRES_ONE_JOB_FIRST = Expectation(timers_once=1)
+# the conditional event tests: started with `variable` 0, then the test sets it to 1
+VARIABLE_0_THEN_1 = Expectation(start={"variable": 0}, updates=({"variable": 1},))
 
 
 def _order(price: int, standard: int, gold: int) -> dict[str, Any]:
@@ -57,6 +67,7 @@ REFUSED_PREFIXES = ("bpmn/event/escalation/EscalationEventParseInvalidProcessTes
                     "bpmn/event/signal/InvalidProcessWith")  # SignalEventParseInvalidProcessTest
 
 EXPECTATIONS: dict[str, Expectation] = {
+    **_in("subprocess", InterruptingEventSubProcessTest__testTimeCycle__bpmn20__xml=FIRES_JOB_FIRST),
     **_in("gateway",
           ExclusiveGatewayTest__testDivergingExclusiveGateway__bpmn20__xml=INPUT_1,
           ExclusiveGatewayTest__testDecisionFunctionality__bpmn20__xml=INPUT_1,
@@ -91,6 +102,10 @@ EXPECTATIONS: dict[str, Expectation] = {
           InclusiveGatewayTest__testMergingInclusiveGatewayAsync__bpmn20__xml=Expectation(start={"input": 2}),
           InclusiveGatewayTest__testPartialMergingInclusiveGateway__bpmn20__xml=Expectation(start={"input": 2})),
     **_in("event/timer",
+          StartTimerEventTest__shouldEvaluateExpressionStartTimerEventInEventSubprocess__bpmn20__xml=Expectation(
+              start={"duration": "PT5M"}),
+          StartTimerEventTest__testNonInterruptingTimeCycleInEventSubProcess__bpmn20__xml=FIRES_ONE_JOB_FIRST,
+          StartTimerEventTest__testStartTimerEventSubProcessWithUserTask__bpmn20__xml=FIRES_JOB_FIRST,
           BoundaryTimerEventTest__testExpressionOnTimer__bpmn20__xml=Expectation(start={"duration": "PT1H"}),
           BoundaryTimerEventTest__testRecalculateUnchangedExpressionOnTimerCurrentDateBased__bpmn20__xml=Expectation(
               start={"duedate": "PT1H"}),
@@ -102,7 +117,12 @@ EXPECTATIONS: dict[str, Expectation] = {
           IntermediateTimerEventTest__testRecalculateTimeCycleExpressionCurrentDateBased__bpmn20__xml=Expectation(
               start={"cycle": "R/PT15M"}),
           TimerRecalculationTest__testFinishedJob__bpmn20__xml=Expectation(start={"dueDate": "2025-01-06T09:00:00"})),
+    **_in("event/escalation",
+          EscalationEventSubprocessTest__testThrowEscalationEventFromEventSubprocess__bpmn20__xml=FIRES_JOB_FIRST),
     **_in("event/error",
+          ErrorEventSubProcessTest__testThrownAnErrorInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
+          ErrorEventSubProcessTest__testThrownAnErrorInEventSubprocessInSubprocessDifferentTransaction__bpmn20__xml=(
+              FIRES_ONE_JOB_FIRST),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrown__bpmn20__xml=Expectation(task_data={"input": 1}),
           BoundaryErrorEventTest__testDeeplyNestedErrorThrownOnlyAutomaticSteps__bpmn20__xml=INPUT_1,
           # the test completes some instances with throwError false, then one with true; the error is caught
@@ -120,12 +140,20 @@ EXPECTATIONS: dict[str, Expectation] = {
           orderProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
           checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True})),
     **_in("event/signal",  # read from SignalEventPayloadTest.java (the files say "Tests")
+          SignalEventTest__testThrownSignalInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
               start={"payloadVar": "Val"})),
     **_in("event/conditional",
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
-              waits_at=frozenset({"conditionalEvent"}))),
+              waits_at=frozenset({"conditionalEvent"})),
+          IntermediateConditionalEventTest__testVariableValue__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testCleanUpConditionalEventSubscriptions__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testSubProcessVariableValue__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testParallelVariableValueEqualConditions__bpmn20__xml=VARIABLE_0_THEN_1,
+          IntermediateConditionalEventTest__testParallelVariableValue__bpmn20__xml=Expectation(
+              start={"variable": 0}, updates=({"variable": 1}, {"variable": 2}))),
     **_in("iomapping",
+          InputOutputEventTest__testConditionalCatchAfterEventGateway__bpmn20__xml=Expectation(updates=({"var": 1},)),
           InputOutputEventTest__testMessageCatchEvent__bpmn20__xml=Expectation(
               message_data={"messageVariable": "outValue"}),
           InputOutputEventTest__testTimerCatchEvent__bpmn20__xml=Expectation(
@@ -160,6 +188,8 @@ EXPECTATIONS: dict[str, Expectation] = {
         REFUSED,
     "bpmn/external/ExternalTaskParseTest.testParseExternalTaskWithoutTopic.bpmn20.xml": REFUSED,
     **_in("multiinstance",
+          MultiInstanceTest__testSequentialCallActivityWithList__bpmn20__xml=Expectation(
+              start={"list": ["one", "two"]}),
           MultiInstanceTest__sequentialUserTasks__bpmn20__xml=Expectation(start={"nrOfLoops": 3}),
           MultiInstanceTest__testParallelUserTasksCustomExtensions__bpmn20__xml=Expectation(
               start={"assigneeList": ["kermit", "gonzo", "fozzie"]}),

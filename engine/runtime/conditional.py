@@ -1,4 +1,4 @@
-"""Conditional events (intermediate catch and boundary) as Camunda 7 runs them.
+"""Conditional events (intermediate catch, also after an event-based gateway, and boundary) as Camunda 7 runs them.
 
 The condition is evaluated when the event is reached and again whenever the instance's variables may
 have changed: after every command (a task completed, a message, a signal, a timer) and after the
@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections import ChainMap
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime.errors import ProcessError
@@ -33,6 +35,12 @@ class CamundaConditional(ConditionalEventDefinition):  # type: ignore[misc]
     def has_fired(self, my_task: Any) -> bool:
         if my_task._get_internal_data("has_fired", False):
             return True
+        fired = self.holds(my_task)
+        my_task._set_internal_data(has_fired=fired)
+        return fired
+
+    def holds(self, my_task: Any) -> bool:
+        """The condition, evaluated on the variables as they are now; when true, `my_task` takes them."""
         variables = ChainMap(_current_variables(my_task), my_task.data)
         engine = my_task.workflow.script_engine
         try:
@@ -44,17 +52,31 @@ class CamundaConditional(ConditionalEventDefinition):  # type: ignore[misc]
                 raise ProcessError(getattr(my_task.task_spec, "bpmn_id", None), str(error)) from error
         if fired is True:
             my_task.data.update({key: value for key, value in variables.items() if not key.startswith("_")})
-        my_task._set_internal_data(has_fired=fired is True)
         return fired is True
 
 
 def refresh_conditions(workflow: Any) -> bool:
-    """Evaluate every waiting conditional event again; True if one of them fired."""
+    """Evaluate every waiting conditional event again; True if one of them fired.
+
+    A conditional event after an event-based gateway waits in the gateway (SpiffWorkflow moves the
+    events of its targets into it and polls only timers there): its condition is evaluated here,
+    and when it holds, the gateway catches it and takes that way, as Camunda does.
+    """
     fired = False
     for task in list(workflow.event_manager.tasks.values()):
-        if isinstance(task.task_spec.event_definition, CamundaConditional) and task.state == TaskState.WAITING:
+        if task.state != TaskState.WAITING:
+            continue
+        definition = task.task_spec.event_definition
+        if isinstance(definition, CamundaConditional):
             task.task_spec._update(task)
             fired = fired or task.state != TaskState.WAITING
+        elif isinstance(definition, MultipleEventDefinition) and not definition.parallel:
+            member = next((each for each in definition.event_definitions
+                           if isinstance(each, CamundaConditional) and each.holds(task)), None)
+            if member is not None:
+                definition.catch(task, BpmnEvent(member))
+                task.task_spec._update(task)
+                fired = fired or task.state != TaskState.WAITING
     return fired
 
 

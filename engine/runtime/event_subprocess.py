@@ -29,6 +29,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     EscalationEventDefinition,
     SignalEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -252,6 +254,55 @@ class ScopedEventManager(EventManager):  # type: ignore[misc]
         return skipped
 
 
+def end_armed_timer_runs(top: Any) -> bool:
+    """End the timer-started event subprocesses of each scope whose other paths have all ended.
+
+    SpiffWorkflow starts a run of a timer-started event subprocess with its scope, waiting at the
+    timer, and the scope's end waits for it; in Camunda the timer belongs to the scope and is removed
+    when the scope ends. A run whose timer has not fired yet is cancelled once nothing else in its
+    scope is open; a run already under way is waited for. True if any was cancelled.
+    """
+    ended = False
+    if not any(isinstance(start.event_definition, TimerEventDefinition)
+               for spec in top.subprocess_specs.values() for start in getattr(spec, "bpmn_start_events", [])):
+        return False  # no timer start below the process: nothing to look for on each step
+    for scope in _scopes(top):
+        armed, other_open = [], False
+        for task in scope.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+            if task.workflow is not scope or not getattr(task.task_spec, "bpmn_id", None):
+                continue
+            if isinstance(task.task_spec, ScopedEventSubprocess) and _armed(top, task):
+                armed.append(task)
+            else:
+                other_open = True
+        if armed and not other_open:
+            for task in armed:
+                task.cancel()
+            for task in scope.get_tasks(state=TaskState.WAITING):
+                if task.workflow is scope:
+                    task.task_spec._update(task)  # the scope's end join: nothing is left to wait for
+            ended = True
+    return ended
+
+
+def _armed(top: Any, task: Any) -> bool:
+    """The run of this event subprocess only waits at its timer start event: nothing of it is under way (a
+    cycle's start event waits on after firing, while the path it started runs)."""
+    run = top.subprocesses.get(task.id)
+    if run is None:
+        return False
+    starts, busy = [], False
+    for each in run.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        if not getattr(each.task_spec, "bpmn_id", None):
+            continue
+        if each.workflow is run and isinstance(each.task_spec, StartEvent) \
+                and isinstance(getattr(each.task_spec, "event_definition", None), TimerEventDefinition):
+            starts.append(each)
+        else:
+            busy = True
+    return bool(starts) and not busy
+
+
 def _start_nested(scope: Any, event: Any) -> list[Any]:
     """Start the event subprocess of `scope` (a subprocess's workflow) whose start event catches `event`;
     its waiting start event task(s), or [] if none catches it."""
@@ -309,7 +360,7 @@ class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
                 if task is not None:
                     task.task_spec._update(task)
         count = update_workflow(self)
-        return count > 0 or len(self.get_active_subprocesses()) > len(active)
+        return count > 0 or len(self.get_active_subprocesses()) > len(active) or end_armed_timer_runs(self)
 
     def _alive(self, subprocess: Any) -> bool:
         return any(each is subprocess for each in self.subprocesses.values())

@@ -13,10 +13,13 @@
 - An inclusive gateway's outgoing flow without a condition (and not the default) is always taken by
   Camunda; SpiffWorkflow refuses it: it gets the condition `${true}`.
 - Camunda ends a subprocess when no token is left in it, even without an end event; SpiffWorkflow
-  refuses one without: each dead end inside gets an end event (ids ending in `__end`).
+  refuses one without: each dead end inside (an activity, an event, a parallel join) gets an end
+  event (ids ending in `__end`).
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
@@ -53,20 +56,32 @@ _CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 def _both_collection_spellings(root: etree._Element) -> None:
     """A multi-instance over a collection, written either way Camunda reads it: camunda:collection and
     camunda:elementVariable, or BPMN's loopDataInputRef and inputDataItem. SpiffWorkflow's parsers each
-    read one spelling (user tasks the first, call activities and subprocesses the second): both are set."""
+    read one spelling (user tasks the first, call activities and subprocesses the second): both are set
+    (the second only for a variable, named plainly or as `${name}`)."""
     for loop in root.iter(f"{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
         collection = loop.get(f"{{{_CAMUNDA}}}collection")
         variable = loop.get(f"{{{_CAMUNDA}}}elementVariable")
         reference = loop.find(f"{{{BPMN_NS}}}loopDataInputRef")
         item = loop.find(f"{{{BPMN_NS}}}inputDataItem")
-        if collection and reference is None and "${" not in collection and "#{" not in collection:
-            etree.SubElement(loop, f"{{{BPMN_NS}}}loopDataInputRef").text = collection
+        name = _variable_name(collection)
+        if name and reference is None:
+            etree.SubElement(loop, f"{{{BPMN_NS}}}loopDataInputRef").text = name
             if variable and item is None:
                 etree.SubElement(loop, f"{{{BPMN_NS}}}inputDataItem", id=variable, name=variable)
         elif reference is not None and not collection and (reference.text or "").strip():
             loop.set(f"{{{_CAMUNDA}}}collection", (reference.text or "").strip())
             if item is not None and item.get("name") and not variable:
                 loop.set(f"{{{_CAMUNDA}}}elementVariable", item.get("name", ""))
+
+
+def _variable_name(collection: str | None) -> str | None:
+    """The variable a camunda:collection names: written plainly (`list`) or as a bare expression (`${list}`,
+    `#{list}`); None for any other expression."""
+    text = (collection or "").strip()
+    match = re.fullmatch(r"[$#]\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", text)
+    if match:
+        return match.group(1)
+    return text if text and "${" not in text and "#{" not in text else None
 
 
 def _drop_unimplemented_message_throws(root: etree._Element) -> None:
@@ -156,8 +171,8 @@ def _end_dead_ends(scope: etree._Element) -> None:
     for node in nodes:
         if node.get("id") in sources or (_local(node) in {"startEvent"} and len(nodes) > 1):
             continue
-        if _local(node) == "boundaryEvent" or _local(node).endswith("Gateway"):
-            continue
+        if _local(node) == "boundaryEvent" or (_local(node).endswith("Gateway") and _local(node) != "parallelGateway"):
+            continue  # a parallel join without outgoing flow ends its joined token in Camunda, as an end event after it
         end_id = f"{node.get('id')}__end"
         etree.SubElement(scope, f"{{{BPMN_NS}}}endEvent", id=end_id)
         etree.SubElement(scope, _FLOW, id=f"{end_id}__in", sourceRef=node.get("id", ""), targetRef=end_id)

@@ -231,8 +231,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
 
 
 def _check_event_subprocesses(document: Document) -> list[Finding]:
-    """What `event_subprocess.py` runs: on a process's top level, started by a message, signal, error or
-    escalation (interrupting or not);
+    """What `event_subprocess.py` runs: on a process's top level, started by a message, signal, error,
+    escalation or timer (interrupting or not); in a subprocess, by an error, escalation, message or timer;
     and a message that starts one is waited for nowhere else in the process (delivering it is unambiguous)."""
     findings: list[Finding] = []
     for process in document.root.iter(f"{{{BPMN_NS}}}process"):
@@ -242,19 +242,19 @@ def _check_event_subprocesses(document: Document) -> list[Finding]:
             if sub.get("triggeredByEvent") != "true":
                 continue
             nested_ok = all(any(start.find(f"{{{BPMN_NS}}}{kind}EventDefinition") is not None
-                                for kind in ("error", "escalation", "message"))
+                                for kind in ("error", "escalation", "message", "timer"))
                             for start in sub.findall(f"{{{BPMN_NS}}}startEvent"))
             if sub.getparent() is not process and not nested_ok:
                 findings.append(_finding(document, sub, "Ein Ereignis-Teilprozess in einem Unterprozess wird nur "
-                                                        "mit einem Fehler-, Eskalations- oder Nachrichten-Start "
-                                                        "ausgeführt."))
+                                                        "mit einem Fehler-, Eskalations-, Nachrichten- oder "
+                                                        "Zeit-Start ausgeführt."))
             for start in sub.findall(f"{{{BPMN_NS}}}startEvent"):
                 message = start.find(f"{{{BPMN_NS}}}messageEventDefinition")
-                if start.find(f"{{{BPMN_NS}}}timerEventDefinition") is not None or not any(
+                if not any(
                         local(child.tag).endswith("EventDefinition") for child in start if isinstance(child.tag, str)):
                     findings.append(_finding(document, start, "Ein Ereignis-Teilprozess wird nur mit einem "
-                                                              "Nachrichten-, Signal-, Fehler- oder "
-                                                              "Eskalations-Startereignis ausgeführt."))
+                                                              "Nachrichten-, Signal-, Fehler-, Eskalations- "
+                                                              "oder Zeit-Startereignis ausgeführt."))
                 elif message is not None and message.get("messageRef") in document.messages:
                     starting.append((start, document.messages[message.get("messageRef", "")]))
         for definition in process.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask"):

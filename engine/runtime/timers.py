@@ -39,6 +39,15 @@ def evaluate_text(task: Any, text: str) -> Any:
 
 
 
+def _fires_once(spec: Any) -> bool:
+    kind = type(spec).__name__
+    if kind == "IntermediateCatchEvent":
+        return True
+    # the start event of an interrupting event subprocess carries its interrupt (`event_subprocess.py`)
+    return kind == "StartEvent" and any(getattr(each, "bpmn_id", None) == "__sro_interrupt__"
+                                        for each in getattr(spec, "data_output_associations", ()))
+
+
 def _now(task: Any) -> datetime:
     now: datetime = task.workflow.script_engine.clock.now()
     return now
@@ -86,9 +95,10 @@ class ClockCycle(CycleTimerEventDefinition):  # type: ignore[misc]
                 remaining = -1 if cycle.count is None else cycle.count
                 state = {"cycles": remaining, "next": first.isoformat(), "duration": self.expression}
         ready = False
-        if state["cycles"] != 0 and type(my_task.task_spec).__name__ == "IntermediateCatchEvent":
+        if state["cycles"] != 0 and _fires_once(my_task.task_spec):
             # Camunda: an intermediate catch event with a cycle fires once, at the first due time, and goes
-            # on (the library would run the path after it once per cycle, from the same event).
+            # on (the library would run the path after it once per cycle, from the same event); so does
+            # the start of an interrupting event subprocess: firing ends its scope, and the timer with it.
             fired = datetime.fromisoformat(state["next"]) <= _now(my_task)
             if fired:
                 state["cycles"] = 0  # this one path is all; the next look completes the event

@@ -101,3 +101,35 @@ def test_a_conditional_start_event_is_refused(tmp_path: Path) -> None:
     assert [(f.element_id, f.message) for f in lint_paths([path])] == [
         ("S", "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein bedingtes Zwischen- oder "
               "Randereignis verwenden.")]
+
+
+GATEWAY = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Fork" />
+  <parallelGateway id="Fork" />
+  <sequenceFlow id="f2" sourceRef="Fork" targetRef="Choose" />
+  <sequenceFlow id="f3" sourceRef="Fork" targetRef="Decide" />
+  <eventBasedGateway id="Choose" />
+  <sequenceFlow id="f4" sourceRef="Choose" targetRef="Approved" />
+  <sequenceFlow id="f5" sourceRef="Choose" targetRef="Reminder" />
+  <intermediateCatchEvent id="Approved">
+    <conditionalEventDefinition><condition>${approved == true}</condition></conditionalEventDefinition>
+  </intermediateCatchEvent>
+  <intermediateCatchEvent id="Reminder">
+    <timerEventDefinition><timeDuration>P30D</timeDuration></timerEventDefinition>
+  </intermediateCatchEvent>
+  <sequenceFlow id="f6" sourceRef="Approved" targetRef="After" />
+  <sequenceFlow id="f7" sourceRef="Reminder" targetRef="Remind" />
+  <userTask id="After" /><sequenceFlow id="f8" sourceRef="After" targetRef="E1" /><endEvent id="E1" />
+  <userTask id="Remind" /><sequenceFlow id="f9" sourceRef="Remind" targetRef="E3" /><endEvent id="E3" />
+  <userTask id="Decide" /><sequenceFlow id="f10" sourceRef="Decide" targetRef="E2" /><endEvent id="E2" />"""
+
+
+def test_a_conditional_event_after_an_event_based_gateway_takes_its_way_when_the_condition_holds() -> None:
+    workflow = run(GATEWAY)
+    assert ready(workflow) == ["Decide"]
+    complete(workflow, "Decide", approved=True)
+    assert ready(workflow) == ["After"]  # the gateway took the conditional way; the timer is gone
+
+
+def test_a_conditional_event_after_an_event_based_gateway_holding_on_arrival_is_taken_at_once() -> None:
+    assert ready(run(GATEWAY, {"approved": True})) == ["After", "Decide"]

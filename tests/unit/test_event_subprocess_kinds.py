@@ -3,7 +3,7 @@ timer, signal; nested in subprocesses; each sees the variables as they are when 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,15 +124,83 @@ def test_a_signal_event_subprocess_inside_a_subprocess_is_refused(tmp_path: Path
     path.write_text(f'{HEAD}<signal id="M" name="m" /><process id="P" isExecutable="true">{body}</process>'
                     '</definitions>', encoding="utf-8")
     assert [(f.element_id, f.message) for f in lint_paths([path])] == [
-        ("Ev", "Ein Ereignis-Teilprozess in einem Unterprozess wird nur mit einem Fehler-, Eskalations- oder "
-               "Nachrichten-Start ausgeführt.")]
+        ("Ev", "Ein Ereignis-Teilprozess in einem Unterprozess wird nur mit einem Fehler-, Eskalations-, "
+               "Nachrichten- oder Zeit-Start ausgeführt.")]
 
 
-def test_a_timer_started_event_subprocess_is_refused(tmp_path: Path) -> None:
-    body = MAIN + event_subprocess("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>")
-    path = tmp_path / "p.bpmn"
-    path.write_text(f'{HEAD}<process id="P" isExecutable="true">{body}</process></definitions>', encoding="utf-8")
-    assert [f.element_id for f in lint_paths([path])] == ["Ev_Start"]
+def timer(kind: str, value: str) -> str:
+    return f"<timerEventDefinition><{kind}>{value}</{kind}></timerEventDefinition>"
+
+
+def pass_time(workflow: Any, hours: float) -> None:
+    clock = workflow.script_engine.clock
+    clock.set(clock.now() + timedelta(hours=hours))
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def test_a_timer_started_event_subprocess_is_accepted_in_the_process_and_in_a_subprocess(tmp_path: Path) -> None:
+    nested = """
+  <startEvent id="S" /><sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <subProcess id="Sub">
+    <startEvent id="SubStart" /><sequenceFlow id="s1" sourceRef="SubStart" targetRef="A" />
+    <userTask id="A" /><sequenceFlow id="s2" sourceRef="A" targetRef="SubEnd" />
+    <endEvent id="SubEnd" />
+    """ + event_subprocess(timer("timeCycle", "R/PT1H"), interrupting=False) + """
+  </subProcess>
+  <sequenceFlow id="f2" sourceRef="Sub" targetRef="E" />
+  <endEvent id="E" />"""
+    for index, body in enumerate((MAIN + event_subprocess(timer("timeDuration", "PT1H")), nested)):
+        path = tmp_path / f"p{index}.bpmn"
+        path.write_text(f'{HEAD}<process id="P" isExecutable="true">{body}</process></definitions>', encoding="utf-8")
+        assert lint_paths([path]) == []
+
+
+def test_an_interrupting_timer_event_subprocess_cancels_the_main_flow_when_the_timer_fires() -> None:
+    workflow = run(MAIN + event_subprocess(timer("timeDuration", "PT1H")))
+    assert ready(workflow) == ["A"]
+    pass_time(workflow, 0.5)
+    assert ready(workflow) == ["A"]
+    pass_time(workflow, 1)
+    assert ready(workflow) == ["X"]
+    complete(workflow, "X")
+    assert workflow.is_completed()
+
+
+def test_an_interrupting_timer_cycle_fires_once() -> None:
+    workflow = run(MAIN + event_subprocess(timer("timeCycle", "R5/PT1H")))
+    pass_time(workflow, 1.5)
+    pass_time(workflow, 1.5)
+    assert ready(workflow) == ["X"]
+    complete(workflow, "X")
+    assert workflow.is_completed()
+
+
+def test_the_timer_of_an_event_subprocess_ends_with_its_scope() -> None:
+    workflow = run(MAIN + event_subprocess(timer("timeCycle", "R/PT1H"), interrupting=False))
+    complete(workflow, "A")
+    assert workflow.is_completed()  # Camunda removes the timer with the instance; it never waits for it
+
+
+def test_a_run_a_cycle_started_is_waited_for_and_then_the_timer_ends_with_its_scope() -> None:
+    workflow = run(MAIN + event_subprocess(timer("timeCycle", "R/PT1H"), interrupting=False))
+    pass_time(workflow, 1.5)
+    assert ready(workflow) == ["A", "X"]
+    complete(workflow, "A")
+    assert ready(workflow) == ["X"]
+    assert not workflow.is_completed()
+    complete(workflow, "X")
+    assert workflow.is_completed()
+
+
+def test_a_run_under_way_is_waited_for_when_the_main_flow_ends() -> None:
+    workflow = run(MAIN + event_subprocess(timer("timeDuration", "PT1H"), interrupting=False))
+    pass_time(workflow, 2)
+    assert ready(workflow) == ["A", "X"]
+    complete(workflow, "A")
+    assert not workflow.is_completed()
+    complete(workflow, "X")
+    assert workflow.is_completed()
 
 
 def test_a_signal_end_event_sends_its_signal() -> None:

@@ -108,12 +108,12 @@ CASES = {
             "(string, long, boolean, date, enum).",
         ),
     ],
-    "event_subprocess_timer.bpmn": [
+    "event_subprocess_plain_start.bpmn": [
         (
             "StartEvent_Abbruch",
             '<bpmn:startEvent id="StartEvent_Abbruch"',
-            "Ein Ereignis-Teilprozess wird nur mit einem Nachrichten-, Signal-, Fehler- oder Eskalations-Startereignis "
-            "ausgeführt.",
+            "Ein Ereignis-Teilprozess wird nur mit einem Nachrichten-, Signal-, Fehler-, Eskalations- oder "
+            "Zeit-Startereignis ausgeführt.",
         ),
     ],
     "event_subprocess_ambiguous.bpmn": [
