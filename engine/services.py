@@ -299,7 +299,9 @@ class Services:
             try:
                 wait = session.connection().execute(query, {"now": self.engine.clock.now()}).first()
             except OperationalError as error:
-                raise ConflictError("Die Datenbank ist gerade belegt.") from error
+                if self.engine.database.dialect == "sqlite" and "locked" in str(error.orig).lower():
+                    raise ConflictError("Die Datenbank ist gerade belegt.") from error
+                raise  # a lost or refused connection is no busy database: the worker reports it and waits
             if wait is None:
                 return False
             instance, case = self._instance_and_case(session, wait.instance_id)

@@ -3,11 +3,13 @@ database connection with a German message."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from engine.bootstrap import bootstrap
 from engine.worker import BATCH, fire_timers
 
 
@@ -69,3 +71,18 @@ def test_once_stops_when_nothing_more_is_due_and_raises_a_lost_connection() -> N
     with pytest.raises(OperationalError):
         fire_timers(Script(OperationalError("x", {}, Exception("gone"))), once=True,  # type: ignore[arg-type]
                     report=lambda _: None)
+
+
+def test_a_refused_connection_is_reported_not_taken_for_nothing_due(tmp_path: Path) -> None:
+    """The due-timer query turned every OperationalError into "busy", which the sweep skips: with the
+    database gone the worker saw nothing due and said nothing (a fault test caught it by timing)."""
+    services = bootstrap(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+
+    class Gone:
+        def execute(self, *args: object, **kwargs: object) -> None:
+            raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sqlalchemy.orm.Session.connection", lambda self, *a, **k: Gone())
+        with pytest.raises(OperationalError):
+            services.fire_due_timers()
