@@ -43,7 +43,7 @@ from engine.runtime.errors import (
     TaskAlreadyCompletedError,
 )
 from engine.runtime.formatting import date_text
-from engine.runtime.model import UserTaskDef
+from engine.runtime.model import Document, UserTaskDef
 from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, ProcessVersion, Wait, table
 from engine.workplace.tables import TaskDraft
 
@@ -441,6 +441,14 @@ class Services:
             if case is None:
                 raise NotFoundError(f"Den Fall {case_id} gibt es nicht.")
             return case
+
+    def deployed_documents(self, process_id: str = DEFAULT_PROCESS) -> dict[str, Document]:
+        """The diagrams and decision tables the latest version of the process runs on, as deployed."""
+        with self.reading() as session:
+            version = self.engine.latest_version(session, process_id)
+            return {deployment.file_name: document for deployment, document in
+                    (self.engine.deployment(session, deployment_id)
+                     for deployment_id in [version.deployment_id, *version.requires])}
 
     def case_data(self, case_id: int) -> dict[str, Any]:
         """The case data as the last finished cycle left it (carried into the running cycle)."""

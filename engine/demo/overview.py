@@ -20,7 +20,6 @@ from engine.domain.counselling import CounsellingSession
 from engine.runtime.clock import berlin_date, berlin_midnight, week_start_of
 from engine.runtime.store import OpenTask, Wait
 from engine.services import Services
-from engine.simulation.projection.driver import deployed_documents
 
 
 @dataclass
@@ -99,5 +98,5 @@ def overview(services: Services, now: datetime) -> Overview:
 
 def _element_names(services: Services) -> dict[str, str]:
     """German names of the elements of every deployed diagram the cycle runs on."""
-    return {element: name for document in deployed_documents(services).values()
+    return {element: name for document in services.deployed_documents().values()
             for process in document.processes.values() for element, name in process.names.items() if name}

@@ -37,7 +37,7 @@ from engine.runtime.store import Database
 from engine.services import Services
 from engine.simulation.projection.answers import plan_terms, read_decisions
 from engine.simulation.projection.behaviour import load_behaviour
-from engine.simulation.projection.driver import Assignment, Counts, OfficeHours, deployed_documents
+from engine.simulation.projection.driver import Assignment, Counts, OfficeHours
 from engine.workplace.commands import Workplace
 
 BEHAVIOUR = Path(__file__).with_name("verhalten.yaml")
@@ -131,7 +131,7 @@ def seed(services: Services, *, cases: int = DEFAULT_CASES, now: datetime | None
         if session.scalar(select(func.count(Case.id)).where(Case.counsellor.in_(counsellors))):
             report.seconds = timer.perf_counter() - began
             return report  # a caseload from an earlier run: keep it
-    documents = deployed_documents(simulated)
+    documents = simulated.deployed_documents()
     behaviour = load_behaviour(BEHAVIOUR, plan_terms(documents))
     hooks = []
     if progress is not None:

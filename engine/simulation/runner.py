@@ -67,8 +67,7 @@ class Simulator:
         self.incidental = incidental(self.documents)
         from engine.runtime import dmn
 
-        self.decisions = {key: value for document in self.documents.values() if document.kind == "dmn"
-                          for key, value in dmn.read_decisions(document.root, document.file).items()}
+        self.decisions = dmn.decisions_of(self.documents.values())
         self._folder = Path(tempfile.mkdtemp(prefix="sro-simulation-"))
         self._template = self._folder / "vorlage.sqlite3"
         services = bootstrap(f"sqlite:///{self._template}", clock=SimulatedClock(DEFAULT_START))

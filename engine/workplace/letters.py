@@ -3,9 +3,8 @@ records it in the event log with its content hash and the data it was made from 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,24 +16,8 @@ from engine.letters.of_case import CaseLetter, Invitation, find, letters_of
 from engine.letters.render import Letter, render
 from engine.runtime import dmn
 from engine.runtime.errors import NotFoundError
-from engine.runtime.lint import load_files
 from engine.workplace.agenda import SENT
 from engine.workplace.commands import Workplace
-
-PROCESSES = Path("processes")
-
-
-@cache
-def _decisions(folder: Path) -> dict[str, dmn.DeployedDecision]:
-    documents, _ = load_files([folder / "entscheidungen"])
-    return {key: value for document in documents.values() if document.kind == "dmn"
-            for key, value in dmn.read_decisions(document.root, document.file).items()}
-
-
-def regime_on(day: date, folder: Path = PROCESSES) -> str:
-    """The regime on a day, by the decision Rechtskreis (the only place that holds the reform's date)."""
-    return str(dmn.evaluate(_decisions(folder), "Rechtskreis", {"stichtag": day}).value)
-
 
 
 class Letters:
@@ -69,15 +52,25 @@ class Letters:
             return [Invitation(row.id, row.starts_at, row.kind, row.purpose, row.with_rfb, row.created_at)
                     for row in rows]
 
+    def regime_on(self) -> Callable[[date], str]:
+        """The regime on a day, by the deployed decision Rechtskreis (the only place that holds the reform's
+        date), read once per request from what is deployed, not from files beside the running program."""
+        decisions = dmn.decisions_of(self.services.deployed_documents().values())
+
+        def regime_on(day: date) -> str:
+            return str(dmn.evaluate(decisions, "Rechtskreis", {"stichtag": day}).value)
+
+        return regime_on
+
     def of_case(self, member: StaffMember, case_id: int) -> list[CaseLetter]:
         case = self.workplace.case_for(member, case_id)
-        return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), regime_on,
+        return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), self.regime_on(),
                           self.services.clock.today())
 
     def letter(self, member: StaffMember, case_id: int, kind: str, nr: int) -> Letter:
         case = self.workplace.case_for(member, case_id)
         found = find(letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id),
-                                regime_on, self.services.clock.today()), kind, nr)
+                                self.regime_on(), self.services.clock.today()), kind, nr)
         if found is None:
             raise NotFoundError("Dieses Schreiben gibt es in diesem Fall nicht.")
         return render(found.kind, found.data)

@@ -13,7 +13,7 @@ from engine.queries import agenda as queries
 from engine.queries import case_file
 from engine.runtime.store import Event
 from engine.workplace.commands import Workplace
-from engine.workplace.letters import Letters, regime_on
+from engine.workplace.letters import Letters
 from tests.integration.conftest import Office
 from tests.integration.test_calendar_web import new_case, signed_in
 from tests.integration.test_case_actions_web import demand_case
@@ -59,7 +59,8 @@ def test_each_planned_appointment_has_its_invitation_letter(office: Office) -> N
     assert "Erstgespräch" in words and "§ 309 SGB III" in words and "Rechtsfolgenbelehrung" not in words
 
 
-def test_the_regime_comes_from_the_decision_rechtskreis() -> None:
+def test_the_regime_comes_from_the_deployed_decision_rechtskreis(office: Office) -> None:
+    regime_on = Letters(Workplace(office.services)).regime_on()
     assert regime_on(date(2026, 6, 30)) == "buergergeld"
     assert regime_on(date(2026, 7, 1)) == "neue_grundsicherung"
 

@@ -14,7 +14,14 @@ DMN 1.4 and 1.5: the standard one) and evaluates either for a business rule task
 `read_decisions`, `lint_dmn` and `evaluate` are its.
 """
 
-from engine.runtime.dmn.deployed import DeployedDecision, StandardDecision, evaluate, lint_dmn, read_decisions
+from engine.runtime.dmn.deployed import (
+    DeployedDecision,
+    StandardDecision,
+    decisions_of,
+    evaluate,
+    lint_dmn,
+    read_decisions,
+)
 from engine.runtime.dmn.model import Decision, DecisionResult, DmnError, Rule
 from engine.runtime.feel import FeelDuration, FeelExpression, UnaryTests, compile_feel_expression, compile_unary_tests
 
@@ -30,6 +37,7 @@ __all__ = [
     "UnaryTests",
     "compile_feel_expression",
     "compile_unary_tests",
+    "decisions_of",
     "evaluate",
     "lint_dmn",
     "read_decisions",

@@ -18,7 +18,7 @@ never a silent conversion.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -70,6 +70,12 @@ def read_decisions(root: etree._Element, filename: str) -> dict[str, DeployedDec
             table = logic is not None and local(logic) == "decisionTable"
             decisions[item.get("id") or name] = StandardDecision(item.get("id") or name, name, model, table)
     return decisions
+
+
+def decisions_of(documents: Iterable[Any]) -> dict[str, DeployedDecision]:
+    """The decisions of every DMN document among `documents` (read model documents), by id."""
+    return {key: value for document in documents if document.kind == "dmn"
+            for key, value in read_decisions(document.root, document.file).items()}
 
 
 def lint_dmn(root: etree._Element, filename: str) -> list[Finding]:

@@ -104,8 +104,7 @@ def happens(rng: random.Random, probability: float) -> bool:
 
 
 def read_decisions(documents: Mapping[str, Document]) -> dict[str, dmn.DeployedDecision]:
-    return {key: value for document in documents.values() if document.kind == "dmn"
-            for key, value in dmn.read_decisions(document.root, document.file).items()}
+    return dmn.decisions_of(documents.values())
 
 
 def plan_terms(documents: Mapping[str, Document]) -> tuple[str, ...] | None:

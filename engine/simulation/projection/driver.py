@@ -29,11 +29,9 @@ from typing import Any, Protocol
 from sqlalchemy import CompoundSelect, bindparam, literal, null, select, union_all
 
 from engine.domain.actions import deadline_end
-from engine.domain.case import DEFAULT_PROCESS
 from engine.runtime import dmn
 from engine.runtime.clock import BERLIN, SimulatedClock, berlin_date, berlin_midnight
 from engine.runtime.formatting import date_text
-from engine.runtime.model import Document
 from engine.runtime.store import OpenTask, Wait
 from engine.services import Services
 from engine.simulation.projection.answers import (
@@ -404,13 +402,3 @@ def _rising(intake: Intake, share: float) -> float:
     if rise == 1:
         return share
     return float((-1 + (1 + (rise * rise - 1) * share) ** 0.5) / (rise - 1))
-
-
-def deployed_documents(services: Services, process_id: str = DEFAULT_PROCESS) -> dict[str, Document]:
-    """The diagrams and decision tables the latest version of the process runs on, as deployed."""
-    engine = services.engine
-    with services.reading() as session:
-        version = engine.latest_version(session, process_id)
-        return {deployment.file_name: document for deployment, document in
-                (engine.deployment(session, deployment_id) for deployment_id in [version.deployment_id,
-                                                                                  *version.requires])}
