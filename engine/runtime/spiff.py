@@ -62,7 +62,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import expressions, io_mapping, multi_instance
+from engine.runtime import compensation, expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CamundaSignal, CodedError, CodedEscalation, CodedEventParsing
@@ -149,7 +149,7 @@ class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
         return task
 
 
-class _EndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _EndEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -164,7 +164,7 @@ class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
     pass
 
 
-class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
@@ -361,11 +361,15 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
     so an instance evaluates the tables its process version was deployed with.
     """
     parser = SroParser()
+    prepared, plan = compensation.prepare(documents)  # handlers become processes of their own
     try:
-        for filename, root in documents.items():
+        for filename, root in prepared.items():
             parser.add_bpmn_xml(root, filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
+        for handler in plan.processes:
+            subprocess_specs.setdefault(handler, parser.get_spec(handler))
+            subprocess_specs.update(parser.get_subprocess_specs(handler))
     except ValidationException as error:
         raise ProcessError(getattr(error, "id", None), in_german(str(error))) from error
     index = element_index(documents)
@@ -374,6 +378,7 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
         raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
                                     "ausführen; es liefe stillschweigend als einfaches Ereignis.")
     attach_interrupts((spec, *subprocess_specs.values()), subprocess_specs)
+    compensation.attach({spec.name: spec, **subprocess_specs}, subprocess_specs, plan)
     for each in (spec, *subprocess_specs.values()):
         multi_instance.attach(each.task_specs)
         io_mapping.attach(each.task_specs.values(), elements_of(each, index))
