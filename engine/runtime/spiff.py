@@ -137,7 +137,7 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise ProcessError(_element_id(task), str(error)) from error
 
 
-class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _StartEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
     """Error and escalation start events (of event subprocesses) too: the library reads them as none
     start events, so the event subprocess ran at once when its scope began."""
 
@@ -149,7 +149,7 @@ class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
         return task
 
 
-class _EndEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _SignalEndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -158,6 +158,10 @@ class _EndEventParser(compensation.CompensationParsing, ClockTimerParsing, Coded
         task = self._create_task(definition)
         task.connect(self.spec.end)
         return task
+
+
+class _EndEventParser(compensation.CompensationParsing, _SignalEndEventParser):
+    pass
 
 
 class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
@@ -372,7 +376,7 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
             subprocess_specs.update(parser.get_subprocess_specs(handler))
     except ValidationException as error:
         raise ProcessError(getattr(error, "id", None), in_german(str(error))) from error
-    index = element_index(documents)
+    index = element_index(prepared)
     lost = ignored_event_definitions((spec, *subprocess_specs.values()), index)
     if lost:
         raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
