@@ -277,6 +277,9 @@ def _compensable(top: Any, scope: Any, activity_ref: str | None, handlers: Mappi
         bpmn_id = getattr(spec, "bpmn_id", None)
         if bpmn_id is None or (activity_ref and bpmn_id != activity_ref):
             continue
+        if task.parent is not None and isinstance(task.parent.task_spec, LoopTask) \
+                and task.parent.state != TaskState.COMPLETED:
+            continue  # an instance of a multi-instance activity still running: not before the whole has ended
         subprocess = top.subprocesses.get(task.id) if isinstance(spec, SubWorkflowTask) else None
         local_data = dict(subprocess.last_task.data) if subprocess is not None and subprocess.last_task else {}
         if bpmn_id in handlers:
@@ -314,6 +317,13 @@ def check(document: Any) -> list[Any]:
         if kind == "boundaryEvent":
             # one without a handler is deployed by Camunda too (CompensateEventTest.testCompensateOrder): it
             # compensates nothing
+            target = associations.get(owner.get("id"))
+            if target is not None and (elements.get(target) is None
+                                       or elements[target].get("isForCompensation") != "true"):
+                refuse(owner, "Das Kompensations-Randereignis muss mit einer Kompensations-Aktivität "
+                              "(isForCompensation=\"true\") verbunden sein.")
+            if str(owner.get("attachedToRef")) in boundaries:
+                refuse(owner, "Mehrere Kompensations-Randereignisse an derselben Aktivität sind nicht erlaubt.")
             boundaries[str(owner.get("attachedToRef"))] = owner
             if any(source == owner.get("id") for source, _ in flows):
                 refuse(owner, "Ein Kompensations-Randereignis darf keinen ausgehenden Sequenzfluss haben.")
@@ -353,10 +363,8 @@ def _check_compensation_start(start: etree._Element, definition: etree._Element,
     elif scope is None or local(scope.tag) != "subProcess":
         refuse(start, "Ein Kompensations-Ereignis-Unterprozess ist nur in einem Unterprozess erlaubt, nicht auf "
                       "Prozessebene.")
-    if definition.get("activityRef") is not None:
-        refuse(start, "Das Kompensations-Startereignis darf keine Aktivität (activityRef) nennen.")
-    if definition.get("waitForCompletion") == "true":  # "false" is deployed (testCompensationEventSubProcessWithActivityRef)
-        refuse(start, "Das Kompensations-Startereignis darf kein »waitForCompletion« haben.")
+    # `activityRef` and `waitForCompletion` on it Camunda ignores with a warning; so does this engine.
+    del definition
 
 
 def _check_throw(owner: etree._Element, definition: etree._Element, elements: Mapping[str, etree._Element],
