@@ -34,7 +34,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, EventSubprocess, SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime.model import BPMN_NS, local
@@ -52,6 +52,8 @@ class Plan:
 
     handlers: dict[str, str] = field(default_factory=dict)  # activity id -> handler process id
     processes: list[str] = field(default_factory=list)  # the handler processes, to be parsed too
+    # the embedded subprocesses (the library builds them with the call activity's class)
+    embedded: set[str] = field(default_factory=set)
 
 
 def _q(name: str) -> str:
@@ -96,6 +98,8 @@ def prepare(documents: Mapping[str, etree._Element]) -> tuple[dict[str, etree._E
             if scope is not None and scope.get("id"):
                 plan.handlers[str(scope.get("id"))] = process_id
                 plan.processes.append(process_id)
+        plan.embedded |= {str(each.get("id")) for each in root.iter(_q("subProcess"))
+                          if each.get("triggeredByEvent") != "true"}
         rewritten[name] = root
     return rewritten, plan
 
@@ -174,6 +178,7 @@ def attach(specs: Mapping[str, Any], subprocess_specs: Mapping[str, Any], plan: 
                 CompensationRun(each, RUN_SPEC + process_id, process_id)
         for spec in throws:
             spec.handlers = dict(plan.handlers)
+            spec.embedded = frozenset(plan.embedded)
 
 
 # --------------------------------------------------------------------------- running
@@ -208,11 +213,12 @@ class _Compensating:
     """Run by the compensating events: start the handler runs, then wait until they have ended."""
 
     handlers: Mapping[str, str] = {}
+    embedded: frozenset[str] = frozenset()
     event_definition: CompensationEventDefinition
 
     def _run_hook(self, my_task: Any) -> bool | None:
         if _RUNS not in my_task.internal_data:
-            runs = _start_runs(my_task, self.event_definition.activity_ref, self.handlers)
+            runs = _start_runs(my_task, self.event_definition.activity_ref, self.handlers, self.embedded)
             my_task.internal_data[_RUNS] = [str(run.id) for run in runs]
             if runs:
                 return None
@@ -230,11 +236,10 @@ class CompensationEndEvent(_Compensating, EndEvent):  # type: ignore[misc]
     pass
 
 
-def _start_runs(throw: Any, activity_ref: str | None, handlers: Mapping[str, str]) -> list[Any]:
+def _start_runs(throw: Any, activity_ref: str | None, handlers: Mapping[str, str],
+                embedded: frozenset[str]) -> list[Any]:
     top = throw.workflow.top_workflow
-    scope = _scope(throw)
-    base = dict(throw.data)
-    jobs = _compensable(top, scope, activity_ref, handlers, base, throw.workflow)
+    jobs = _compensable(top, _scope(throw), activity_ref, handlers, embedded, dict(throw.data))
     runs = []
     for task, process_id, data in jobs:
         task.internal_data[_COMPENSATED] = True
@@ -266,7 +271,7 @@ def _scope(throw: Any) -> Any:
 
 
 def _compensable(top: Any, scope: Any, activity_ref: str | None, handlers: Mapping[str, str],
-                 data: dict[str, Any], exclude: Any) -> list[tuple[Any, str, dict[str, Any]]]:
+                 embedded: frozenset[str], data: dict[str, Any]) -> list[tuple[Any, str, dict[str, Any]]]:
     """(task, handler process, data) for each completed instance to compensate, the latest first."""
     found: list[tuple[float, list[tuple[Any, str, dict[str, Any]]]]] = []
     for task in scope.tasks.values():
@@ -284,8 +289,8 @@ def _compensable(top: Any, scope: Any, activity_ref: str | None, handlers: Mappi
         local_data = dict(subprocess.last_task.data) if subprocess is not None and subprocess.last_task else {}
         if bpmn_id in handlers:
             found.append((task.last_state_change, [(task, handlers[bpmn_id], {**data, **local_data})]))
-        elif subprocess is not None and subprocess is not exclude and not isinstance(spec, CallActivity | EventSubprocess):
-            inner = _compensable(top, subprocess, None, handlers, {**data, **local_data}, exclude)
+        elif subprocess is not None and bpmn_id in embedded:
+            inner = _compensable(top, subprocess, None, handlers, embedded, {**data, **local_data})
             if inner:
                 found.append((task.last_state_change, inner))
     found.sort(key=lambda entry: entry[0], reverse=True)
