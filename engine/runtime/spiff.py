@@ -137,7 +137,8 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise ProcessError(_element_id(task), str(error)) from error
 
 
-class _StartEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _StartEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing,
+                        ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
     """Error and escalation start events (of event subprocesses) too: the library reads them as none
     start events, so the event subprocess ran at once when its scope began."""
 
@@ -168,7 +169,8 @@ class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
     pass
 
 
-class _ThrowEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing,
+                        ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 

@@ -4,6 +4,7 @@ the latest completed first, each completed instance once, nested through subproc
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def handler(activity: str, undo: str, kind: str = "userTask") -> str:
 def chain(*elements: str) -> str:
     """Sequence flows through the given element ids, in order."""
     return "\n".join(f'<sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}" />'
-                     for a, b in zip(elements, elements[1:], strict=False))
+                     for a, b in pairwise(elements))
 
 
 def write(tmp_path: Path, body: str) -> Path:
