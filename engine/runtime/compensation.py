@@ -44,6 +44,7 @@ RUN_SPEC = "sro_compensation_run__"  # + the handler process's id
 _COMPENSATED = "sro_compensated"  # internal data of a task whose handler ran
 _RUNS = "sro_compensation_runs"  # internal data of a throw: the ids of its run tasks
 _OF = "sro_compensates"  # internal data of a run: the id of the task it compensates
+_LOCAL = "sro_compensation_local"  # internal data of a run: the names of the compensated scope's own variables
 
 
 @dataclass
@@ -187,6 +188,9 @@ def attach(specs: Mapping[str, Any], subprocess_specs: Mapping[str, Any], plan: 
 class CompensationRun(SubWorkflowTask):  # type: ignore[misc]
     """One run of a handler: a subprocess task added under the compensating event, never drawn."""
 
+    bpmn_id: str | None = None  # not an element of the diagram (like the library's own start and end tasks)
+    bpmn_name: str | None = None
+
     def test(self) -> None:
         """No sequence flow leads to a run (the library requires one of every other task)."""
 
@@ -222,9 +226,16 @@ class _Compensating:
             my_task.internal_data[_RUNS] = [str(run.id) for run in runs]
             if runs:
                 return None
+        # What a handler sets, the process sees afterwards (Camunda sets a new variable on the process
+        # instance), except the compensated subprocess's own variables it was shown; only what a run
+        # changed is taken, so that runs side by side do not undo each other's changes.
+        changes: dict[str, Any] = {}
         for run_id in my_task.internal_data[_RUNS]:
             run = my_task.workflow.get_task_from_id(UUID(run_id))
-            my_task.data.update(run.data)  # what the handlers set is visible to the process (one scope in Camunda)
+            hidden = set(run.internal_data.get(_LOCAL, ()))
+            changes.update({name: value for name, value in run.data.items() if name not in hidden
+                            and (name not in my_task.data or my_task.data[name] != value)})
+        my_task.data.update(changes)
         return True
 
 
@@ -246,6 +257,9 @@ def _start_runs(throw: Any, activity_ref: str | None, handlers: Mapping[str, str
         run = throw._add_child(throw.workflow.spec.task_specs[RUN_SPEC + process_id], TaskState.FUTURE)
         run.triggered = True  # the library keeps such children when the throw moves on
         run.internal_data[_OF] = str(task.id)
+        local = sorted(name for name in data if name not in throw.data)
+        if local:
+            run.internal_data[_LOCAL] = local
         run.data = deepcopy(data)
         runs.append(run)
     for run in runs:

@@ -164,9 +164,21 @@ def test_a_completed_subprocess_without_handler_compensates_its_children_with_it
     instance.complete("pay")
     assert instance.ready() == ["cancelFlight", "cancelHotel"]
     assert instance.data_of("cancelHotel")["hotel"] == "Ritz"  # the handler sees the subprocess's variables
-    instance.complete("cancelFlight")
-    instance.complete("cancelHotel")
+    instance.complete("cancelFlight", storniert="Flug")
+    instance.complete("cancelHotel", hotel="abgesagt")
     assert instance.ready() == ["after"]
+    after = instance.data_of("after")
+    assert after["storniert"] == "Flug"  # a new variable of a handler reaches the process
+    assert "hotel" not in after  # the subprocess's own variable stays its own
+
+
+def test_handlers_side_by_side_keep_each_others_changes(tmp_path: Path) -> None:
+    instance = Instance(write(tmp_path, BOOKINGS), stand="gebucht")
+    for element in ("bookHotel", "bookFlight", "pay"):
+        instance.complete(element)
+    instance.complete("cancelFlight", stand="storniert")
+    instance.complete("cancelHotel")  # started with stand = gebucht, does not set it back
+    assert instance.data_of("after")["stand"] == "storniert"
 
 
 def test_a_compensation_event_subprocess_runs_when_its_subprocess_is_compensated(tmp_path: Path) -> None:
