@@ -264,3 +264,21 @@ def test_an_activity_ref_outside_the_scope_is_refused(tmp_path: Path) -> None:
     body = SUBPROCESS.replace('activityRef="booking"', 'activityRef="bookHotel"')
     assert ("throw", "Die zu kompensierende Aktivität »bookHotel« liegt nicht im Bereich dieses Ereignisses.") \
         in findings(write(tmp_path, body))
+
+
+def test_a_boundary_event_associated_with_an_ordinary_activity_is_refused(tmp_path: Path) -> None:
+    body = BOOKINGS.replace('<userTask id="cancelHotel" isForCompensation="true" />', '<userTask id="cancelHotel" />')
+    assert ("bookHotel_comp", "Das Kompensations-Randereignis muss mit einer Kompensations-Aktivität "
+                              "(isForCompensation=\"true\") verbunden sein.") in findings(write(tmp_path, body))
+
+
+def test_compensation_without_waiting_and_compensation_catch_events_are_refused(tmp_path: Path) -> None:
+    body = f"""<startEvent id="start" /><userTask id="bookHotel" />{handler("bookHotel", "cancelHotel")}
+<intermediateThrowEvent id="throw"><compensateEventDefinition waitForCompletion="false" /></intermediateThrowEvent>
+<intermediateCatchEvent id="catch"><compensateEventDefinition /></intermediateCatchEvent>
+<endEvent id="end" />{chain("start", "bookHotel", "throw", "catch", "end")}"""
+    found = findings(write(tmp_path, body))
+    assert ("throw", "Kompensation ohne Warten auf ihr Ende (waitForCompletion=\"false\") kann die Engine nicht "
+                     "ausführen.") in found
+    assert ("catch", "Ein Kompensations-Ereignis ist nur als Randereignis, als werfendes Zwischen- oder "
+                     "Endereignis oder als Start eines Ereignis-Unterprozesses erlaubt.") in found
