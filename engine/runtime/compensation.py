@@ -363,6 +363,10 @@ def check(document: Any) -> list[Any]:
         elif element_id not in associations.values():
             refuse(element, "Die Kompensations-Aktivität ist mit keinem Kompensations-Randereignis verbunden; "
                             "sie liefe nie.")
+        for boundary in root.iter(_q("boundaryEvent")):
+            if boundary.get("attachedToRef") == element_id:
+                refuse(boundary, "Ein Randereignis an einer Kompensations-Aktivität kann die Engine nicht "
+                                 "ausführen.")
     for scope in root.iter(_q("subProcess"), _q("process")):
         handlers = [child for child in scope.iterchildren(_q("subProcess"))
                     if child.get("triggeredByEvent") == "true" and _is_compensation_start(child)]

@@ -282,3 +282,11 @@ def test_compensation_without_waiting_and_compensation_catch_events_are_refused(
                      "ausführen.") in found
     assert ("catch", "Ein Kompensations-Ereignis ist nur als Randereignis, als werfendes Zwischen- oder "
                      "Endereignis oder als Start eines Ereignis-Unterprozesses erlaubt.") in found
+
+
+def test_a_boundary_event_on_a_handler_is_refused(tmp_path: Path) -> None:
+    body = BOOKINGS + ('<boundaryEvent id="tooLate" attachedToRef="cancelHotel"><timerEventDefinition>'
+                       '<timeDuration>P1D</timeDuration></timerEventDefinition></boundaryEvent>'
+                       '<endEvent id="lateEnd" />' + chain("tooLate", "lateEnd"))
+    assert ("tooLate", "Ein Randereignis an einer Kompensations-Aktivität kann die Engine nicht ausführen.") \
+        in findings(write(tmp_path, body))
