@@ -80,12 +80,13 @@ def prepare(documents: Mapping[str, etree._Element]) -> tuple[dict[str, etree._E
             if boundary.find(_q("compensateEventDefinition")) is None:
                 continue
             handler = elements.get(associations.get(boundary.get("id")) or "")
+            process_id = HANDLER_PROCESS + str(handler.get("id") if handler is not None else "")
             if handler is not None and handler.get("isForCompensation") == "true":
-                process_id = HANDLER_PROCESS + str(handler.get("id"))
                 _detach(handler)
-                root.append(_handler_process(process_id, [handler]))
-                plan.handlers[str(boundary.get("attachedToRef"))] = process_id
+                root.append(_handler_process(process_id, handler))
                 plan.processes.append(process_id)
+            if process_id in plan.processes:  # also a handler already moved: one may serve several activities
+                plan.handlers[str(boundary.get("attachedToRef"))] = process_id
             _detach(boundary)
         for event_subprocess in list(root.iter(_q("subProcess"))):
             if event_subprocess.get("triggeredByEvent") != "true" or not _is_compensation_start(event_subprocess):
@@ -111,22 +112,16 @@ def _detach(element: etree._Element) -> None:
         parent.remove(element)
 
 
-def _handler_process(process_id: str, handlers: list[etree._Element]) -> etree._Element:
+def _handler_process(process_id: str, handler: etree._Element) -> etree._Element:
     """start -> handler -> end, as a process of its own."""
     process = etree.Element(_q("process"), id=process_id, isExecutable="true")
-    start, end = f"{process_id}__start", f"{process_id}__end"
+    start, end, handler_id = f"{process_id}__start", f"{process_id}__end", str(handler.get("id"))
     etree.SubElement(process, _q("startEvent"), id=start)
-    previous = start
-    for handler in handlers:
-        handler.attrib.pop("isForCompensation", None)
-        for flow in handler.findall(_q("incoming")) + handler.findall(_q("outgoing")):
-            handler.remove(flow)
-        process.append(handler)
-        etree.SubElement(process, _q("sequenceFlow"), id=f"{process_id}__to_{handler.get('id')}",
-                         sourceRef=previous, targetRef=str(handler.get("id")))
-        previous = str(handler.get("id"))
+    handler.attrib.pop("isForCompensation", None)
+    process.append(handler)
     etree.SubElement(process, _q("endEvent"), id=end)
-    etree.SubElement(process, _q("sequenceFlow"), id=f"{process_id}__to_end", sourceRef=previous, targetRef=end)
+    etree.SubElement(process, _q("sequenceFlow"), id=f"{process_id}__in", sourceRef=start, targetRef=handler_id)
+    etree.SubElement(process, _q("sequenceFlow"), id=f"{process_id}__out", sourceRef=handler_id, targetRef=end)
     return process
 
 

@@ -290,3 +290,20 @@ def test_a_boundary_event_on_a_handler_is_refused(tmp_path: Path) -> None:
                        '<endEvent id="lateEnd" />' + chain("tooLate", "lateEnd"))
     assert ("tooLate", "Ein Randereignis an einer Kompensations-Aktivität kann die Engine nicht ausführen.") \
         in findings(write(tmp_path, body))
+
+
+def test_one_handler_for_two_activities_runs_for_each(tmp_path: Path) -> None:
+    body = f"""
+<startEvent id="start" />
+<userTask id="bookHotel" /><userTask id="bookFlight" />
+{handler("bookHotel", "cancelBooking")}
+<boundaryEvent id="flightComp" attachedToRef="bookFlight"><compensateEventDefinition /></boundaryEvent>
+<association id="flightAssoc" sourceRef="flightComp" targetRef="cancelBooking" />
+<intermediateThrowEvent id="throw"><compensateEventDefinition /></intermediateThrowEvent>
+<endEvent id="end" />
+{chain("start", "bookHotel", "bookFlight", "throw", "end")}
+"""
+    instance = Instance(write(tmp_path, body))
+    instance.complete("bookHotel")
+    instance.complete("bookFlight")
+    assert instance.ready() == ["cancelBooking", "cancelBooking"]
