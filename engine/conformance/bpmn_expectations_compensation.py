@@ -1,10 +1,11 @@
 """What Camunda 7's compensation tests do with their diagrams, where the driver needs to know it.
 
-Read by hand from CompensateEventTest and CompensationEventParseInvalidProcessTest (camunda/camunda-bpm-platform
-at 3dd653fe66d352d15009a6b4b355e81bf683d319, engine/src/test/java/org/camunda/bpm/engine/test/bpmn/event/
-compensate/); only the facts, no test code. Each entry holds the fields of an `Expectation`
-(`bpmn_expectations.py`, which builds them into its EXPECTATIONS; kept apart so the two files can change
-independently, and without importing that module, which imports this one).
+Read by hand from CompensateEventTest, CompensationEventParseInvalidProcessTest (bpmn/event/compensate/) and
+TransactionSubProcessTest (bpmn/subprocess/transaction/) in camunda/camunda-bpm-platform at
+3dd653fe66d352d15009a6b4b355e81bf683d319, engine/src/test/java/org/camunda/bpm/engine/test/; only the facts,
+no test code. Each entry holds the fields of an `Expectation` (`bpmn_expectations.py`, which builds them into
+its EXPECTATIONS; kept apart so the two files can change independently, and without importing that module,
+which imports this one).
 """
 
 from __future__ import annotations
@@ -39,4 +40,12 @@ COMPENSATION_EXPECTATIONS: dict[str, dict[str, Any]] = {
         "CompensationEventParseInvalidProcessTest.waitForCompletionOnCompensationEventSubProcess.bpmn20.xml":
             {},
     }.items()
+} | {
+    # TransactionSubProcessTest: the test sets cancelTx = true and compensate = false before the
+    # transaction's gateway, so the transaction is cancelled (its inner task compensated first)
+    "bpmn/subprocess/transaction/TransactionSubProcessTest.testCompensateSubprocess.bpmn20.xml":
+        {"start": {"cancelTx": True, "compensate": False}},
+    # Camunda refuses it: "end event with cancelEventDefinition only supported inside transaction subprocess"
+    "bpmn/subprocess/transaction/TransactionSubProcessTest.testCancelEndNoTransactionFails.bpmn20.xml":
+        {"refused": True},
 }

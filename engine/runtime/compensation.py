@@ -32,7 +32,7 @@ from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import CancelEventDefinition, NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
@@ -100,7 +100,7 @@ def prepare(documents: Mapping[str, etree._Element]) -> tuple[dict[str, etree._E
             if scope is not None and scope.get("id"):
                 plan.handlers[str(scope.get("id"))] = process_id
                 plan.processes.append(process_id)
-        plan.embedded |= {str(each.get("id")) for each in root.iter(_q("subProcess"))
+        plan.embedded |= {str(each.get("id")) for each in root.iter(_q("subProcess"), _q("transaction"))
                           if each.get("triggeredByEvent") != "true"}
         rewritten[name] = root
     return rewritten, plan
@@ -151,11 +151,19 @@ class CompensationParsing:
     def create_task(self) -> Any:
         node = self.node  # type: ignore[attr-defined]
         definition = node.find(_q("compensateEventDefinition"))
+        cancel = node.find(_q("cancelEventDefinition"))
+        attributes = self.bpmn_attributes  # type: ignore[attr-defined]
+        spec = self.spec  # type: ignore[attr-defined]
+        if cancel is not None and local(node.tag) == "endEvent":
+            # Camunda compensates what the transaction completed, then leaves it by its cancel boundary event
+            task = CompensationEndEvent(spec, self.bpmn_id,  # type: ignore[attr-defined]
+                                        event_definition=self.parse_cancel_event(cancel),  # type: ignore[attr-defined]
+                                        **attributes)
+            task.connect(spec.end)
+            return task
         if definition is None or local(node.tag) not in {"intermediateThrowEvent", "endEvent"}:
             return super().create_task()  # type: ignore[misc]
         event = CompensationEventDefinition(definition.get("activityRef") or None)
-        attributes = self.bpmn_attributes  # type: ignore[attr-defined]
-        spec = self.spec  # type: ignore[attr-defined]
         if local(node.tag) == "endEvent":
             task = CompensationEndEvent(spec, self.bpmn_id, event_definition=event, **attributes)  # type: ignore[attr-defined]
             task.connect(spec.end)
@@ -217,7 +225,10 @@ class _Compensating:
 
     def _run_hook(self, my_task: Any) -> bool | None:
         if _RUNS not in my_task.internal_data:
-            runs = _start_runs(my_task, self.event_definition.activity_ref, self.handlers, self.embedded)
+            if isinstance(self.event_definition, CancelEventDefinition):
+                _cancel_the_rest(my_task)  # Camunda ends the transaction's other paths before it compensates
+            activity_ref = getattr(self.event_definition, "activity_ref", None)
+            runs = _start_runs(my_task, activity_ref, self.handlers, self.embedded)
             my_task.internal_data[_RUNS] = [str(run.id) for run in runs]
             if runs:
                 return None
@@ -231,7 +242,8 @@ class _Compensating:
             changes.update({name: value for name, value in run.data.items() if name not in hidden
                             and (name not in my_task.data or my_task.data[name] != value)})
         my_task.data.update(changes)
-        return True
+        result: bool = super()._run_hook(my_task)  # type: ignore[misc]  # throws a cancel (a compensation: nothing)
+        return result
 
 
 class CompensationThrowEvent(_Compensating, IntermediateThrowEvent):  # type: ignore[misc]
@@ -240,6 +252,14 @@ class CompensationThrowEvent(_Compensating, IntermediateThrowEvent):  # type: ig
 
 class CompensationEndEvent(_Compensating, EndEvent):  # type: ignore[misc]
     pass
+
+
+def _cancel_the_rest(end: Any) -> None:
+    """Everything still under way in the end event's scope, except the end event and what follows it."""
+    ahead = {task.id for task in end}  # the end event and the tasks predicted after it
+    for task in end.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        if task.id not in ahead and not task.has_state(TaskState.FINISHED_MASK):
+            task.cancel()
 
 
 def _start_runs(throw: Any, activity_ref: str | None, handlers: Mapping[str, str],
@@ -362,6 +382,7 @@ def check(document: Any) -> list[Any]:
             if boundary.get("attachedToRef") == element_id:
                 refuse(boundary, "Ein Randereignis an einer Kompensations-Aktivität kann die Engine nicht "
                                  "ausführen.")
+    _check_cancel_events(root, refuse)
     for scope in root.iter(_q("subProcess"), _q("process")):
         handlers = [child for child in scope.iterchildren(_q("subProcess"))
                     if child.get("triggeredByEvent") == "true" and _is_compensation_start(child)]
@@ -399,3 +420,27 @@ def _check_throw(owner: etree._Element, definition: etree._Element, elements: Ma
         scope = scope.getparent()  # a throw in an event subprocess compensates the scope around it
     if target is None or target.getparent() is not scope:
         refuse(owner, f"Die zu kompensierende Aktivität »{reference}« liegt nicht im Bereich dieses Ereignisses.")
+
+
+def _check_cancel_events(root: etree._Element, refuse: Any) -> None:
+    """Cancel events as Camunda's BpmnParse allows them (an end event inside a transaction, one boundary event
+    on a transaction), and a cancel end event only where a boundary event takes the cancelled transaction on."""
+    cancel_boundaries: dict[str, list[etree._Element]] = {}
+    for boundary in root.iter(_q("boundaryEvent")):
+        if boundary.find(_q("cancelEventDefinition")) is not None:
+            cancel_boundaries.setdefault(str(boundary.get("attachedToRef")), []).append(boundary)
+    for boundaries in cancel_boundaries.values():
+        for extra in boundaries[1:]:
+            refuse(extra, "Mehrere Abbruch-Randereignisse an derselben Transaktion sind nicht erlaubt.")
+    for cancel in root.iter(_q("cancelEventDefinition")):
+        owner = cancel.getparent()
+        if owner is None or local(owner.tag) != "endEvent":
+            continue
+        transaction = owner.getparent()
+        while transaction is not None and local(transaction.tag) not in {"transaction", "process"}:
+            transaction = transaction.getparent()
+        if transaction is None or local(transaction.tag) != "transaction":
+            refuse(owner, "Ein Abbruch-Endereignis ist nur in einem Transaktions-Unterprozess erlaubt.")
+        elif str(transaction.get("id")) not in cancel_boundaries:
+            refuse(owner, "Das Abbruch-Endereignis braucht ein Abbruch-Randereignis an seiner Transaktion; sonst "
+                          "bliebe der Prozess nach dem Abbruch stehen.")

@@ -44,7 +44,6 @@ UNSUPPORTED = {
     "complexGateway": "Komplexe Gateways kann die Engine nicht ausführen. Bitte exklusive, parallele oder "
                       "inklusive Gateways verwenden.",
     "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
-    "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
     "linkEventDefinition": "Dieses Link-Ereignis kann die Engine nicht ausführen: ein Link braucht genau ein "
                            "fangendes Link-Ereignis gleichen Namens im selben Bereich, ohne eingehenden Fluss und "
                            "nicht hinter einem ereignisbasierten Gateway; sonst bitte einen Sequenzfluss verwenden.",

@@ -307,3 +307,57 @@ def test_one_handler_for_two_activities_runs_for_each(tmp_path: Path) -> None:
     instance.complete("bookHotel")
     instance.complete("bookFlight")
     assert instance.ready() == ["cancelBooking", "cancelBooking"]
+
+
+TRANSACTION = f"""
+<startEvent id="start" />
+<transaction id="tx">
+  <startEvent id="txStart" /><parallelGateway id="fork" />
+  <userTask id="bookHotel" /><userTask id="decide" /><userTask id="other" />
+  {handler("bookHotel", "cancelHotel")}
+  <exclusiveGateway id="gw" default="toDone" />
+  <endEvent id="done" /><endEvent id="otherDone" />
+  <endEvent id="abort"><cancelEventDefinition /></endEvent>
+  {chain("txStart", "fork", "bookHotel", "decide", "gw")}
+  {chain("fork", "other", "otherDone")}
+  <sequenceFlow id="toAbort" sourceRef="gw" targetRef="abort"><conditionExpression>${{abbrechen}}</conditionExpression>
+  </sequenceFlow>
+  <sequenceFlow id="toDone" sourceRef="gw" targetRef="done" />
+</transaction>
+<boundaryEvent id="cancelled" attachedToRef="tx"><cancelEventDefinition /></boundaryEvent>
+<userTask id="afterCancel" /><userTask id="afterTx" /><endEvent id="end" /><endEvent id="endCancelled" />
+{chain("start", "tx", "afterTx", "end")}
+{chain("cancelled", "afterCancel", "endCancelled")}
+"""
+
+
+def test_a_cancelled_transaction_ends_its_other_paths_compensates_then_leaves_by_its_cancel_event(
+        tmp_path: Path) -> None:
+    instance = Instance(write(tmp_path, TRANSACTION), save_between=True, abbrechen=True)
+    instance.complete("bookHotel")
+    assert sorted(instance.ready()) == ["decide", "other"]
+    instance.complete("decide")
+    assert instance.ready() == ["cancelHotel"]  # the other path ended; the completed booking is compensated
+    instance.complete("cancelHotel")
+    assert instance.ready() == ["afterCancel"]
+    instance.complete("afterCancel")
+    assert instance.workflow.is_completed()
+
+
+def test_a_transaction_that_ends_normally_goes_on_without_compensation(tmp_path: Path) -> None:
+    instance = Instance(write(tmp_path, TRANSACTION), abbrechen=False)
+    for element in ("bookHotel", "decide", "other"):
+        instance.complete(element)
+    assert instance.ready() == ["afterTx"]
+
+
+def test_cancel_end_events_are_refused_outside_a_transaction_or_without_its_boundary_event(tmp_path: Path) -> None:
+    outside = f"""<startEvent id="start" /><endEvent id="abort"><cancelEventDefinition /></endEvent>
+{chain("start", "abort")}"""
+    assert ("abort", "Ein Abbruch-Endereignis ist nur in einem Transaktions-Unterprozess erlaubt.") \
+        in findings(write(tmp_path, outside))
+    unboundaried = TRANSACTION.replace('<cancelEventDefinition /></boundaryEvent>',
+                                       '<timerEventDefinition><timeDuration>P1D</timeDuration>'
+                                       '</timerEventDefinition></boundaryEvent>')
+    assert ("abort", "Das Abbruch-Endereignis braucht ein Abbruch-Randereignis an seiner Transaktion; sonst "
+                     "bliebe der Prozess nach dem Abbruch stehen.") in findings(write(tmp_path, unboundaried))
