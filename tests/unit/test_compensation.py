@@ -361,3 +361,22 @@ def test_cancel_end_events_are_refused_outside_a_transaction_or_without_its_boun
                                        '</timerEventDefinition></boundaryEvent>')
     assert ("abort", "Das Abbruch-Endereignis braucht ein Abbruch-Randereignis an seiner Transaktion; sonst "
                      "bliebe der Prozess nach dem Abbruch stehen.") in findings(write(tmp_path, unboundaried))
+
+
+def test_an_activity_passed_twice_in_a_loop_is_compensated_per_pass(tmp_path: Path) -> None:
+    body = f"""
+<startEvent id="start" />
+<exclusiveGateway id="join" /><userTask id="bookHotel" />{handler("bookHotel", "cancelHotel")}
+<exclusiveGateway id="again" default="onward" />
+<intermediateThrowEvent id="throw"><compensateEventDefinition /></intermediateThrowEvent>
+<endEvent id="end" />
+{chain("start", "join", "bookHotel", "again")}
+<sequenceFlow id="back" sourceRef="again" targetRef="join"><conditionExpression>${{runde &lt; 2}}</conditionExpression>
+</sequenceFlow>
+<sequenceFlow id="onward" sourceRef="again" targetRef="throw" />
+{chain("throw", "end")}
+"""
+    instance = Instance(write(tmp_path, body), save_between=True)
+    instance.complete("bookHotel", runde=1)
+    instance.complete("bookHotel", runde=2)
+    assert instance.ready() == ["cancelHotel", "cancelHotel"]
