@@ -246,6 +246,24 @@ class _Compensating:
         return result
 
 
+    def _on_cancel(self, my_task: Any) -> None:
+        """Cancelled while its handlers run (an interrupting event on its scope): the runs end with it. The
+        library has taken the run tasks out of the tree already, but not the subprocesses they ran."""
+        super()._on_cancel(my_task)  # type: ignore[misc]
+        for run_id in my_task.internal_data.get(_RUNS, []):
+            _drop_subprocess(my_task.workflow.top_workflow, UUID(run_id))
+
+
+def _drop_subprocess(top: Any, key: UUID) -> None:
+    subworkflow = top.subprocesses.get(key)
+    if subworkflow is None:
+        return
+    subworkflow.cancel()
+    for task_id in list(subworkflow.tasks):  # a handler that is a subprocess itself, and so on
+        _drop_subprocess(top, task_id)
+    del top.subprocesses[key]
+
+
 class CompensationThrowEvent(_Compensating, IntermediateThrowEvent):  # type: ignore[misc]
     pass
 
@@ -272,7 +290,7 @@ def _start_runs(throw: Any, activity_ref: str | None, handlers: Mapping[str, str
         run = throw._add_child(throw.workflow.spec.task_specs[RUN_SPEC + process_id], TaskState.FUTURE)
         run.triggered = True  # the library keeps such children when the throw moves on
         run.internal_data[_OF] = str(task.id)
-        local = sorted(name for name in data if name not in throw.data)
+        local = sorted(name for name in data if name not in throw.data or data[name] != throw.data[name])
         if local:
             run.internal_data[_LOCAL] = local
         run.data = deepcopy(data)

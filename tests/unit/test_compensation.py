@@ -3,7 +3,7 @@ the latest completed first, each completed instance once, nested through subproc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,13 @@ def write(tmp_path: Path, body: str) -> Path:
 class Instance:
     """One instance of the diagram, saved and loaded between commands when asked (as the store does)."""
 
-    def __init__(self, path: Path, save_between: bool = False, **data: Any) -> None:
+    def __init__(self, path: Path, save_between: bool = False, engine: SafeScriptEngine = ENGINE,
+                 **data: Any) -> None:
         assert lint_paths([path]) == []
         documents, _ = load_files([path])
         self.process = compile_process({name: d.root for name, d in documents.items()}, "probe", {})
-        self.workflow = new_workflow(self.process, ENGINE)
+        self.engine = engine
+        self.workflow = new_workflow(self.process, engine)
         self.workflow.task_tree.data = dict(data)
         self.save_between = save_between
         self.workflow.do_engine_steps()
@@ -64,7 +66,7 @@ class Instance:
         self.workflow.do_engine_steps()
         if self.save_between:
             serializer = StateSerializer()
-            self.workflow = serializer.loads(serializer.dumps(self.workflow), self.process, ENGINE)
+            self.workflow = serializer.loads(serializer.dumps(self.workflow), self.process, self.engine)
 
     def data_of(self, element: str) -> dict[str, Any]:
         return dict(next(task for task in self.workflow.get_tasks(state=TaskState.READY)
@@ -380,3 +382,28 @@ def test_an_activity_passed_twice_in_a_loop_is_compensated_per_pass(tmp_path: Pa
     instance.complete("bookHotel", runde=1)
     instance.complete("bookHotel", runde=2)
     assert instance.ready() == ["cancelHotel", "cancelHotel"]
+
+
+def test_handlers_under_way_end_with_their_scope_when_an_interrupting_event_ends_it(tmp_path: Path) -> None:
+    body = f"""
+<startEvent id="start" />
+<subProcess id="booking">
+  <startEvent id="s1" /><userTask id="bookHotel" />{handler("bookHotel", "cancelHotel")}
+  <intermediateThrowEvent id="throw"><compensateEventDefinition /></intermediateThrowEvent><endEvent id="e1" />
+  {chain("s1", "bookHotel", "throw", "e1")}
+</subProcess>
+<boundaryEvent id="tooLate" attachedToRef="booking"><timerEventDefinition><timeDuration>P1D</timeDuration>
+</timerEventDefinition></boundaryEvent>
+<userTask id="late" /><endEvent id="end" /><endEvent id="lateEnd" />
+{chain("start", "booking", "end")}
+{chain("tooLate", "late", "lateEnd")}
+"""
+    clock = SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC))
+    instance = Instance(write(tmp_path, body), engine=SafeScriptEngine(clock))
+    instance.complete("bookHotel")
+    assert instance.ready() == ["cancelHotel"]
+    clock.advance(timedelta(days=2))
+    instance.workflow.refresh_timers()
+    instance.workflow.do_engine_steps()
+    assert instance.ready() == ["late"]  # the handler's task went with the subprocess
+    assert all(not sub.spec.name.startswith("sro_compensation") for sub in instance.workflow.subprocesses.values())
