@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -219,7 +220,7 @@ class CompensationRun(SubWorkflowTask):  # type: ignore[misc]
 class _Compensating:
     """Run by the compensating events: start the handler runs, then wait until they have ended."""
 
-    handlers: Mapping[str, str] = {}
+    handlers: Mapping[str, str] = MappingProxyType({})  # set per event by `attach`
     embedded: frozenset[str] = frozenset()
     event_definition: CompensationEventDefinition
 
