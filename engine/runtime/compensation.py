@@ -9,16 +9,21 @@ activities of its scope, all at once, the latest completed first, each completed
 (one run per completed multi-instance instance or loop pass), and goes on when all have ended. A
 completed embedded subprocess without a handler of its own passes the compensation on to its
 completed children; a compensation event subprocess inside a subprocess is that subprocess's handler
-and sees its local variables.
+and sees its local variables. A cancel end event in a transaction ends the transaction's other paths,
+compensates what the transaction completed, and only then leaves it by its cancel boundary event (the
+library's own cancel).
 
 How it is done without patching the library:
 - `prepare` rewrites a copy of the diagrams before parsing: each handler (and each compensation event
   subprocess) moves into a process of its own, start -> handler -> end, which the library parses like
   any other; the compensation boundary events go (nothing waits for them at run time).
-- The throw and end events with a compensation definition are `CompensationThrowEvent` /
-  `CompensationEndEvent`. When one runs, it adds one `CompensationRun` child task per handler run; each
-  is an ordinary subprocess task of the library (so it is listed, stepped, saved and restored like
-  one) running the handler's process. The throw waits (started) until its runs have ended.
+- The throw and end events with a compensation definition (and cancel end events) are
+  `CompensationThrowEvent` / `CompensationEndEvent`. When one runs, it adds one `CompensationRun`
+  child task per handler run; each is an ordinary subprocess task of the library (so it is listed,
+  stepped, saved and restored like one) running the handler's process. The throw waits (started)
+  until its runs have ended.
+- Completion order is the tasks' own time of their last state change (kept in the saved state); it
+  only orders, it is never shown or compared with the engine's clock.
 - A compensated task is marked in its internal data, which is saved with the instance.
 """
 
