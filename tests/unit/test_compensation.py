@@ -33,9 +33,9 @@ def chain(*elements: str) -> str:
                      for a, b in pairwise(elements))
 
 
-def write(tmp_path: Path, body: str) -> Path:
+def write(tmp_path: Path, body: str, before: str = "") -> Path:
     path = tmp_path / "probe.bpmn"
-    path.write_text(f'{HEAD}<process id="probe" isExecutable="true">\n{body}\n</process>\n</definitions>\n',
+    path.write_text(f'{HEAD}{before}<process id="probe" isExecutable="true">\n{body}\n</process>\n</definitions>\n',
                     encoding="utf-8")
     return path
 
@@ -407,3 +407,26 @@ def test_handlers_under_way_end_with_their_scope_when_an_interrupting_event_ends
     instance.workflow.do_engine_steps()
     assert instance.ready() == ["late"]  # the handler's task went with the subprocess
     assert all(not sub.spec.name.startswith("sro_compensation") for sub in instance.workflow.subprocesses.values())
+
+
+def test_a_throw_in_an_error_event_subprocess_compensates_the_process_around_it(tmp_path: Path) -> None:
+    body = f"""
+<startEvent id="start" />
+<userTask id="bookHotel" />{handler("bookHotel", "cancelHotel")}<userTask id="pay" />
+<endEvent id="fail"><errorEventDefinition errorRef="E" /></endEvent>
+{chain("start", "bookHotel", "pay", "fail")}
+<subProcess id="onError" triggeredByEvent="true">
+  <startEvent id="es"><errorEventDefinition errorRef="E" /></startEvent>
+  <intermediateThrowEvent id="undo"><compensateEventDefinition /></intermediateThrowEvent>
+  <userTask id="report" /><endEvent id="ee" />
+  {chain("es", "undo", "report", "ee")}
+</subProcess>
+"""
+    instance = Instance(write(tmp_path, body, before='<error id="E" errorCode="zahlung" />'), save_between=True)
+    instance.complete("bookHotel")
+    instance.complete("pay")
+    assert instance.ready() == ["cancelHotel"]
+    instance.complete("cancelHotel")
+    assert instance.ready() == ["report"]
+    instance.complete("report")
+    assert instance.workflow.is_completed()
