@@ -112,6 +112,15 @@ def prepare(documents: Mapping[str, etree._Element]) -> tuple[dict[str, etree._E
     return rewritten, plan
 
 
+def handlers_of_boundary_events(root: etree._Element) -> dict[str, str]:
+    """Compensation boundary event id -> the id of its handler. No token passes such an event: it has its
+    handler started, so coverage counts it when the handler ran."""
+    associations = {each.get("sourceRef"): each.get("targetRef") for each in root.iter(_q("association"))}
+    return {str(boundary.get("id")): str(associations[boundary.get("id")])
+            for boundary in root.iter(_q("boundaryEvent"))
+            if boundary.find(_q("compensateEventDefinition")) is not None and associations.get(boundary.get("id"))}
+
+
 def _detach(element: etree._Element) -> None:
     parent = element.getparent()
     if parent is not None:

@@ -13,6 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.lint import lint_paths, load_files
 from engine.runtime.spiff import SafeScriptEngine, StateSerializer, compile_process, new_workflow
+from engine.simulation.coverage import coverage
 
 ENGINE = SafeScriptEngine(SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC)))
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -430,3 +431,11 @@ def test_a_throw_in_an_error_event_subprocess_compensates_the_process_around_it(
     assert instance.ready() == ["report"]
     instance.complete("report")
     assert instance.workflow.is_completed()
+
+
+def test_coverage_counts_a_compensation_boundary_event_when_its_handler_ran(tmp_path: Path) -> None:
+    documents, _ = load_files([write(tmp_path, BOOKINGS)])
+    ran = {"start", "bookHotel", "bookFlight", "pay", "throw", "after", "end", "cancelHotel"}
+    [diagram] = coverage(documents, ran, [])
+    assert "bookHotel_comp" in diagram.covered_nodes  # its handler ran
+    assert "bookFlight_comp" not in diagram.covered_nodes and "cancelFlight" not in diagram.covered_nodes
