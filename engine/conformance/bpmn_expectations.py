@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.conformance.bpmn_expectations_compensation import COMPENSATION_EXPECTATIONS
+
 
 @dataclass(frozen=True)
 class Expectation:
@@ -67,6 +69,7 @@ REFUSED_PREFIXES = ("bpmn/event/escalation/EscalationEventParseInvalidProcessTes
                     "bpmn/event/signal/InvalidProcessWith")  # SignalEventParseInvalidProcessTest
 
 EXPECTATIONS: dict[str, Expectation] = {
+    **{name: Expectation(**fields) for name, fields in COMPENSATION_EXPECTATIONS.items()},
     **_in("subprocess", InterruptingEventSubProcessTest__testTimeCycle__bpmn20__xml=FIRES_JOB_FIRST),
     **_in("gateway",
           ExclusiveGatewayTest__testDivergingExclusiveGateway__bpmn20__xml=INPUT_1,

@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.runtime import expressions
+from engine.runtime import compensation, expressions
 from engine.runtime.cron import check_cron, is_cron
 from engine.runtime.durations import DurationError, is_duration, parse_cycle, parse_duration, parse_moment
 from engine.runtime.errors import Finding, ProcessError
@@ -44,9 +44,6 @@ UNSUPPORTED = {
     "complexGateway": "Komplexe Gateways kann die Engine nicht ausführen. Bitte exklusive, parallele oder "
                       "inklusive Gateways verwenden.",
     "adHocSubProcess": "Ad-hoc-Unterprozesse kann die Engine nicht ausführen.",
-    "transaction": "Transaktions-Unterprozesse kann die Engine nicht ausführen.",
-    "compensateEventDefinition": "Kompensation kann die Engine nicht ausführen (SpiffWorkflow 3.2 kennt keine "
-                                 "Kompensations-Ereignisse an Aktivitäten).",
     "linkEventDefinition": "Dieses Link-Ereignis kann die Engine nicht ausführen: ein Link braucht genau ein "
                            "fangendes Link-Ereignis gleichen Namens im selben Bereich, ohne eingehenden Fluss und "
                            "nicht hinter einem ereignisbasierten Gateway; sonst bitte einen Sequenzfluss verwenden.",
@@ -110,6 +107,7 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
         findings.extend(check_links(document))
         findings.extend(check_signals(document))
         findings.extend(check_escalations(document))
+        findings.extend(compensation.check(document))
         for process in document.processes.values():
             if not process.executable:
                 continue
@@ -242,7 +240,7 @@ def _check_event_subprocesses(document: Document) -> list[Finding]:
             if sub.get("triggeredByEvent") != "true":
                 continue
             nested_ok = all(any(start.find(f"{{{BPMN_NS}}}{kind}EventDefinition") is not None
-                                for kind in ("error", "escalation", "message", "timer"))
+                                for kind in ("error", "escalation", "message", "timer", "compensate"))
                             for start in sub.findall(f"{{{BPMN_NS}}}startEvent"))
             if sub.getparent() is not process and not nested_ok:
                 findings.append(_finding(document, sub, "Ein Ereignis-Teilprozess in einem Unterprozess wird nur "

@@ -199,7 +199,7 @@ def check_signals(document: Document) -> list[Finding]:
 def check_escalations(document: Document) -> list[Finding]:
     """What Camunda 7 refuses about escalations (BpmnParse): a throw without escalation or code, and
     catches on one activity or in one scope whose codes collide (same code twice, or a catch-all beside
-    any other); also compensation handlers (isForCompensation), which the engine does not run."""
+    any other)."""
     findings: list[Finding] = []
     codes = {e.get("id"): e.get("escalationCode") for e in document.root.iterfind(f"{{{BPMN_NS}}}escalation")}
     for definition in document.root.iter(f"{{{BPMN_NS}}}escalationEventDefinition"):
@@ -233,10 +233,5 @@ def check_escalations(document: Document) -> list[Finding]:
                                                                 "fangen denselben Code (oder eines fängt jeden); "
                                                                 "welches greift, wäre nicht eindeutig."))
             seen.append(code)
-    for element in document.root.iter():
-        if isinstance(element.tag, str) and element.get("isForCompensation") == "true":
-            findings.append(_finding(document, element, "Kompensation kann die Engine nicht ausführen "
-                                                        "(SpiffWorkflow 3.2 kennt keine Kompensations-Ereignisse an "
-                                                        "Aktivitäten)."))
     return findings
 

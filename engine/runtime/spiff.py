@@ -62,7 +62,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.runtime import expressions, io_mapping, multi_instance
+from engine.runtime import compensation, expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CamundaSignal, CodedError, CodedEscalation, CodedEventParsing
@@ -137,7 +137,8 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             raise ProcessError(_element_id(task), str(error)) from error
 
 
-class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
+class _StartEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing,
+                        ConditionalParsing, CamundaStartEventParser):  # type: ignore[misc]
     """Error and escalation start events (of event subprocesses) too: the library reads them as none
     start events, so the event subprocess ran at once when its scope began."""
 
@@ -149,7 +150,7 @@ class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
         return task
 
 
-class _EndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
+class _SignalEndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -160,11 +161,16 @@ class _EndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, 
         return task
 
 
+class _EndEventParser(compensation.CompensationParsing, _SignalEndEventParser):
+    pass
+
+
 class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateCatchEventParser):  # type: ignore[misc]
     pass
 
 
-class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing,
+                        ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
@@ -361,19 +367,24 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
     so an instance evaluates the tables its process version was deployed with.
     """
     parser = SroParser()
+    prepared, plan = compensation.prepare(documents)  # handlers become processes of their own
     try:
-        for filename, root in documents.items():
+        for filename, root in prepared.items():
             parser.add_bpmn_xml(root, filename)
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
+        for handler in plan.processes:
+            subprocess_specs.setdefault(handler, parser.get_spec(handler))
+            subprocess_specs.update(parser.get_subprocess_specs(handler))
     except ValidationException as error:
         raise ProcessError(getattr(error, "id", None), in_german(str(error))) from error
-    index = element_index(documents)
+    index = element_index(prepared)
     lost = ignored_event_definitions((spec, *subprocess_specs.values()), index)
     if lost:
         raise ProcessError(lost[0], "Die Ereignisdefinition dieses Ereignisses an dieser Stelle kann die Engine nicht "
                                     "ausführen; es liefe stillschweigend als einfaches Ereignis.")
     attach_interrupts((spec, *subprocess_specs.values()), subprocess_specs)
+    compensation.attach({spec.name: spec, **subprocess_specs}, subprocess_specs, plan)
     for each in (spec, *subprocess_specs.values()):
         multi_instance.attach(each.task_specs)
         io_mapping.attach(each.task_specs.values(), elements_of(each, index))

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from engine.runtime.compensation import handlers_of_boundary_events
 from engine.runtime.model import Document, ProcessDef
 
 # Elements that are drawn but are not steps a token passes.
@@ -54,12 +55,14 @@ def coverage(documents: dict[str, Document], reached: set[str],
         adjacent.update(itertools.pairwise(sequence))
     result = []
     for document in documents.values():
+        compensation = handlers_of_boundary_events(document.root)
         for process in document.processes.values():
             if not process.executable:
                 continue
             nodes = nodes_of(process)
             item = DiagramCoverage(process.id, process.name, document.file, nodes, set(process.flows))
-            item.covered_nodes = nodes & reached
+            item.covered_nodes = nodes & (reached | {event for event, handler in compensation.items()
+                                                     if handler in reached})
             incoming: dict[str, int] = {}
             outgoing: dict[str, int] = {}
             for flow in process.flows.values():
