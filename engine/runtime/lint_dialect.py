@@ -16,12 +16,16 @@ UNSUPPORTED_ATTRIBUTES = ("class", "delegateExpression", "expression", "resultVa
 # Job settings: Camunda runs the element later in a job; here it runs in the same step, which is what a
 # Camunda test sees once it has executed the jobs. They change when, never what.
 _JOB_ATTRIBUTES = {"async", "asyncBefore", "asyncAfter", "exclusive", "jobPriority"}
+# Camunda Forms (7.18+): the reference is carried with the task or start form (model.FormRef).
+FORM_REF_ATTRIBUTES = ("formRef", "formRefBinding", "formRefVersion")
+FORM_REF_BINDINGS = ("deployment", "latest", "version")
 # The camunda: attributes the engine reads or that carry no behaviour, per BPMN element (others: refused).
 SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
     "process": {"versionTag", "historyTimeToLive", "isStartableInTasklist", "candidateStarterGroups",
                 "candidateStarterUsers", "taskPriority", "jobPriority"},
-    "userTask": {"assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey"},
-    "startEvent": {"initiator", "formKey"},
+    "userTask": {"assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey",
+                 *FORM_REF_ATTRIBUTES},
+    "startEvent": {"initiator", "formKey", *FORM_REF_ATTRIBUTES},
     "serviceTask": {"type", "topic"},
     "businessRuleTask": {"decisionRef", "resultVariable", "mapDecisionResult"},
     "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
@@ -114,8 +118,6 @@ def inside_refused(element: etree._Element) -> bool:
 _SPECIFIC = {
     "caseRef": "CMMN-Fälle (camunda:caseRef) kann die Engine nicht aufrufen; bitte einen BPMN-Prozess aufrufen "
                "(calledElement).",
-    "formRef": "Camunda-Formulare (camunda:formRef) werden nicht unterstützt; bitte camunda:formKey oder "
-               "camunda:formData verwenden.",
     "variableMappingClass": "Java-Klassen für die Variablenübergabe (camunda:variableMappingClass) werden nicht "
                             "ausgeführt; bitte camunda:in/camunda:out verwenden.",
     "variableMappingDelegateExpression": "Delegates für die Variablenübergabe werden nicht ausgeführt; bitte "
@@ -140,7 +142,39 @@ def check_camunda_attributes(document: Document, element: etree._Element, tag: s
         elif name == "calledElementBinding" and value != "latest":
             findings.append(_finding(document, element, f"camunda:calledElementBinding »{value}« wird nicht "
                                                         "unterstützt; aufgerufen wird immer die neueste Version."))
+    if tag in {"userTask", "startEvent"}:
+        findings.extend(check_form_ref(document, element))
     return findings
+
+
+def check_form_ref(document: Document, element: etree._Element) -> list[Finding]:
+    """What Camunda 7 refuses about a Camunda Forms reference (BpmnParse), and a version it would ignore."""
+    def attribute(name: str) -> str | None:
+        value: str | None = element.get(f"{{{CAMUNDA_NS}}}{name}")
+        return value
+
+    reference, binding, version = (attribute(name) for name in FORM_REF_ATTRIBUTES)
+    if reference is None:
+        if binding is not None or version is not None:
+            return [_finding(document, element, "camunda:formRefBinding und camunda:formRefVersion gelten nur mit "
+                                                "camunda:formRef; hier gingen sie stillschweigend verloren.")]
+        return []
+    if attribute("formKey") is not None:
+        return [_finding(document, element, "Nur eines von camunda:formKey und camunda:formRef ist erlaubt.")]
+    if not reference.strip():
+        return [_finding(document, element, "camunda:formRef nennt kein Formular.")]
+    if binding is None:
+        return [_finding(document, element, "camunda:formRef braucht camunda:formRefBinding (deployment, latest "
+                                            "oder version).")]
+    if binding not in FORM_REF_BINDINGS:
+        return [_finding(document, element, f"camunda:formRefBinding »{binding}« gibt es nicht; erlaubt sind "
+                                            "deployment, latest und version.")]
+    if binding == "version" and not (version or "").strip():
+        return [_finding(document, element, "camunda:formRefBinding »version« braucht camunda:formRefVersion.")]
+    if binding != "version" and version is not None:
+        return [_finding(document, element, "camunda:formRefVersion gilt nur mit camunda:formRefBinding »version«; "
+                                            "hier ginge sie stillschweigend verloren.")]
+    return []
 
 
 def check_links(document: Document) -> list[Finding]:

@@ -72,6 +72,32 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class FormRef:
+    """A Camunda Forms reference (camunda:formRef, Camunda 7.18+): the form's id, how its version is bound
+    (deployment, latest or version) and, for the version binding, the version."""
+
+    key: str
+    binding: str | None = None
+    version: str | None = None
+
+
+def _form_ref(element: etree._Element) -> FormRef | None:
+    key = _camunda(element, "formRef")
+    if key is None:
+        return None
+    return FormRef(key, _camunda(element, "formRefBinding"), _camunda(element, "formRefVersion"))
+
+
+@dataclass(frozen=True)
+class StartFormDef:
+    """The form a start event names (camunda:formKey or camunda:formRef), as the start form of its process."""
+
+    id: str
+    form_key: str | None = None
+    form_ref: FormRef | None = None
+
+
+@dataclass(frozen=True)
 class UserTaskDef:
     id: str
     name: str
@@ -83,6 +109,7 @@ class UserTaskDef:
     priority: str | None = None
     form_key: str | None = None
     fields: tuple[FormField, ...] = ()
+    form_ref: FormRef | None = None
 
     def field(self, field_id: str) -> FormField | None:
         return next((candidate for candidate in self.fields if candidate.id == field_id), None)
@@ -113,6 +140,7 @@ class ProcessDef:
     calls: set[str] = field(default_factory=set)  # process ids of call activities
     initiator: str | None = None  # camunda:initiator of the none start event: the variable naming who started
     decision_refs: set[str] = field(default_factory=set)  # decision ids of business rule tasks
+    start_forms: dict[str, StartFormDef] = field(default_factory=dict)  # start event id -> the form it names
 
     def outgoing(self, element_id: str) -> list[Flow]:
         return [flow for flow in self.flows.values() if flow.source == element_id]
@@ -174,6 +202,7 @@ def _user_task(task: etree._Element) -> UserTaskDef:
         priority=_camunda(task, "priority"),
         form_key=_camunda(task, "formKey"),
         fields=_form_fields(task),
+        form_ref=_form_ref(task),
     )
 
 
@@ -197,8 +226,12 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
             result.lines[element_id] = element.sourceline
         if tag == "userTask":
             result.user_tasks[element_id] = _user_task(element)
-        elif tag == "startEvent" and _camunda(element, "initiator") and element.getparent() is process:
-            result.initiator = _camunda(element, "initiator")
+        elif tag == "startEvent" and element.getparent() is process:
+            if _camunda(element, "initiator"):
+                result.initiator = _camunda(element, "initiator")
+            if _camunda(element, "formKey") is not None or _camunda(element, "formRef") is not None:
+                result.start_forms[element_id] = StartFormDef(element_id, _camunda(element, "formKey"),
+                                                              _form_ref(element))
         elif tag == "callActivity" and element.get("calledElement"):
             result.calls.add(element.get("calledElement", ""))
         elif tag == "businessRuleTask" and _camunda(element, "decisionRef"):
