@@ -196,7 +196,7 @@ class Services:
                                                 "oder ist entfallen.")
             instance, case = _instance_and_case(row)
             running = self.engine.load(session, instance)
-            definition = running.process.user_tasks.get(row.element_id)
+            definition = self.engine.user_task(running, task_id)
             if definition is None:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
             custom = self.custom_forms.get(definition.form_key or "")
@@ -421,7 +421,7 @@ class Services:
             row = self.engine.find(session, task.instance_id)
             assert row is not None
             running = self.engine.load(session, row)
-            definition = running.process.user_tasks.get(task.element_id) or UserTaskDef(task.element_id, task.name)
+            definition = self.engine.user_task(running, task_id) or UserTaskDef(task.element_id, task.name)
             spiff_task = running.workflow.get_task_from_id(UUID(task_id))
             data = {key: value for key, value in spiff_task.data.items() if not key.startswith("_")}
             return task, definition, data

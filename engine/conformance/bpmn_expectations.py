@@ -31,6 +31,8 @@ class Expectation:
     # variables the test sets on the waiting instance (`runtimeService.setVariable`), one update per
     # move, when nothing but conditional events is left to act on
     updates: tuple[dict[str, Any], ...] = ()
+    # the other files the test's `@Deployment(resources = ...)` deploys with this one (paths as in FILES.txt)
+    deployed_with: tuple[str, ...] = ()
 
 
 def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
@@ -116,6 +118,12 @@ EXPECTATIONS: dict[str, Expectation] = {
               start={"duration": "PT1H"}),
           IntermediateTimerEventTest__testRecalculateTimeCycleExpressionCurrentDateBased__bpmn20__xml=Expectation(
               start={"cycle": "R/PT15M"}),
+          # StartTimerEventTest.testStartTimerEventSubProcessCalledFromCallActivity; the file it is deployed with
+          # has a Java service task and is not in the corpus, so the called process is not deployed here
+          simpleProcessWithCallActivity__bpmn20__xml=Expectation(
+              start={"calledProcess": "startTimerEventWithTwoEventSubProcesses"},
+              deployed_with=("bpmn/event/timer/StartTimerEventTest.testStartTimerEventWithTwoEventSubProcesses"
+                             ".bpmn20.xml",)),
           TimerRecalculationTest__testFinishedJob__bpmn20__xml=Expectation(start={"dueDate": "2025-01-06T09:00:00"})),
     **_in("event/escalation",
           EscalationEventSubprocessTest__testThrowEscalationEventFromEventSubprocess__bpmn20__xml=FIRES_JOB_FIRST),
@@ -138,7 +146,18 @@ EXPECTATIONS: dict[str, Expectation] = {
           # Camunda cannot resolve the variable of the second call activity's local in-mapping: an error there
           CallActivity__testSubProcessLocalInputSingleVariableExpression__bpmn20__xml=Expectation(error=True),
           orderProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
-          checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True})),
+          checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
+          # read from CallActivityTest.testCallCaseByVersionAsExpression: started with myVersion 2; the file deployed
+          # with it (api/oneTaskProcess.bpmn20.xml) is outside the corpus, so that version is not deployed here
+          CallActivityAdvancedTest__testCallProcessByVersionAsExpression__bpmn20__xml=Expectation(
+              start={"myVersion": 2}, deployed_with=("api/oneTaskProcess.bpmn20.xml",)),
+          # the test sets the called process's id on the first task before completing it
+          CallActivity__testCallSimpleSubProcessWithExpressions__bpmn20__xml=Expectation(
+              task_data={"simpleSubProcessExpression": "simpleSubProcess"},
+              deployed_with=("bpmn/callactivity/simpleSubProcess.bpmn20.xml",)),
+          CallActivity__testCallSimpleSubProcessWithHashExpressions__bpmn20__xml=Expectation(
+              task_data={"simpleSubProcessExpression": "simpleSubProcess"},
+              deployed_with=("bpmn/callactivity/simpleSubProcess.bpmn20.xml",))),
     **_in("event/signal",  # read from SignalEventPayloadTest.java (the files say "Tests")
           SignalEventTest__testThrownSignalInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(

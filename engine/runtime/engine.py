@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy.orm import Session
 
 from engine.runtime import expressions, lint
+from engine.runtime.call_activity import CalledProcesses, UnknownProcessError
 from engine.runtime.clock import Clock
 from engine.runtime.conditional import refresh_conditions
 from engine.runtime.durations import DurationError, due_time
@@ -140,6 +141,22 @@ class StepLog:
             self.last_data = task.data
 
 
+class _DeployedProcesses(CalledProcesses):
+    """What a call activity resolved at run time calls: the deployed versions, read in the command's session."""
+
+    def __init__(self, engine: ProcessEngine, session: Session) -> None:
+        self.engine, self.session = engine, session
+
+    def find(self, process_id: str, version: int | None) -> tuple[int, Any]:
+        query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        query = query.where(ProcessVersion.version == version) if version is not None else \
+            query.order_by(ProcessVersion.version.desc()).limit(1)
+        found = self.session.scalar(query)
+        if found is None:
+            raise UnknownProcessError(process_id)
+        return found.version, self.engine.process(self.session, found.id).compiled
+
+
 class ProcessEngine:
     def __init__(self, database: Database, clock: Clock, script_engine: SafeScriptEngine | None = None) -> None:
         """`script_engine` brings the functions and actions diagrams may call (the application binds its
@@ -215,15 +232,18 @@ class ProcessEngine:
             if process_id not in document(deployment).processes:
                 continue  # a decision
             requires: set[str] = set()
-            pending, seen = [process_id], set()
+            pending, seen = [(process_id, deployment)], set()
             while pending:  # called processes, transitively, and every table they use
-                current = pending.pop()
+                current, source = pending.pop()
                 seen.add(current)
-                definition = document(active[current]).processes[current]
+                definition = document(source).processes[current]
                 for needed in sorted(definition.calls | definition.decision_refs):
-                    requires.add(active[needed].id)
+                    # camunda:calledElementBinding="deployment": the callee deployed together with the caller
+                    provider = (self._deployed_with(session, source, needed) or active[needed]) \
+                        if needed in definition.same_deployment else active[needed]
+                    requires.add(provider.id)
                     if needed in definition.calls and needed not in seen:
-                        pending.append(needed)
+                        pending.append((needed, provider))
             requires.discard(deployment.id)
             fingerprint = hashlib.sha256(" ".join([deployment.id, *sorted(requires)]).encode()).hexdigest()
             latest = self._latest(session, process_id)
@@ -241,6 +261,19 @@ class ProcessEngine:
                 "process_id": process_id, "version": version.version, "datei": deployment.file_name,
                 "sha256": deployment.id, "benoetigt": sorted(requires)})
         return versions
+
+    @staticmethod
+    def _deployed_with(session: Session, caller: Deployment, process_id: str) -> Deployment | None:
+        """The file providing `process_id` that was deployed (activated) together with `caller`."""
+        for candidate in session.scalars(select(Deployment).where(Deployment.activation == caller.activation)
+                                         .order_by(Deployment.id)):
+            if process_id in candidate.provides:
+                return candidate
+        return None
+
+    def called_processes(self, session: Session) -> CalledProcesses:
+        """The processes a call activity resolved at run time may start, read in this session."""
+        return _DeployedProcesses(self, session)
 
     def deploy_paths(self, session: Session, paths: Iterable[Path], actor: str,
                      actions: Iterable[str] | None = None) -> list[ProcessVersion]:
@@ -307,7 +340,7 @@ class ProcessEngine:
         loaded = self.process(session, version_id)
         if loaded.definition.initiator:  # camunda:initiator: the variable that names who started the instance
             data = {**data, loaded.definition.initiator: actor}
-        workflow = new_workflow(loaded.compiled, self.script_engine)
+        workflow = new_workflow(loaded.compiled, self.script_engine, self.called_processes(session))
         workflow.task_tree.data = dict(data)  # root task data flows to every child
         for task in workflow.get_tasks():
             if task.parent is not None:
@@ -341,8 +374,10 @@ class ProcessEngine:
         loaded = self.process(session, instance.process_version_id)
         kept = self._recent.pop(instance.id, None)
         if kept is not None and kept[0] == instance.version and kept[1].process is loaded:
+            kept[1].workflow.called_processes = self.called_processes(session)  # this command's session
             return Running(instance, kept[1].workflow, loaded, kept[1].before)
-        workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine)
+        workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine,
+                                         self.called_processes(session))
         return Running(instance, workflow, loaded, self.waiting_for(workflow))
 
     @staticmethod
@@ -457,7 +492,8 @@ class ProcessEngine:
         for task_id in sorted(after.tasks - running.before.tasks):
             task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
-            user_task = definitions.get(spec_id) or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
+            user_task = self._called_user_task(task) or definitions.get(spec_id) \
+                or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
             row = self._open_task(task, user_task, running.instance, now)
             rows.append(row)
             for kind, names in (("group", row["candidate_groups"]), ("user", row["candidate_users"])):
@@ -467,6 +503,18 @@ class ProcessEngine:
             connection.execute(_INSERT_TASKS, rows)
         if candidates:
             connection.execute(_INSERT_CANDIDATES, candidates)
+
+    def user_task(self, running: Running, task_id: str) -> UserTaskDef | None:
+        """The declaration of an open user task of the instance, also in a process called at run time."""
+        task = running.workflow.get_task_from_id(UUID(task_id))
+        return self._called_user_task(task) or running.process.user_tasks.get(task.task_spec.bpmn_id)
+
+    def _called_user_task(self, task: Any) -> UserTaskDef | None:
+        """A user task of a process a call activity resolved at run time: from that process's version."""
+        for loaded in self._processes.values():
+            if loaded.compiled.spec is task.workflow.spec:
+                return loaded.user_tasks.get(task.task_spec.bpmn_id)
+        return None
 
     def _open_task(self, task: Any, user_task: UserTaskDef, instance: InstanceRow,
                    now: datetime) -> dict[str, Any]:

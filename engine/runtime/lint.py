@@ -19,6 +19,7 @@ from engine.runtime.lint_dialect import (
     REFERENCED,
     SUPPORTED_CAMUNDA_ELEMENTS,
     UNSUPPORTED_ATTRIBUTES,
+    check_call_activity,
     check_camunda_attributes,
     check_escalations,
     check_io_mapping,
@@ -99,13 +100,14 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
     from engine.runtime import dmn
 
     findings: list[Finding] = []
-    available = set(known) | {pid for document in documents.values() for pid in document.provides}
+    batch = {pid for document in documents.values() for pid in document.provides}
+    available = set(known) | batch
     topics = None if actions is None else set(actions)
     for document in documents.values():
         if document.kind == "dmn":
             findings.extend(dmn.lint_dmn(document.root, document.file))
             continue
-        findings.extend(_check_elements(document, available, topics))
+        findings.extend(_check_elements(document, available, topics, batch))
         findings.extend(_check_event_subprocesses(document))
         findings.extend(check_links(document))
         findings.extend(check_signals(document))
@@ -160,7 +162,8 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     return []
 
 
-def _check_elements(document: Document, available: set[str], topics: set[str] | None) -> list[Finding]:
+def _check_elements(document: Document, available: set[str], topics: set[str] | None,
+                    batch: set[str]) -> list[Finding]:
     findings: list[Finding] = []
     for element in document.root.iter():
         if not isinstance(element.tag, str):
@@ -196,9 +199,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                                                   "Sammlung der Mehrfachausführung"))
             if tag in {"timeDate", "timeDuration", "timeCycle"}:
                 findings.extend(_check_timer(document, element))
-            if tag == "callActivity" and element.get("calledElement") not in available:
-                findings.append(_finding(document, element, f"Der aufgerufene Prozess »{element.get('calledElement')}« "
-                                                            "ist nicht bereitgestellt."))
+            if tag == "callActivity":
+                findings.extend(check_call_activity(document, element, available, batch))
             if tag == "serviceTask":
                 findings.extend(_check_service_task(document, element, topics))
             if tag == "businessRuleTask":

@@ -29,7 +29,7 @@ SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
     "serviceTask": {"type", "topic"},
     "businessRuleTask": {"decisionRef", "resultVariable", "mapDecisionResult"},
     "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
-    "callActivity": {"calledElementBinding"},
+    "callActivity": {"calledElementBinding", "calledElementVersion"},
     "error": {"errorMessage"},
     "errorEventDefinition": {"errorCodeVariable", "errorMessageVariable"},
     "escalationEventDefinition": {"escalationCodeVariable"},
@@ -128,7 +128,7 @@ _SPECIFIC = {
 def check_camunda_attributes(document: Document, element: etree._Element, tag: str) -> list[Finding]:
     findings = []
     supported = SUPPORTED_CAMUNDA_ATTRIBUTES.get(tag, set()) | _JOB_ATTRIBUTES
-    for key, value in element.attrib.items():
+    for key in element.attrib:
         qname = etree.QName(key)
         if qname.namespace != CAMUNDA_NS:
             continue
@@ -139,11 +139,56 @@ def check_camunda_attributes(document: Document, element: etree._Element, tag: s
         if name not in supported:
             findings.append(_finding(document, element, _SPECIFIC.get(name) or f"Das Attribut camunda:{name} wird "
                                                         "nicht ausgeführt; es ginge stillschweigend verloren."))
-        elif name == "calledElementBinding" and value != "latest":
-            findings.append(_finding(document, element, f"camunda:calledElementBinding »{value}« wird nicht "
-                                                        "unterstützt; aufgerufen wird immer die neueste Version."))
     if tag in {"userTask", "startEvent"}:
         findings.extend(check_form_ref(document, element))
+    return findings
+
+
+CALLED_BINDINGS = ("latest", "deployment", "version", "versionTag")
+
+
+def check_call_activity(document: Document, element: etree._Element, available: set[str],
+                        batch: set[str]) -> list[Finding]:
+    """calledElement (a process id or an expression) with camunda:calledElementBinding and
+    camunda:calledElementVersion, as call_activity.py runs them; `batch`: the processes deployed together."""
+    from engine.runtime.model import CalledElement
+
+    called = CalledElement.of(element)
+    if not called.name.strip():
+        return [_finding(document, element, "Die Aufruf-Aktivität nennt keinen Prozess (calledElement).")]
+    if called.binding not in CALLED_BINDINGS:
+        return [_finding(document, element, f"camunda:calledElementBinding »{called.binding}« gibt es nicht; erlaubt "
+                                            "sind latest, deployment, version und versionTag.")]
+    if called.binding == "versionTag":
+        return [_finding(document, element, "camunda:calledElementBinding »versionTag« wird nicht unterstützt; bitte "
+                                            "latest, deployment oder version (mit camunda:calledElementVersion) "
+                                            "verwenden.")]
+    findings: list[Finding] = []
+    if called.binding == "version":
+        version = (called.version or "").strip()
+        if not version:
+            return [_finding(document, element, "camunda:calledElementBinding »version« braucht "
+                                                "camunda:calledElementVersion.")]
+        if "${" in version or "#{" in version:
+            findings.extend(_check_expression(_at(document, element), version, "camunda:calledElementVersion"))
+        elif not version.isdigit() or int(version) < 1:
+            return [_finding(document, element, f"camunda:calledElementVersion »{version}« ist keine Versionsnummer "
+                                                "(1, 2, ...).")]
+    elif called.version is not None:
+        return [_finding(document, element, "camunda:calledElementVersion gilt nur mit camunda:calledElementBinding "
+                                            "»version«; hier ginge sie stillschweigend verloren.")]
+    if called.is_expression:
+        if called.binding == "deployment":
+            return [_finding(document, element, "Ein Ausdruck als calledElement mit camunda:calledElementBinding "
+                                                "»deployment« wird nicht unterstützt; bitte die Prozess-ID angeben.")]
+        return [*findings, *_check_expression(_at(document, element), called.name, "Aufgerufener Prozess")]
+    if called.binding == "deployment" and called.name not in batch:
+        findings.append(_finding(document, element, f"Der aufgerufene Prozess »{called.name}« wird nicht zusammen "
+                                                    "mit diesem Diagramm bereitgestellt (camunda:"
+                                                    "calledElementBinding »deployment«)."))
+    elif called.name not in available:
+        findings.append(_finding(document, element, f"Der aufgerufene Prozess »{called.name}« ist nicht "
+                                                    "bereitgestellt."))
     return findings
 
 

@@ -72,6 +72,30 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class CalledElement:
+    """What a call activity calls: calledElement (a process id or an expression), camunda:calledElementBinding
+    (latest, deployment, version, versionTag) and camunda:calledElementVersion."""
+
+    name: str
+    binding: str = "latest"
+    version: str | None = None
+
+    @staticmethod
+    def of(element: etree._Element) -> CalledElement:
+        return CalledElement(element.get("calledElement") or "", _camunda(element, "calledElementBinding") or "latest",
+                             _camunda(element, "calledElementVersion"))
+
+    @property
+    def is_expression(self) -> bool:
+        return "${" in self.name or "#{" in self.name
+
+    @property
+    def dynamic(self) -> bool:
+        """Resolved when the instance reaches the call activity, not compiled with the caller."""
+        return self.is_expression or self.binding == "version"
+
+
+@dataclass(frozen=True)
 class FormRef:
     """A Camunda Forms reference (camunda:formRef, Camunda 7.18+): the form's id, how its version is bound
     (deployment, latest or version) and, for the version binding, the version."""
@@ -137,7 +161,9 @@ class ProcessDef:
     user_tasks: dict[str, UserTaskDef] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)  # gateway id -> default flow id
-    calls: set[str] = field(default_factory=set)  # process ids of call activities
+    calls: set[str] = field(default_factory=set)  # process ids of call activities compiled with the caller
+    same_deployment: set[str] = field(default_factory=set)  # of those, the ones bound to the caller's deployment
+    dynamic_calls: dict[str, CalledElement] = field(default_factory=dict)  # call activity id -> resolved at run time
     initiator: str | None = None  # camunda:initiator of the none start event: the variable naming who started
     decision_refs: set[str] = field(default_factory=set)  # decision ids of business rule tasks
     start_forms: dict[str, StartFormDef] = field(default_factory=dict)  # start event id -> the form it names
@@ -233,7 +259,13 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
                 result.start_forms[element_id] = StartFormDef(element_id, _camunda(element, "formKey"),
                                                               _form_ref(element))
         elif tag == "callActivity" and element.get("calledElement"):
-            result.calls.add(element.get("calledElement", ""))
+            called = CalledElement.of(element)
+            if called.dynamic:
+                result.dynamic_calls[element_id] = called
+            else:
+                result.calls.add(called.name)
+                if called.binding == "deployment":
+                    result.same_deployment.add(called.name)
         elif tag == "businessRuleTask" and _camunda(element, "decisionRef"):
             result.decision_refs.add(_camunda(element, "decisionRef") or "")
         elif tag == "sequenceFlow":
