@@ -312,6 +312,8 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
     if fired_first < expectation.timers_once and _fire_earliest_timer(workflow, clock, completed):
         acted.add(("timer", fired_first))
         return True
+    if expectation.updates_first and _update_variables(workflow, acted, expectation, completed):
+        return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]

@@ -31,6 +31,7 @@ class Expectation:
     # variables the test sets on the waiting instance (`runtimeService.setVariable`), one update per
     # move, when nothing but conditional events is left to act on
     updates: tuple[dict[str, Any], ...] = ()
+    updates_first: bool = False  # the test sets those variables while user tasks are still open
     # the other files the test's `@Deployment(resources = ...)` deploys with this one (paths as in FILES.txt)
     deployed_with: tuple[str, ...] = ()
 
@@ -46,6 +47,7 @@ FIRES_JOB_FIRST = Expectation(timers_first=True)
 FIRES_ONE_JOB_FIRST = Expectation(timers_once=1)
 # the conditional event tests: started with `variable` 0, then the test sets it to 1
 VARIABLE_0_THEN_1 = Expectation(start={"variable": 0}, updates=({"variable": 1},))
+SETS_VARIABLE_ON_TASK = Expectation(updates=({"variable": 1},), updates_first=True)
 
 
 def _order(price: int, standard: int, gold: int) -> dict[str, Any]:
@@ -163,6 +165,11 @@ EXPECTATIONS: dict[str, Expectation] = {
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
               start={"payloadVar": "Val"})),
     **_in("event/conditional",
+          # the test sets `variable` to 1 on the open task "Before Condition" (taskService.setVariable)
+          EventSubProcessStartConditionalEventTest__testVariableCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
+          EventSubProcessStartConditionalEventTest__testFalseCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
+          EventSubProcessStartConditionalEventTest__testNonInterruptingVariableCondition__bpmn20__xml=(
+              SETS_VARIABLE_ON_TASK),
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
               waits_at=frozenset({"conditionalEvent"})),
           IntermediateConditionalEventTest__testVariableValue__bpmn20__xml=VARIABLE_0_THEN_1,

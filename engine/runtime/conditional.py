@@ -5,7 +5,10 @@ have changed: after every command (a task completed, a message, a signal, a time
 steps that follow it. It sees the process variables as they are now, not the copy the waiting event
 took when it was reached (SpiffWorkflow's data is per task). A variable the condition names that
 does not exist yet makes it false, as Camunda's `tryEvaluate` does; any other failure is an error.
-Conditional start events (of a process or an event subprocess) are refused by lint.
+An event subprocess started by a condition: the condition is evaluated when its scope has started
+and again whenever the scope's variables have changed since it was last evaluated; an interrupting one
+fires once (the rest of the scope is cancelled, see event_subprocess.py), a non-interrupting one starts
+a run each time a change makes it hold. Conditional start events of a process are refused by lint.
 """
 
 from __future__ import annotations
@@ -42,16 +45,20 @@ class CamundaConditional(ConditionalEventDefinition):  # type: ignore[misc]
     def holds(self, my_task: Any) -> bool:
         """The condition, evaluated on the variables as they are now; when true, `my_task` takes them."""
         variables = ChainMap(_current_variables(my_task), my_task.data)
-        engine = my_task.workflow.script_engine
+        fired = self.holds_on(dict(variables), getattr(my_task.task_spec, "bpmn_id", None),
+                              my_task.workflow.script_engine)
+        if fired:
+            my_task.data.update({key: value for key, value in variables.items() if not key.startswith("_")})
+        return fired
+
+    def holds_on(self, variables: dict[str, Any], element_id: str | None, engine: Any) -> bool:
+        """The condition on these variables; a variable it names that does not exist yet makes it false."""
         try:
-            fired = engine.environment.evaluate(self.expression, dict(variables))
+            fired = engine.environment.evaluate(self.expression, variables)
         except Exception as error:
             if "Unbekannte Variable" in str(error):
-                fired = False
-            else:
-                raise ProcessError(getattr(my_task.task_spec, "bpmn_id", None), str(error)) from error
-        if fired is True:
-            my_task.data.update({key: value for key, value in variables.items() if not key.startswith("_")})
+                return False
+            raise ProcessError(element_id, str(error)) from error
         return fired is True
 
 
@@ -62,7 +69,7 @@ def refresh_conditions(workflow: Any) -> bool:
     events of its targets into it and polls only timers there): its condition is evaluated here,
     and when it holds, the gateway catches it and takes that way, as Camunda does.
     """
-    fired = False
+    fired = _conditional_starts(workflow)
     for task in list(workflow.event_manager.tasks.values()):
         if task.state != TaskState.WAITING:
             continue
@@ -77,6 +84,53 @@ def refresh_conditions(workflow: Any) -> bool:
                 definition.catch(task, BpmnEvent(member))
                 task.task_spec._update(task)
                 fired = fired or task.state != TaskState.WAITING
+    return fired
+
+
+_EVALUATED = "sro_conditional_start"  # internal data of a scope's root: per event subprocess, the variables
+# the condition was last evaluated on ("fired" once an interrupting one has started)
+
+
+def _conditional_starts(workflow: Any) -> bool:
+    """Start each event subprocess whose conditional start holds on variables changed since its last evaluation."""
+    fired = False
+    if workflow.completed:
+        return False
+    scopes = [workflow, *(sub for sub in workflow.subprocesses.values() if not sub.completed)]
+    for scope in scopes:
+        for name in list(scope.spec.start.trigger_specs):
+            spec = workflow.subprocess_specs.get(name)
+            starts = [start for start in getattr(spec, "bpmn_start_events", [])
+                      if isinstance(start.event_definition, CamundaConditional)]
+            if not starts or scope.get_next_task(spec_name="Start", state=TaskState.COMPLETED) is None:
+                continue
+            holder = scope.task_tree
+            evaluated = dict(holder.internal_data.get(_EVALUATED, {}))
+            if evaluated.get(name) == "fired":
+                continue
+            reached = [task for task in scope.get_tasks(state=TaskState.FINISHED_MASK | TaskState.READY)
+                       if task.workflow is scope and getattr(task.task_spec, "bpmn_id", None)]
+            latest = max(reached, key=lambda task: task.last_state_change) if reached else holder
+            variables = {**holder.data, **_current_variables(latest), **latest.data}
+            seen = repr(sorted((key, repr(value)) for key, value in variables.items() if not key.startswith("_")))
+            if evaluated.get(name) == seen:
+                continue
+            evaluated[name] = seen
+            holder.internal_data[_EVALUATED] = evaluated
+            if not starts[0].event_definition.holds_on(variables, starts[0].bpmn_id, holder.workflow.script_engine):
+                continue
+            if getattr(scope.spec.task_specs.get(name), "interrupting", True):
+                evaluated[name] = "fired"
+                holder.internal_data[_EVALUATED] = evaluated
+            child_id = scope.spec.start.trigger_wf(scope.task_tree, name)
+            run = workflow.subprocesses.get(child_id)
+            for task in (run.get_tasks(state=TaskState.WAITING) if run is not None else []):
+                if task.workflow is run and isinstance(getattr(task.task_spec, "event_definition", None),
+                                                       CamundaConditional):
+                    task._set_internal_data(has_fired=True)
+                    task.data.update({key: value for key, value in variables.items() if not key.startswith("_")})
+                    task.task_spec._update(task)
+            fired = True
     return fired
 
 

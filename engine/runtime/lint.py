@@ -123,11 +123,16 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
 
 
 def _check_conditional(document: Document, element: etree._Element) -> list[Finding]:
-    """Conditional catch and boundary events run (`conditional.py`); conditional starts do not."""
+    """Conditional catch and boundary events and event subprocess starts run (`conditional.py`); process starts
+    do not."""
     owner = element.getparent()
-    if owner is None or local(owner.tag) not in {"intermediateCatchEvent", "boundaryEvent"}:
-        return [_finding(document, element, "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein "
-                                            "bedingtes Zwischen- oder Randereignis verwenden.")]
+    in_event_subprocess = owner is not None and local(owner.tag) == "startEvent" and \
+        owner.getparent() is not None and owner.getparent().get("triggeredByEvent") == "true"
+    catching = owner is not None and local(owner.tag) in {"intermediateCatchEvent", "boundaryEvent"}
+    if not catching and not in_event_subprocess:
+        return [_finding(document, element, "Bedingte Start-Ereignisse eines Prozesses kann die Engine nicht "
+                                            "ausführen; bitte ein bedingtes Zwischen- oder Randereignis oder einen "
+                                            "Ereignis-Teilprozess mit bedingtem Start verwenden.")]
     condition = element.find(f"{{{BPMN_NS}}}condition")
     if condition is None or not (condition.text or "").strip():
         return [_finding(document, element, "Das bedingte Ereignis hat keine Bedingung.")]

@@ -99,8 +99,8 @@ def test_a_conditional_start_event_is_refused(tmp_path: Path) -> None:
                     '<sequenceFlow id="f" sourceRef="S" targetRef="E" /><endEvent id="E" /></process></definitions>',
                     encoding="utf-8")
     assert [(f.element_id, f.message) for f in lint_paths([path])] == [
-        ("S", "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein bedingtes Zwischen- oder "
-              "Randereignis verwenden.")]
+        ("S", "Bedingte Start-Ereignisse eines Prozesses kann die Engine nicht ausführen; bitte ein bedingtes "
+              "Zwischen- oder Randereignis oder einen Ereignis-Teilprozess mit bedingtem Start verwenden.")]
 
 
 GATEWAY = """
