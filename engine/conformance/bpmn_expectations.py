@@ -168,6 +168,8 @@ EXPECTATIONS: dict[str, Expectation] = {
           # the test sets `variable` to 1 on the open task "Before Condition" (taskService.setVariable)
           EventSubProcessStartConditionalEventTest__testVariableCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
           EventSubProcessStartConditionalEventTest__testFalseCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
+          EventSubProcessStartConditionalEventTest__testNonInterruptingVariableConditionWithHistory__bpmn20__xml=(
+              Expectation(start={"variable": 1, "donotloseme": "here"})),
           EventSubProcessStartConditionalEventTest__testNonInterruptingVariableCondition__bpmn20__xml=(
               SETS_VARIABLE_ON_TASK),
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(

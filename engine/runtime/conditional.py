@@ -34,7 +34,14 @@ def _current_variables(my_task: Any) -> dict[str, Any]:
     return dict(latest.data)
 
 
+VARIABLE_EVENTS = ("create", "update", "delete")
+
+
 class CamundaConditional(ConditionalEventDefinition):  # type: ignore[misc]
+    # camunda:variableName / camunda:variableEvents (event subprocess starts only, see lint): the condition is
+    # evaluated again only when these variables changed in one of these ways (empty: any variable, any way)
+    variable_names: tuple[str, ...] = ()
+    variable_events: tuple[str, ...] = ()
     def has_fired(self, my_task: Any) -> bool:
         if my_task._get_internal_data("has_fired", False):
             return True
@@ -112,12 +119,16 @@ def _conditional_starts(workflow: Any) -> bool:
                        if task.workflow is scope and getattr(task.task_spec, "bpmn_id", None)]
             latest = max(reached, key=lambda task: task.last_state_change) if reached else holder
             variables = {**holder.data, **_current_variables(latest), **latest.data}
-            seen = repr(sorted((key, repr(value)) for key, value in variables.items() if not key.startswith("_")))
-            if evaluated.get(name) == seen:
+            definition = starts[0].event_definition
+            seen = _snapshot(variables, definition.variable_names)
+            before = evaluated.get(name)
+            if before == seen:
                 continue
             evaluated[name] = seen
             holder.internal_data[_EVALUATED] = evaluated
-            if not starts[0].event_definition.holds_on(variables, starts[0].bpmn_id, holder.workflow.script_engine):
+            if not _changed_as_asked(before, seen, definition):
+                continue
+            if not definition.holds_on(variables, starts[0].bpmn_id, holder.workflow.script_engine):
                 continue
             if getattr(scope.spec.task_specs.get(name), "interrupting", True):
                 evaluated[name] = "fired"
@@ -134,9 +145,39 @@ def _conditional_starts(workflow: Any) -> bool:
     return fired
 
 
+def _snapshot(variables: dict[str, Any], names: tuple[str, ...]) -> str:
+    """The variables a conditional start listens to, as text (kept in the instance's state)."""
+    if names:
+        return repr([(name, name in variables, repr(variables.get(name))) for name in names])
+    return repr(sorted((key, repr(value)) for key, value in variables.items() if not key.startswith("_")))
+
+
+def _changed_as_asked(before: str | None, now: str, definition: CamundaConditional) -> bool:
+    """Whether the change from `before` to `now` is one camunda:variableEvents listens to (always when the scope has
+    just started, the default evaluation, or when no kinds are named)."""
+    if before is None or not definition.variable_events or not definition.variable_names:
+        return True
+    import ast
+
+    old = {name: (present, value) for name, present, value in ast.literal_eval(before)}
+    for name, present, value in ast.literal_eval(now):
+        was_present, old_value = old.get(name, (False, None))
+        kind = "create" if present and not was_present else "delete" if was_present and not present else \
+            "update" if present and old_value != value else None
+        if kind in definition.variable_events:
+            return True
+    return False
+
+
 class ConditionalParsing:
     """Mixin for the event parsers: conditional definitions that see the current variables."""
 
     def parse_conditional_event(self, event: Any) -> Any:
         base = super().parse_conditional_event(event)  # type: ignore[misc]
-        return CamundaConditional(base.expression, description=base.description)
+        result = CamundaConditional(base.expression, description=base.description)
+        camunda = "{http://camunda.org/schema/1.0/bpmn}"
+        result.variable_names = tuple(filter(None, (part.strip() for part in
+                                                    (event.get(f"{camunda}variableName") or "").split(","))))
+        result.variable_events = tuple(filter(None, (part.strip() for part in
+                                                     (event.get(f"{camunda}variableEvents") or "").split(","))))
+        return result

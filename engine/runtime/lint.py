@@ -133,6 +133,19 @@ def _check_conditional(document: Document, element: etree._Element) -> list[Find
         return [_finding(document, element, "Bedingte Start-Ereignisse eines Prozesses kann die Engine nicht "
                                             "ausführen; bitte ein bedingtes Zwischen- oder Randereignis oder einen "
                                             "Ereignis-Teilprozess mit bedingtem Start verwenden.")]
+    listens = [name for name in ("variableName", "variableEvents") if element.get(f"{{{CAMUNDA_NS}}}{name}")]
+    if listens and not in_event_subprocess:
+        return [_finding(document, element, f"camunda:{listens[0]} wird nur am bedingten Start eines "
+                                            "Ereignis-Teilprozesses ausgeführt; hier ginge es stillschweigend "
+                                            "verloren.")]
+    kinds = [kind.strip() for kind in (element.get(f"{{{CAMUNDA_NS}}}variableEvents") or "").split(",") if kind.strip()]
+    unknown = [kind for kind in kinds if kind not in ("create", "update", "delete")]
+    if unknown:
+        return [_finding(document, element, f"camunda:variableEvents »{unknown[0]}« gibt es nicht; erlaubt sind "
+                                            "create, update und delete.")]
+    if kinds and not element.get(f"{{{CAMUNDA_NS}}}variableName"):
+        return [_finding(document, element, "camunda:variableEvents wird nur zusammen mit camunda:variableName "
+                                            "ausgeführt.")]
     condition = element.find(f"{{{BPMN_NS}}}condition")
     if condition is None or not (condition.text or "").strip():
         return [_finding(document, element, "Das bedingte Ereignis hat keine Bedingung.")]

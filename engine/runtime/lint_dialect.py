@@ -33,6 +33,7 @@ SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
     "error": {"errorMessage"},
     "errorEventDefinition": {"errorCodeVariable", "errorMessageVariable"},
     "escalationEventDefinition": {"escalationCodeVariable"},
+    "conditionalEventDefinition": {"variableName", "variableEvents"},  # checked in lint._check_conditional
 }
 # camunda: extension elements the engine reads (the refused ones have their own sentence above).
 SUPPORTED_CAMUNDA_ELEMENTS = {"formData", "formField", "validation", "constraint", "value", "properties", "property",

@@ -17,10 +17,11 @@ from engine.runtime.spiff import SafeScriptEngine, compile_process, new_workflow
 START = datetime(2025, 1, 6, 8, tzinfo=UTC)
 
 
-def diagram(tmp_path: Path, condition: str, interrupting: bool = True) -> Path:
+def diagram(tmp_path: Path, condition: str, interrupting: bool = True, listens: str = "") -> Path:
     path = tmp_path / "bedingt.bpmn20.xml"
     path.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="probe">
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="probe"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
   <process id="probe" isExecutable="true">
     <startEvent id="start" />
     <sequenceFlow id="f1" sourceRef="start" targetRef="vorher" />
@@ -29,7 +30,7 @@ def diagram(tmp_path: Path, condition: str, interrupting: bool = True) -> Path:
     <endEvent id="ende" />
     <subProcess id="bedingt" triggeredByEvent="true">
       <startEvent id="bedingt_start" isInterrupting="{'true' if interrupting else 'false'}">
-        <conditionalEventDefinition><condition>{condition}</condition></conditionalEventDefinition>
+        <conditionalEventDefinition {listens}><condition>{condition}</condition></conditionalEventDefinition>
       </startEvent>
       <sequenceFlow id="g1" sourceRef="bedingt_start" targetRef="danach" />
       <userTask id="danach" />
@@ -104,6 +105,51 @@ def test_a_non_interrupting_one_starts_a_run_beside_the_flow_on_each_change(tmp_
     assert open_tasks(workflow) == ["danach", "vorher"]
     set_variable(workflow, "variable", 2)
     assert open_tasks(workflow) == ["danach", "danach", "vorher"]
+
+
+def test_variable_name_listens_to_that_variable_only(tmp_path: Path) -> None:
+    workflow = started(diagram(tmp_path, "${anderes == 1}", interrupting=False,
+                               listens='camunda:variableName="variable"'), {"variable": 0, "anderes": 0})
+    set_variable(workflow, "anderes", 1)  # the condition holds now, but the variable listened to did not change
+    assert open_tasks(workflow) == ["vorher"]
+    set_variable(workflow, "variable", 5)
+    assert open_tasks(workflow) == ["danach", "vorher"]
+
+
+def test_variable_events_listen_to_those_kinds_of_change_only(tmp_path: Path) -> None:
+    workflow = started(diagram(tmp_path, "${variable >= 1}", interrupting=False,
+                               listens='camunda:variableName="variable" camunda:variableEvents="update"'))
+    set_variable(workflow, "variable", 1)  # created, not updated
+    assert open_tasks(workflow) == ["vorher"]
+    set_variable(workflow, "variable", 2)
+    assert open_tasks(workflow) == ["danach", "vorher"]
+
+
+def test_a_true_condition_with_variable_events_still_fires_when_the_scope_starts(tmp_path: Path) -> None:
+    workflow = started(diagram(tmp_path, "${variable == 1}", interrupting=False,
+                               listens='camunda:variableName="variable" camunda:variableEvents="update"'),
+                       {"variable": 1})
+    assert open_tasks(workflow) == ["danach", "vorher"]
+
+
+def test_variable_name_on_an_intermediate_conditional_event_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "zwischen.bpmn20.xml"
+    path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="probe"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn">
+  <process id="probe" isExecutable="true">
+    <startEvent id="start" />
+    <sequenceFlow id="f1" sourceRef="start" targetRef="warten" />
+    <intermediateCatchEvent id="warten"><conditionalEventDefinition camunda:variableName="x">
+      <condition>${x == 1}</condition></conditionalEventDefinition></intermediateCatchEvent>
+    <sequenceFlow id="f2" sourceRef="warten" targetRef="ende" />
+    <endEvent id="ende" />
+  </process>
+</definitions>
+""", encoding="utf-8")
+    assert [(f.element_id, f.message) for f in lint_paths([path])] == [
+        ("warten", "camunda:variableName wird nur am bedingten Start eines Ereignis-Teilprozesses ausgeführt; hier "
+                   "ginge es stillschweigend verloren.")]
 
 
 def test_a_process_level_conditional_start_event_stays_refused_by_lint(tmp_path: Path) -> None:
