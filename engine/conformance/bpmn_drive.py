@@ -236,8 +236,9 @@ class _DeployedTogether(CalledProcesses):
     def __init__(self, documents: dict[str, Document]) -> None:
         self.documents = documents
 
-    def find(self, process_id: str, version: int | None) -> tuple[int, Any]:
+    def find(self, process_id: str, version: int | None, tag: str | None = None) -> tuple[int, Any]:
         if version not in (None, 1) or not any(process_id in d.processes and d.processes[process_id].executable
+                                                and (tag is None or d.processes[process_id].version_tag == tag)
                                                 for d in self.documents.values()):
             raise UnknownProcessError(process_id)
         return 1, compile_process({file: d.root for file, d in self.documents.items()}, process_id, {})

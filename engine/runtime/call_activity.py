@@ -46,13 +46,18 @@ class UnknownProcessError(EngineError):
     """The called process (or the asked version of it) is not deployed."""
 
 
+class AmbiguousProcessError(EngineError):
+    """Several deployed files of the called process carry the asked version tag (Camunda refuses that too)."""
+
+
 class CalledProcesses:
     """What a call activity resolved at run time may call: the deployed versions of processes.
 
-    `find(process_id, version)`: (version number, compiled process), the latest when version is None;
-    raises UnknownProcessError when there is none."""
+    `find(process_id, version, tag)`: (version number, compiled process) of that version, else of the latest
+    version whose process carries camunda:versionTag `tag`, else of the latest; raises UnknownProcessError when
+    there is none, AmbiguousProcessError when the tag is on more than one deployed file of the process."""
 
-    def find(self, process_id: str, version: int | None) -> tuple[int, Any]:
+    def find(self, process_id: str, version: int | None, tag: str | None = None) -> tuple[int, Any]:
         raise UnknownProcessError(process_id)
 
 
@@ -138,16 +143,21 @@ class MappedCallActivity(CallActivity):  # type: ignore[misc]
                                                  f"Prozess-ID (sondern »{value}«).")
             name = value.strip()
         version = self._version(my_task)
-        if version is None and name in top.subprocess_specs:
+        tag = self._tag(my_task)
+        if version is None and tag is None and name in top.subprocess_specs:
             key = name  # deployed with the caller
         else:
             resolver = getattr(top, "called_processes", None)
             try:
                 if resolver is None:
                     raise UnknownProcessError(name)
-                number, compiled = resolver.find(name, version)
+                number, compiled = resolver.find(name, version, tag)
+            except AmbiguousProcessError as error:
+                raise ProcessError(self.bpmn_id, f"Der Versions-Tag »{tag}« des aufgerufenen Prozesses »{name}« ist "
+                                                 f"mehrdeutig: {error}") from error
             except UnknownProcessError as error:
-                which = f"»{name}« in Version {version}" if version is not None else f"»{name}«"
+                which = f"»{name}« in Version {version}" if version is not None else \
+                    f"»{name}« mit dem Versions-Tag »{tag}«" if tag is not None else f"»{name}«"
                 raise ProcessError(self.bpmn_id, f"Der aufgerufene Prozess {which} ist nicht "
                                                  "bereitgestellt.") from error
             key = called_key(name, number)
@@ -157,6 +167,16 @@ class MappedCallActivity(CallActivity):  # type: ignore[misc]
         subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)
         self.copy_data(my_task, subworkflow)
         subworkflow.get_next_task(spec_name="Start").run()
+
+    def _tag(self, my_task: Any) -> str | None:
+        if self.called is None or self.called.binding != "versionTag":
+            return None
+        engine = my_task.workflow.script_engine
+        value = render(self.called.version_tag or "", lambda expression: engine.evaluate(my_task, expression))
+        if value is None or not str(value).strip():
+            raise ProcessError(self.bpmn_id, f"camunda:calledElementVersionTag »{self.called.version_tag}« ergibt "
+                                             "keinen Versions-Tag.")
+        return str(value).strip()
 
     def _version(self, my_task: Any) -> int | None:
         if self.called is None or self.called.binding != "version":

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy.orm import Session
 
 from engine.runtime import expressions, lint
-from engine.runtime.call_activity import CalledProcesses, UnknownProcessError
+from engine.runtime.call_activity import AmbiguousProcessError, CalledProcesses, UnknownProcessError
 from engine.runtime.clock import Clock
 from engine.runtime.conditional import refresh_conditions
 from engine.runtime.durations import DurationError, due_time
@@ -147,14 +147,24 @@ class _DeployedProcesses(CalledProcesses):
     def __init__(self, engine: ProcessEngine, session: Session) -> None:
         self.engine, self.session = engine, session
 
-    def find(self, process_id: str, version: int | None) -> tuple[int, Any]:
+    def find(self, process_id: str, version: int | None, tag: str | None = None) -> tuple[int, Any]:
         query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-        query = query.where(ProcessVersion.version == version) if version is not None else \
-            query.order_by(ProcessVersion.version.desc()).limit(1)
-        found = self.session.scalar(query)
-        if found is None:
+        if version is not None:
+            query = query.where(ProcessVersion.version == version)
+        found: list[ProcessVersion] = []
+        for candidate in self.session.scalars(query.order_by(ProcessVersion.version.desc())):
+            _, document = self.engine.deployment(self.session, candidate.deployment_id)
+            if tag is None or document.processes[process_id].version_tag == tag:
+                found.append(candidate)
+                if tag is None:
+                    break
+        files = sorted({candidate.deployment_id for candidate in found})
+        if len(files) > 1:  # versions re-pinned on the same file are one definition; different files are not
+            raise AmbiguousProcessError(f"{len(files)} bereitgestellte Fassungen tragen ihn.")
+        if not found:
             raise UnknownProcessError(process_id)
-        return found.version, self.engine.process(self.session, found.id).compiled
+        found = found[:1]
+        return found[0].version, self.engine.process(self.session, found[0].id).compiled
 
 
 class ProcessEngine:

@@ -29,7 +29,7 @@ SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
     "serviceTask": {"type", "topic"},
     "businessRuleTask": {"decisionRef", "resultVariable", "mapDecisionResult"},
     "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
-    "callActivity": {"calledElementBinding", "calledElementVersion"},
+    "callActivity": {"calledElementBinding", "calledElementVersion", "calledElementVersionTag"},
     "error": {"errorMessage"},
     "errorEventDefinition": {"errorCodeVariable", "errorMessageVariable"},
     "escalationEventDefinition": {"escalationCodeVariable"},
@@ -160,11 +160,18 @@ def check_call_activity(document: Document, element: etree._Element, available: 
     if called.binding not in CALLED_BINDINGS:
         return [_finding(document, element, f"camunda:calledElementBinding »{called.binding}« gibt es nicht; erlaubt "
                                             "sind latest, deployment, version und versionTag.")]
-    if called.binding == "versionTag":
-        return [_finding(document, element, "camunda:calledElementBinding »versionTag« wird nicht unterstützt; bitte "
-                                            "latest, deployment oder version (mit camunda:calledElementVersion) "
-                                            "verwenden.")]
     findings: list[Finding] = []
+    if called.binding == "versionTag":
+        tag = (called.version_tag or "").strip()
+        if not tag:
+            return [_finding(document, element, "camunda:calledElementBinding »versionTag« braucht "
+                                                "camunda:calledElementVersionTag.")]
+        if "${" in tag or "#{" in tag:
+            findings.extend(_check_expression(_at(document, element), tag, "camunda:calledElementVersionTag"))
+    elif called.version_tag is not None:
+        return [_finding(document, element, "camunda:calledElementVersionTag gilt nur mit "
+                                            "camunda:calledElementBinding »versionTag«; hier ginge es "
+                                            "stillschweigend verloren.")]
     if called.binding == "version":
         version = (called.version or "").strip()
         if not version:

@@ -74,16 +74,17 @@ class FormField:
 @dataclass(frozen=True)
 class CalledElement:
     """What a call activity calls: calledElement (a process id or an expression), camunda:calledElementBinding
-    (latest, deployment, version, versionTag) and camunda:calledElementVersion."""
+    (latest, deployment, version, versionTag), camunda:calledElementVersion and camunda:calledElementVersionTag."""
 
     name: str
     binding: str = "latest"
     version: str | None = None
+    version_tag: str | None = None
 
     @staticmethod
     def of(element: etree._Element) -> CalledElement:
         return CalledElement(element.get("calledElement") or "", _camunda(element, "calledElementBinding") or "latest",
-                             _camunda(element, "calledElementVersion"))
+                             _camunda(element, "calledElementVersion"), _camunda(element, "calledElementVersionTag"))
 
     @property
     def is_expression(self) -> bool:
@@ -92,7 +93,7 @@ class CalledElement:
     @property
     def dynamic(self) -> bool:
         """Resolved when the instance reaches the call activity, not compiled with the caller."""
-        return self.is_expression or self.binding == "version"
+        return self.is_expression or self.binding in ("version", "versionTag")
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class ProcessDef:
     calls: set[str] = field(default_factory=set)  # process ids of call activities compiled with the caller
     same_deployment: set[str] = field(default_factory=set)  # of those, the ones bound to the caller's deployment
     dynamic_calls: dict[str, CalledElement] = field(default_factory=dict)  # call activity id -> resolved at run time
+    version_tag: str | None = None  # camunda:versionTag of the process (a call may bind to it)
     initiator: str | None = None  # camunda:initiator of the none start event: the variable naming who started
     decision_refs: set[str] = field(default_factory=set)  # decision ids of business rule tasks
     start_forms: dict[str, StartFormDef] = field(default_factory=dict)  # start event id -> the form it names
@@ -238,6 +240,7 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
         name=process.get("name") or process.get("id", ""),
         file=filename,
         executable=process.get("isExecutable", "false") == "true",
+        version_tag=_camunda(process, "versionTag"),
     )
     for element in process.iter():
         if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:

@@ -42,8 +42,9 @@ def caller(call: str) -> str:
 """
 
 
-def callee(name: str) -> str:
-    return f"""{HEAD}  <bpmn:process id="Teilprozess" isExecutable="true">
+def callee(name: str, tag: str = "") -> str:
+    tagged = f' camunda:versionTag="{tag}"' if tag else ""
+    return f"""{HEAD}  <bpmn:process id="Teilprozess" isExecutable="true"{tagged}>
     <bpmn:startEvent id="Teil_Start" />
     <bpmn:sequenceFlow id="T1" sourceRef="Teil_Start" targetRef="Task_Teil" />
     <bpmn:userTask id="Task_Teil" name="{name}" camunda:candidateGroups="team-teil" />
@@ -126,6 +127,40 @@ def test_the_version_binding_calls_the_named_version(services: Services, tmp_pat
     assert [t.name for t in services.open_tasks(case.case_id)] == ["Version eins"]
 
 
+def test_the_version_tag_binding_calls_the_latest_version_with_that_tag(services: Services, tmp_path: Path) -> None:
+    services.deploy([write(tmp_path / "v1", "teil.bpmn", callee("Erste mit Tag", tag="2024-12"))])
+    services.deploy([write(tmp_path / "v2", "teil.bpmn", callee("Zweite mit Tag", tag="2025-01"))])
+    services.deploy([write(tmp_path / "v3", "teil.bpmn", callee("Ohne Tag"))])
+    services.deploy([write(tmp_path / "a", "aufrufer.bpmn", caller(
+        'calledElement="Teilprozess" camunda:calledElementBinding="versionTag" '
+        'camunda:calledElementVersionTag="${tag}"'))])
+    case = services.start_case("K-0001", "team-nord", data={"tag": "2025-01"}, process_id="Aufrufer")
+    complete_only_task(services, case.case_id)
+    assert [t.name for t in services.open_tasks(case.case_id)] == ["Zweite mit Tag"]
+    other = services.start_case("K-0002", "team-nord", data={"tag": "2026-01"}, process_id="Aufrufer")
+    [task] = services.open_tasks(other.case_id)
+    with pytest.raises(ProcessError) as raised:
+        services.complete_task(task.id, {}, actor="test")
+    assert raised.value.element_id == "Call_Teil"
+    assert "Der aufgerufene Prozess »Teilprozess« mit dem Versions-Tag »2026-01« ist nicht bereitgestellt." \
+        in str(raised.value)
+
+
+def test_a_version_tag_on_two_deployed_files_is_ambiguous_as_in_camunda(services: Services, tmp_path: Path) -> None:
+    services.deploy([write(tmp_path / "v1", "teil.bpmn", callee("Erste", tag="2025-01"))])
+    services.deploy([write(tmp_path / "v2", "teil.bpmn", callee("Zweite", tag="2025-01"))])
+    services.deploy([write(tmp_path / "a", "aufrufer.bpmn", caller(
+        'calledElement="Teilprozess" camunda:calledElementBinding="versionTag" '
+        'camunda:calledElementVersionTag="2025-01"'))])
+    case = services.start_case("K-0001", "team-nord", process_id="Aufrufer")
+    [task] = services.open_tasks(case.case_id)
+    with pytest.raises(ProcessError) as raised:
+        services.complete_task(task.id, {}, actor="test")
+    assert raised.value.element_id == "Call_Teil"
+    assert "Der Versions-Tag »2025-01« des aufgerufenen Prozesses »Teilprozess« ist mehrdeutig: 2 bereitgestellte " \
+           "Fassungen tragen ihn." in str(raised.value)
+
+
 def test_a_version_given_as_expression_and_missing_is_named(services: Services, tmp_path: Path) -> None:
     services.deploy([write(tmp_path / "v1", "teil.bpmn", callee("Version eins"))])
     services.deploy([write(tmp_path / "a", "aufrufer.bpmn", caller(
@@ -173,8 +208,10 @@ def test_a_deployment_binding_without_the_callee_in_the_same_deployment_is_refus
 
 @pytest.mark.parametrize(("attributes", "message"), [
     ('calledElement="Teilprozess" camunda:calledElementBinding="versionTag"',
-     "camunda:calledElementBinding »versionTag« wird nicht unterstützt; bitte latest, deployment oder version (mit "
-     "camunda:calledElementVersion) verwenden."),
+     "camunda:calledElementBinding »versionTag« braucht camunda:calledElementVersionTag."),
+    ('calledElement="Teilprozess" camunda:calledElementVersionTag="v1"',
+     "camunda:calledElementVersionTag gilt nur mit camunda:calledElementBinding »versionTag«; hier ginge es "
+     "stillschweigend verloren."),
     ('calledElement="Teilprozess" camunda:calledElementBinding="version"',
      "camunda:calledElementBinding »version« braucht camunda:calledElementVersion."),
     ('calledElement="Teilprozess" camunda:calledElementBinding="version" camunda:calledElementVersion="eins"',
