@@ -229,3 +229,4 @@ def test_what_cannot_be_honoured_is_refused_naming_the_call_activity(
         services.deploy([write(tmp_path, "aufrufer.bpmn", caller(attributes)),
                          write(tmp_path, "teil.bpmn", callee("Teil"))])
     assert [(f.element_id, f.message) for f in raised.value.findings] == [("Call_Teil", message)]
+
