@@ -19,11 +19,11 @@ from lxml import etree
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.runtime import expressions, lint
-from engine.runtime.call_activity import AmbiguousProcessError, CalledProcesses, UnknownProcessError
+from engine.runtime import lint
+from engine.runtime.call_activity import CalledProcesses
+from engine.runtime.called_versions import DeployedProcesses, called_user_task, deployed_with
 from engine.runtime.clock import Clock
 from engine.runtime.conditional import refresh_conditions
-from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
 from engine.runtime.event_subprocess import (
     ScopedEventSubprocess,
@@ -33,7 +33,6 @@ from engine.runtime.event_subprocess import (
     start_by_message,
 )
 from engine.runtime.fidelity import failure_in_german
-from engine.runtime.io_mapping import render
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
     CompiledProcess,
@@ -59,6 +58,7 @@ from engine.runtime.store import (
     Wait,
     table,
 )
+from engine.runtime.task_rows import open_task_row
 from engine.runtime.xmlsafe import UnsafeXmlError, parse_xml
 
 
@@ -139,32 +139,6 @@ class StepLog:
         if bpmn_id:
             self.passed.append(bpmn_id)
             self.last_data = task.data
-
-
-class _DeployedProcesses(CalledProcesses):
-    """What a call activity resolved at run time calls: the deployed versions, read in the command's session."""
-
-    def __init__(self, engine: ProcessEngine, session: Session) -> None:
-        self.engine, self.session = engine, session
-
-    def find(self, process_id: str, version: int | None, tag: str | None = None) -> tuple[int, Any]:
-        query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-        if version is not None:
-            query = query.where(ProcessVersion.version == version)
-        found: list[ProcessVersion] = []
-        for candidate in self.session.scalars(query.order_by(ProcessVersion.version.desc())):
-            _, document = self.engine.deployment(self.session, candidate.deployment_id)
-            if tag is None or document.processes[process_id].version_tag == tag:
-                found.append(candidate)
-                if tag is None:
-                    break
-        files = sorted({candidate.deployment_id for candidate in found})
-        if len(files) > 1:  # versions re-pinned on the same file are one definition; different files are not
-            raise AmbiguousProcessError(f"{len(files)} bereitgestellte Fassungen tragen ihn.")
-        if not found:
-            raise UnknownProcessError(process_id)
-        found = found[:1]
-        return found[0].version, self.engine.process(self.session, found[0].id).compiled
 
 
 class ProcessEngine:
@@ -249,7 +223,7 @@ class ProcessEngine:
                 definition = document(source).processes[current]
                 for needed in sorted(definition.calls | definition.decision_refs):
                     # camunda:calledElementBinding="deployment": the callee deployed together with the caller
-                    provider = (self._deployed_with(session, source, needed) or active[needed]) \
+                    provider = (deployed_with(session, source, needed) or active[needed]) \
                         if needed in definition.same_deployment else active[needed]
                     requires.add(provider.id)
                     if needed in definition.calls and needed not in seen:
@@ -272,18 +246,9 @@ class ProcessEngine:
                 "sha256": deployment.id, "benoetigt": sorted(requires)})
         return versions
 
-    @staticmethod
-    def _deployed_with(session: Session, caller: Deployment, process_id: str) -> Deployment | None:
-        """The file providing `process_id` that was deployed (activated) together with `caller`."""
-        for candidate in session.scalars(select(Deployment).where(Deployment.activation == caller.activation)
-                                         .order_by(Deployment.id)):
-            if process_id in candidate.provides:
-                return candidate
-        return None
-
     def called_processes(self, session: Session) -> CalledProcesses:
         """The processes a call activity resolved at run time may start, read in this session."""
-        return _DeployedProcesses(self, session)
+        return DeployedProcesses(self, session)
 
     def deploy_paths(self, session: Session, paths: Iterable[Path], actor: str,
                      actions: Iterable[str] | None = None) -> list[ProcessVersion]:
@@ -502,9 +467,10 @@ class ProcessEngine:
         for task_id in sorted(after.tasks - running.before.tasks):
             task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
-            user_task = self._called_user_task(task) or definitions.get(spec_id) \
+            user_task = called_user_task(self._processes.values(), task) or definitions.get(spec_id) \
                 or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
-            row = self._open_task(task, user_task, running.instance, now)
+            row = open_task_row(task, user_task, running.instance.id, running.instance.case_id, now,
+                                self.script_engine)
             rows.append(row)
             for kind, names in (("group", row["candidate_groups"]), ("user", row["candidate_users"])):
                 candidates.extend({"task_id": task_id, "kind": kind, "name": name}
@@ -517,53 +483,8 @@ class ProcessEngine:
     def user_task(self, running: Running, task_id: str) -> UserTaskDef | None:
         """The declaration of an open user task of the instance, also in a process called at run time."""
         task = running.workflow.get_task_from_id(UUID(task_id))
-        return self._called_user_task(task) or running.process.user_tasks.get(task.task_spec.bpmn_id)
-
-    def _called_user_task(self, task: Any) -> UserTaskDef | None:
-        """A user task of a process a call activity resolved at run time: from that process's version."""
-        for loaded in self._processes.values():
-            if loaded.compiled.spec is task.workflow.spec:
-                return loaded.user_tasks.get(task.task_spec.bpmn_id)
-        return None
-
-    def _open_task(self, task: Any, user_task: UserTaskDef, instance: InstanceRow,
-                   now: datetime) -> dict[str, Any]:
-        def text(value: str | None) -> str | None:
-            if value is None or not value.strip():
-                return None
-            inner, wrapped = expressions.unwrap(value)
-            if not wrapped:  # plain text, or text with embedded expressions (`kermit_${loopCounter}`)
-                return str(render(inner, lambda text: self.script_engine.evaluate(task, text)))
-            result = self.script_engine.evaluate(task, value)
-            if isinstance(result, list | tuple):
-                return ",".join(str(item) for item in result)
-            return None if result is None else str(result)
-
-        def moment(name: str, value: str | None) -> datetime | None:
-            raw: Any = value
-            if value and expressions.unwrap(value)[1]:
-                raw = self.script_engine.evaluate(task, value)
-            if raw is None or raw == "":
-                return None
-            try:
-                return due_time(raw, now)
-            except DurationError as error:
-                raise ProcessError(user_task.id, f"camunda:{name}: {error}") from error
-
-        priority_text = text(user_task.priority)
-        try:
-            priority = int(priority_text) if priority_text is not None else 50
-        except ValueError as error:
-            raise ProcessError(user_task.id, f"camunda:priority »{priority_text}« ist keine Zahl.") from error
-        return {
-            "id": str(task.id), "instance_id": instance.id, "case_id": instance.case_id, "element_id": user_task.id,
-            "name": user_task.name, "assignee": text(user_task.assignee),
-            "candidate_groups": ",".join(_names(text(user_task.candidate_groups))),
-            "candidate_users": ",".join(_names(text(user_task.candidate_users))),
-            "due_at": moment("dueDate", user_task.due_date),
-            "follow_up_at": moment("followUpDate", user_task.follow_up_date),
-            "priority": priority, "form_key": user_task.form_key, "created_at": now,
-        }
+        return called_user_task(self._processes.values(), task) or running.process.user_tasks.get(
+            task.task_spec.bpmn_id)
 
     # ----------------------------------------------------------------- events
 
@@ -639,10 +560,6 @@ class ProcessEngine:
                 and not isinstance(end.parent.task_spec, ScopedEventSubprocess)]
         source = ends[-1].data if ends else workflow.data
         return {key: value for key, value in source.items() if not key.startswith("_")}
-
-
-def _names(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
 def _is_message(definition: Any) -> bool:
