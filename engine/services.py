@@ -33,6 +33,7 @@ from engine.domain.counselling import SESSION_KINDS
 from engine.domain.dates import date_problems
 from engine.runtime import forms
 from engine.runtime.clock import Clock, berlin_date
+from engine.runtime.conditional import START_CONDITION
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
@@ -272,6 +273,29 @@ class Services:
                 outcome = Outcome(case.id, instance.id)
                 self._after_step(session, case, running, steps, actor, outcome, kind="signal_empfangen",
                                  element_id=None, data={"signal": signal, "inhalt": dict(variables or {})})
+                outcomes.append(outcome)
+            work.commit()
+        return outcomes
+
+    def evaluate_start_conditions(self, variables: Mapping[str, Any] | None = None, *, actor: str,
+                                  uow: UnitOfWork | None = None) -> list[Outcome]:
+        """Evaluate the start conditions of every running case that waits at a conditional start event of its
+        process, with these variables (Camunda: evaluateStartConditions); each whose condition holds begins,
+        with the variables set, in one transaction. No condition holding is no error: the list is empty."""
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            waits = session.scalars(select(Wait).where(Wait.kind == "event", Wait.name == START_CONDITION)
+                                    .order_by(Wait.instance_id)).all()
+            outcomes = []
+            for instance_id in dict.fromkeys(wait.instance_id for wait in waits):
+                instance, case = self._instance_and_case(session, instance_id)
+                running = self.engine.load(session, instance)
+                steps = self.engine.evaluate_start_conditions(running.workflow, dict(variables or {}))
+                if steps is None:
+                    continue
+                outcome = Outcome(case.id, instance.id)
+                self._after_step(session, case, running, steps, actor, outcome, kind="startbedingung_erfuellt",
+                                 element_id=None, data={"variablen": dict(variables or {})})
                 outcomes.append(outcome)
             work.commit()
         return outcomes

@@ -31,7 +31,7 @@ from engine.conformance.bpmn_expectations import Expectation
 from engine.runtime import lint
 from engine.runtime.call_activity import CalledProcesses, UnknownProcessError
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.conditional import refresh_conditions
+from engine.runtime.conditional import fire_start_conditions, refresh_conditions
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts, signal_definition
@@ -345,7 +345,21 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             return True
     if _update_variables(workflow, acted, expectation, completed):
         return True
+    if _evaluate_start_conditions(workflow, acted, expectation, completed):
+        return True
     return _fire_earliest_timer(workflow, clock, completed)
+
+
+def _evaluate_start_conditions(workflow: Any, acted: set[Any], expectation: Expectation, completed: Any) -> bool:
+    """The test's next `evaluateStartConditions()` with its variables, where the instance waits at a conditional
+    start (the product's `Services.evaluate_start_conditions` does the same per waiting case)."""
+    done = sum(1 for each in acted if isinstance(each, tuple) and each[0] == "start_condition")
+    if done >= len(expectation.start_conditions):
+        return False
+    acted.add(("start_condition", done))
+    if fire_start_conditions(workflow, dict(expectation.start_conditions[done])):
+        _run(workflow, completed)
+    return True
 
 
 def _update_variables(workflow: Any, acted: set[Any], expectation: Expectation, completed: Any) -> bool:

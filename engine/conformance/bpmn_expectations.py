@@ -32,6 +32,9 @@ class Expectation:
     # move, when nothing but conditional events is left to act on
     updates: tuple[dict[str, Any], ...] = ()
     updates_first: bool = False  # the test sets those variables while user tasks are still open
+    # the variables of each `createConditionEvaluation()...evaluateStartConditions()` the test calls (a conditional
+    # start of the process: the instance waits there until then)
+    start_conditions: tuple[dict[str, Any], ...] = ()
     # the other files the test's `@Deployment(resources = ...)` deploys with this one (paths as in FILES.txt)
     deployed_with: tuple[str, ...] = ()
 
@@ -165,6 +168,16 @@ EXPECTATIONS: dict[str, Expectation] = {
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
               start={"payloadVar": "Val"})),
     **_in("event/conditional",
+          # read from ConditionalStartEventTest: the variables each file's test evaluates the start conditions with
+          ConditionalStartEventTest__testSingleConditionalStartEvent__bpmn20__xml=Expectation(
+              start_conditions=({"foo": 1},)),
+          ConditionalStartEventTest__testStartInstanceWithTrueConditionalStartEvent__bpmn20__xml=Expectation(
+              start_conditions=({},)),
+          ConditionalStartEventTest__testStartInstanceWithVariableName__bpmn20__xml=Expectation(
+              start_conditions=({"foo": True},)),
+          # only deployed as a further version: no instance is started, the condition is subscribed to
+          ConditionalStartEventTest__testSingleConditionalStartEvent1__bpmn20__xml=Expectation(
+              waits_at=frozenset({"StartEvent_1"})),
           # the test sets `variable` to 1 on the open task "Before Condition" (taskService.setVariable)
           EventSubProcessStartConditionalEventTest__testVariableCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
           EventSubProcessStartConditionalEventTest__testFalseCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,

@@ -8,7 +8,12 @@ does not exist yet makes it false, as Camunda's `tryEvaluate` does; any other fa
 An event subprocess started by a condition: the condition is evaluated when its scope has started
 and again whenever the scope's variables have changed since it was last evaluated; an interrupting one
 fires once (the rest of the scope is cancelled, see event_subprocess.py), a non-interrupting one starts
-a run each time a change makes it hold. Conditional start events of a process are refused by lint.
+a run each time a change makes it hold.
+
+A conditional start event of a process: an instance (a case's cycle) waits there, as it waits at a
+message start event, until its start condition is evaluated with given variables (Camunda's
+`createConditionEvaluation().setVariables(...).evaluateStartConditions()`, here `fire_start_conditions`)
+and holds; the variables are then set on the instance. It is not re-evaluated on its own.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ def _current_variables(my_task: Any) -> dict[str, Any]:
 
 
 VARIABLE_EVENTS = ("create", "update", "delete")
+START_CONDITION = "Startbedingung"  # the name under which an instance waits at a conditional process start
 
 
 class CamundaConditional(ConditionalEventDefinition):  # type: ignore[misc]
@@ -45,6 +51,8 @@ class CamundaConditional(ConditionalEventDefinition):  # type: ignore[misc]
     def has_fired(self, my_task: Any) -> bool:
         if my_task._get_internal_data("has_fired", False):
             return True
+        if self.name == START_CONDITION:
+            return False  # a process start fires only when its start condition is evaluated (fire_start_conditions)
         fired = self.holds(my_task)
         my_task._set_internal_data(has_fired=fired)
         return fired
@@ -78,8 +86,8 @@ def refresh_conditions(workflow: Any) -> bool:
     """
     fired = _conditional_starts(workflow)
     for task in list(workflow.event_manager.tasks.values()):
-        if task.state != TaskState.WAITING:
-            continue
+        if task.state != TaskState.WAITING or _is_start(task):
+            continue  # a start waits for its evaluation (below; event subprocess starts in _conditional_starts)
         definition = task.task_spec.event_definition
         if isinstance(definition, CamundaConditional):
             task.task_spec._update(task)
@@ -145,6 +153,32 @@ def _conditional_starts(workflow: Any) -> bool:
     return fired
 
 
+def _is_start(task: Any) -> bool:
+    return type(task.task_spec).__name__ == "StartEvent"
+
+
+def fire_start_conditions(workflow: Any, variables: dict[str, Any]) -> list[str]:
+    """Evaluate the start condition of each conditional process start the instance waits at, with its variables
+    and these; where it holds (and, with camunda:variableName, one of those variables is given), the start fires
+    and the variables are set. The element ids of the starts that fired."""
+    fired = []
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if task.state != TaskState.WAITING or not _is_start(task) or task.workflow is not workflow \
+                or not isinstance(definition, CamundaConditional):
+            continue
+        if definition.variable_names and not any(name in variables for name in definition.variable_names):
+            continue
+        current = {**_current_variables(task), **task.data, **variables}
+        if definition.holds_on(current, task.task_spec.bpmn_id, workflow.script_engine):
+            for each in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+                each.data.update(variables)  # the instance's variables, also on the tokens predicted already
+            task._set_internal_data(has_fired=True)
+            task.task_spec._update(task)
+            fired.append(task.task_spec.bpmn_id)
+    return fired
+
+
 def _snapshot(variables: dict[str, Any], names: tuple[str, ...]) -> str:
     """The variables a conditional start listens to, as text (kept in the instance's state)."""
     if names:
@@ -175,6 +209,11 @@ class ConditionalParsing:
     def parse_conditional_event(self, event: Any) -> Any:
         base = super().parse_conditional_event(event)  # type: ignore[misc]
         result = CamundaConditional(base.expression, description=base.description)
+        node = getattr(self, "node", None)
+        parent = node.getparent() if node is not None else None
+        if node is not None and parent is not None and node.tag.endswith("}startEvent") \
+                and parent.tag.endswith("}process"):
+            result.name = START_CONDITION
         camunda = "{http://camunda.org/schema/1.0/bpmn}"
         result.variable_names = tuple(filter(None, (part.strip() for part in
                                                     (event.get(f"{camunda}variableName") or "").split(","))))

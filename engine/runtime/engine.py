@@ -536,6 +536,22 @@ class ProcessEngine:
         self._run(workflow, steps)
         return steps
 
+    def evaluate_start_conditions(self, workflow: Any, variables: Mapping[str, Any]) -> StepLog | None:
+        """Camunda's evaluateStartConditions for this instance: None if no conditional start it waits at holds."""
+        from engine.runtime.conditional import fire_start_conditions
+
+        try:
+            fired = fire_start_conditions(workflow, dict(variables))
+        except EngineError:
+            raise
+        except Exception as error:
+            raise ProcessError(None, f"Die Startbedingung konnte nicht geprüft werden: {error}") from error
+        if not fired:
+            return None
+        steps = StepLog()
+        self._run(workflow, steps)
+        return steps
+
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
             instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:
         session.connection().execute(_INSERT_EVENT, [{

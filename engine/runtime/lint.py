@@ -123,17 +123,22 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
 
 
 def _check_conditional(document: Document, element: etree._Element) -> list[Finding]:
-    """Conditional catch and boundary events and event subprocess starts run (`conditional.py`); process starts
-    do not."""
+    """Conditional catch, boundary and start events as `conditional.py` runs them."""
     owner = element.getparent()
     in_event_subprocess = owner is not None and local(owner.tag) == "startEvent" and \
         owner.getparent() is not None and owner.getparent().get("triggeredByEvent") == "true"
     catching = owner is not None and local(owner.tag) in {"intermediateCatchEvent", "boundaryEvent"}
-    if not catching and not in_event_subprocess:
-        return [_finding(document, element, "Bedingte Start-Ereignisse eines Prozesses kann die Engine nicht "
-                                            "ausführen; bitte ein bedingtes Zwischen- oder Randereignis oder einen "
-                                            "Ereignis-Teilprozess mit bedingtem Start verwenden.")]
-    listens = [name for name in ("variableName", "variableEvents") if element.get(f"{{{CAMUNDA_NS}}}{name}")]
+    process_start = owner is not None and local(owner.tag) == "startEvent" and owner.getparent() is not None \
+        and local(owner.getparent().tag) == "process"
+    if not catching and not in_event_subprocess and not process_start:
+        return [_finding(document, element, "Bedingte Start-Ereignisse gibt es nur am Prozess und an "
+                                            "Ereignis-Teilprozessen.")]
+    if process_start and len(owner.getparent().findall(f"{{{BPMN_NS}}}startEvent")) > 1:
+        return [_finding(document, element, "Ein Prozess mit bedingtem Start-Ereignis darf kein weiteres "
+                                            "Start-Ereignis haben: Camunda startet je Start eine eigene Instanz, ein "
+                                            "Fall hat nur eine.")]
+    listens = [name for name in ("variableName", "variableEvents") if element.get(f"{{{CAMUNDA_NS}}}{name}")
+               and not (process_start and name == "variableName")]
     if listens and not in_event_subprocess:
         return [_finding(document, element, f"camunda:{listens[0]} wird nur am bedingten Start eines "
                                             "Ereignis-Teilprozesses ausgeführt; hier ginge es stillschweigend "

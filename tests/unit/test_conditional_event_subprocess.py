@@ -152,18 +152,20 @@ def test_variable_name_on_an_intermediate_conditional_event_is_refused(tmp_path:
                    "ginge es stillschweigend verloren.")]
 
 
-def test_a_process_level_conditional_start_event_stays_refused_by_lint(tmp_path: Path) -> None:
+def test_a_conditional_process_start_beside_another_start_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "start.bpmn20.xml"
     path.write_text("""<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="probe">
   <process id="probe" isExecutable="true">
     <startEvent id="start"><conditionalEventDefinition><condition>${x == 1}</condition></conditionalEventDefinition>
     </startEvent>
+    <startEvent id="start2" />
     <sequenceFlow id="f1" sourceRef="start" targetRef="ende" />
+    <sequenceFlow id="f2" sourceRef="start2" targetRef="ende" />
     <endEvent id="ende" />
   </process>
 </definitions>
 """, encoding="utf-8")
     assert [(f.element_id, f.message) for f in lint_paths([path])] == [
-        ("start", "Bedingte Start-Ereignisse eines Prozesses kann die Engine nicht ausführen; bitte ein bedingtes "
-                  "Zwischen- oder Randereignis oder einen Ereignis-Teilprozess mit bedingtem Start verwenden.")]
+        ("start", "Ein Prozess mit bedingtem Start-Ereignis darf kein weiteres Start-Ereignis haben: Camunda startet "
+                  "je Start eine eigene Instanz, ein Fall hat nur eine.")]
