@@ -228,7 +228,11 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                 findings.extend(_check_service_task(document, element, topics))
             if tag == "businessRuleTask":
                 findings.extend(_check_decision_task(document, element, available))
-            if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
+            # a message throw or end event sends nothing, as in Camunda 7 without an implementation
+            # (spiff.MessageThrowAsNone): its messageRef is not resolved
+            throws = tag == "messageEventDefinition" and element.getparent() is not None \
+                and local(element.getparent().tag) in {"intermediateThrowEvent", "endEvent"}
+            if tag == "messageEventDefinition" and not throws and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
             elif tag in REFERENCED and element.get(REFERENCED[tag][0]) and \
@@ -240,7 +244,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                     and local(element.getparent().tag) == "endEvent":
                 findings.append(_finding(document, element, "Ein Fehler-Endereignis braucht eine Fehlerreferenz "
                                                             "(errorRef); Camunda lehnt es ohne ab."))
-            elif tag in {"messageEventDefinition", "receiveTask"} and element.get("messageRef") in document.unnamed:
+            elif tag in {"messageEventDefinition", "receiveTask"} and not throws \
+                    and element.get("messageRef") in document.unnamed:
                 findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
                                                             "zugestellt werden."))
         elif namespace == CAMUNDA_NS and tag == "inputOutput":

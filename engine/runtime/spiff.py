@@ -45,6 +45,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     EscalationEventDefinition,
     SignalEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -161,7 +162,18 @@ class _StartEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
         return task
 
 
-class _EndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
+class MessageThrowAsNone(NoneEventDefinition):  # type: ignore[misc]
+    """A message throw or end event: Camunda 7 runs one without an implementation (camunda:class, expression or an
+    external topic, all refused by lint) as a none event (BpmnParse): nothing is sent, the messageRef not resolved."""
+
+
+class _MessageThrowParsing:
+    def parse_message_event(self, message_event: Any) -> Any:
+        return MessageThrowAsNone()
+
+
+class _EndEventParser(_MessageThrowParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing,
+                      CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -176,7 +188,8 @@ class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
     pass
 
 
-class _ThrowEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
+class _ThrowEventParser(_MessageThrowParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing,
+                        CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
 
