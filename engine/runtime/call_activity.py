@@ -144,24 +144,21 @@ class MappedCallActivity(CallActivity):  # type: ignore[misc]
             name = value.strip()
         version = self._version(my_task)
         tag = self._tag(my_task)
-        if version is None and tag is None and name in top.subprocess_specs:
-            key = name  # deployed with the caller
-        else:
-            resolver = getattr(top, "called_processes", None)
-            try:
-                if resolver is None:
-                    raise UnknownProcessError(name)
-                number, compiled = resolver.find(name, version, tag)
-            except AmbiguousProcessError as error:
-                raise ProcessError(self.bpmn_id, f"Der Versions-Tag »{tag}« des aufgerufenen Prozesses »{name}« ist "
-                                                 f"mehrdeutig: {error}") from error
-            except UnknownProcessError as error:
-                which = f"»{name}« in Version {version}" if version is not None else \
-                    f"»{name}« mit dem Versions-Tag »{tag}«" if tag is not None else f"»{name}«"
-                raise ProcessError(self.bpmn_id, f"Der aufgerufene Prozess {which} ist nicht "
-                                                 "bereitgestellt.") from error
-            key = called_key(name, number)
-            join_called(top, key, compiled)
+        # always among the deployed processes: the workflow's own specs also hold its embedded subprocesses
+        resolver = getattr(top, "called_processes", None)
+        try:
+            if resolver is None:
+                raise UnknownProcessError(name)
+            number, compiled = resolver.find(name, version, tag)
+        except AmbiguousProcessError as error:
+            raise ProcessError(self.bpmn_id, f"Der Versions-Tag »{tag}« des aufgerufenen Prozesses »{name}« ist "
+                                             f"mehrdeutig: {error}") from error
+        except UnknownProcessError as error:
+            which = f"»{name}« in Version {version}" if version is not None else \
+                f"»{name}« mit dem Versions-Tag »{tag}«" if tag is not None else f"»{name}«"
+            raise ProcessError(self.bpmn_id, f"Der aufgerufene Prozess {which} ist nicht bereitgestellt.") from error
+        key = called_key(name, number)
+        join_called(top, key, compiled)
         my_task.internal_data[CALLED_KEY] = key
         subworkflow = top.create_subprocess(my_task, key)
         subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)

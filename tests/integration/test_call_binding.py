@@ -230,3 +230,20 @@ def test_what_cannot_be_honoured_is_refused_naming_the_call_activity(
                          write(tmp_path, "teil.bpmn", callee("Teil"))])
     assert [(f.element_id, f.message) for f in raised.value.findings] == [("Call_Teil", message)]
 
+
+
+def test_an_expression_naming_an_embedded_subprocess_is_no_process(services: Services, tmp_path: Path) -> None:
+    embedded = caller('calledElement="${welcher}"').replace(
+        '<bpmn:sequenceFlow id="F3" sourceRef="Call_Teil" targetRef="Task_Nachher" />',
+        '<bpmn:sequenceFlow id="F3" sourceRef="Call_Teil" targetRef="Eingebettet" />\n'
+        '    <bpmn:subProcess id="Eingebettet"><bpmn:startEvent id="ES" />'
+        '<bpmn:sequenceFlow id="EF" sourceRef="ES" targetRef="EE" /><bpmn:endEvent id="EE" /></bpmn:subProcess>\n'
+        '    <bpmn:sequenceFlow id="F5" sourceRef="Eingebettet" targetRef="Task_Nachher" />')
+    assert 'targetRef="Eingebettet"' in embedded
+    services.deploy([write(tmp_path, "aufrufer.bpmn", embedded)])
+    case = services.start_case("K-0001", "team-nord", process_id="Aufrufer")
+    [task] = services.open_tasks(case.case_id)
+    with pytest.raises(ProcessError) as raised:
+        services.complete_task(task.id, {"welcher": "Eingebettet"}, actor="test")
+    assert raised.value.element_id == "Call_Teil"
+    assert "Der aufgerufene Prozess »Eingebettet« ist nicht bereitgestellt." in str(raised.value)
