@@ -75,6 +75,8 @@ def test_cases_wait_at_the_conditional_start_until_the_condition_holds_with_the_
 
 def test_a_variable_name_needs_that_variable_among_the_given_ones(services: Services) -> None:
     case = services.start_case("K-0003", "team-nord", process_id="Nachweis")
+    # `${true}` is not evaluated on its own: the case waits until the start conditions are evaluated
+    assert [w.element_id for w in services.waits(case.case_id)] == ["Start_Nachweis"]
     assert services.evaluate_start_conditions({"anderes": 1}, actor="test") == []
     [outcome] = services.evaluate_start_conditions({"nachweis": True}, actor="test")
     assert (outcome.case_id, outcome.open_tasks) == (case.case_id, ["Task_Nachweis"])
