@@ -153,6 +153,34 @@ def signal(name: str, variables: tuple[str, ...]) -> None:
     click.echo(f"Signal »{name}« an {len(outcomes)} Fall/Fälle zugestellt: {cases}.")
 
 
+@main.command("startbedingungen")
+@click.option("--var", "variables", multiple=True, metavar="NAME=WERT",
+              help="Variable, mit der die Startbedingungen geprüft und die gesetzt wird (mehrfach möglich; Zahlen, "
+                   "true, false und null gelten wie in JSON, alles andere als Text).")
+@friendly
+def start_conditions(variables: tuple[str, ...]) -> None:
+    """Die Startbedingungen aller Fälle prüfen, die an einem bedingten Start warten; wo sie erfüllt ist, beginnt
+    der Prozess mit diesen Variablen."""
+    import json
+
+    values: dict[str, Any] = {}
+    for pair in variables:
+        key, separator, value = pair.partition("=")
+        if not separator or not key.strip():
+            raise click.BadParameter(f"»{pair}« hat nicht die Form NAME=WERT.", param_hint="--var")
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+        values[key.strip()] = parsed if isinstance(parsed, bool | int | float) or parsed is None else value
+    outcomes = services().evaluate_start_conditions(values, actor="cli")
+    if not outcomes:
+        click.echo("Bei keinem wartenden Fall ist eine Startbedingung erfüllt.")
+        return
+    cases = ", ".join(str(outcome.case_id) for outcome in outcomes)
+    click.echo(f"Startbedingung erfüllt bei {len(outcomes)} Fall/Fällen: {cases}.")
+
+
 @main.command()
 @friendly
 def migrate() -> None:

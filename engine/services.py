@@ -33,6 +33,7 @@ from engine.domain.counselling import SESSION_KINDS
 from engine.domain.dates import date_problems
 from engine.runtime import forms
 from engine.runtime.clock import Clock, berlin_date
+from engine.runtime.conditional import START_CONDITION
 from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
@@ -196,7 +197,7 @@ class Services:
                                                 "oder ist entfallen.")
             instance, case = _instance_and_case(row)
             running = self.engine.load(session, instance)
-            definition = running.process.user_tasks.get(row.element_id)
+            definition = self.engine.user_task(running, task_id)
             if definition is None:
                 raise NotFoundError(f"Die Aufgabe {row.element_id} hat kein Formular im Diagramm.")
             custom = self.custom_forms.get(definition.form_key or "")
@@ -272,6 +273,29 @@ class Services:
                 outcome = Outcome(case.id, instance.id)
                 self._after_step(session, case, running, steps, actor, outcome, kind="signal_empfangen",
                                  element_id=None, data={"signal": signal, "inhalt": dict(variables or {})})
+                outcomes.append(outcome)
+            work.commit()
+        return outcomes
+
+    def evaluate_start_conditions(self, variables: Mapping[str, Any] | None = None, *, actor: str,
+                                  uow: UnitOfWork | None = None) -> list[Outcome]:
+        """Evaluate the start conditions of every running case that waits at a conditional start event of its
+        process, with these variables (Camunda: evaluateStartConditions); each whose condition holds begins,
+        with the variables set, in one transaction. No condition holding is no error: the list is empty."""
+        with uow or self.unit_of_work() as work:
+            session = work.session
+            waits = session.scalars(select(Wait).where(Wait.kind == "event", Wait.name == START_CONDITION)
+                                    .order_by(Wait.instance_id)).all()
+            outcomes = []
+            for instance_id in dict.fromkeys(wait.instance_id for wait in waits):
+                instance, case = self._instance_and_case(session, instance_id)
+                running = self.engine.load(session, instance)
+                steps = self.engine.evaluate_start_conditions(running.workflow, dict(variables or {}))
+                if steps is None:
+                    continue
+                outcome = Outcome(case.id, instance.id)
+                self._after_step(session, case, running, steps, actor, outcome, kind="startbedingung_erfuellt",
+                                 element_id=None, data={"variablen": dict(variables or {})})
                 outcomes.append(outcome)
             work.commit()
         return outcomes
@@ -421,7 +445,7 @@ class Services:
             row = self.engine.find(session, task.instance_id)
             assert row is not None
             running = self.engine.load(session, row)
-            definition = running.process.user_tasks.get(task.element_id) or UserTaskDef(task.element_id, task.name)
+            definition = self.engine.user_task(running, task_id) or UserTaskDef(task.element_id, task.name)
             spiff_task = running.workflow.get_task_from_id(UUID(task_id))
             data = {key: value for key, value in spiff_task.data.items() if not key.startswith("_")}
             return task, definition, data

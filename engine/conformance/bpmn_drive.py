@@ -29,8 +29,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.conformance.bpmn_expectations import Expectation
 from engine.runtime import lint
+from engine.runtime.call_activity import CalledProcesses, UnknownProcessError
 from engine.runtime.clock import SimulatedClock
-from engine.runtime.conditional import refresh_conditions
+from engine.runtime.conditional import fire_start_conditions, refresh_conditions
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.errors import EngineError, Finding
 from engine.runtime.event_subprocess import message_starts, signal_definition
@@ -109,15 +110,21 @@ class Corpus:
                 if process.executable:
                     self.defines.setdefault(process_id, []).append(name)
 
-    def companions(self, name: str, document: Document) -> dict[str, Document]:
-        """The files a Camunda test would deploy with this one: those defining the processes it calls,
-        preferring the same folder (transitively)."""
+    def companions(self, name: str, document: Document, named: tuple[str, ...] = ()) -> dict[str, Document]:
+        """The files a Camunda test would deploy with this one: those its `@Deployment` names (`named`, as
+        recorded in bpmn_expectations.py; a file not in the corpus is left out), and those defining the
+        processes they call, preferring the same folder (transitively)."""
         found: dict[str, Document] = {}
-        pending = [document]
+        for other_name in named:
+            other = self.documents.get(other_name)
+            if isinstance(other, Document):
+                found[other_name] = other
+        pending = [document, *found.values()]
         while pending:
             current = pending.pop()
             for process in current.processes.values():
-                for called in sorted(process.calls):
+                named_calls = {c.name for c in process.dynamic_calls.values() if not c.is_expression}
+                for called in sorted(process.calls | named_calls):
                     if any(called in d.processes for d in (document, *found.values())):
                         continue
                     candidates = self.defines.get(called, [])
@@ -137,7 +144,7 @@ def examine(corpus: Corpus, name: str, expectation: Expectation | None = None) -
     if isinstance(document, UnsafeXmlError):
         finding = document.finding
         return Outcome(name, REFUSED, finding.element_id, finding.message, findings=[finding])
-    documents = {name: document, **corpus.companions(name, document)}
+    documents = {name: document, **corpus.companions(name, document, (expectation or Expectation()).deployed_with)}
     # No domain actions are deployed with these diagrams: an external task's topic names none (as `sro lint`
     # says for a topic the product does not know), instead of failing when the instance reaches it.
     everything = lint.check(documents, actions=())
@@ -185,7 +192,7 @@ def _drive(documents: dict[str, Document], process_id: str,
         if dropped:
             return dropped[0], f"{SILENT}: Das Element wird nie ausgeführt, obwohl ein Sequenzfluss hinführt " \
                                f"(übergangen: {', '.join(dropped)}).", []
-        workflow = new_workflow(compiled, script_engine)
+        workflow = new_workflow(compiled, script_engine, _DeployedTogether(documents))
         initiator = next(document.processes[process_id].initiator for document in documents.values()
                          if process_id in document.processes)
         data = dict(expectation.start)
@@ -220,6 +227,21 @@ def _drive(documents: dict[str, Document], process_id: str,
         return getattr(error, "element_id", None), f"{FAILED}: {error}", []
     except Exception as error:  # the library's own crash is an outcome here, not a crash of the runner
         return _failing(error), f"{FAILED}: {failure_in_german(str(error))}", []
+
+
+class _DeployedTogether(CalledProcesses):
+    """What a call activity resolved at run time finds in the conformance run: the processes of the files
+    deployed together, each in version 1 (the test's one deployment)."""
+
+    def __init__(self, documents: dict[str, Document]) -> None:
+        self.documents = documents
+
+    def find(self, process_id: str, version: int | None, tag: str | None = None) -> tuple[int, Any]:
+        if version not in (None, 1) or not any(process_id in d.processes and d.processes[process_id].executable
+                                                and (tag is None or d.processes[process_id].version_tag == tag)
+                                                for d in self.documents.values()):
+            raise UnknownProcessError(process_id)
+        return 1, compile_process({file: d.root for file, d in self.documents.items()}, process_id, {})
 
 
 def _dropped_elements(documents: dict[str, Document], process_id: str, compiled: Any) -> list[str]:
@@ -291,6 +313,8 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
     if fired_first < expectation.timers_once and _fire_earliest_timer(workflow, clock, completed):
         acted.add(("timer", fired_first))
         return True
+    if expectation.updates_first and _update_variables(workflow, acted, expectation, completed):
+        return True
     ready = ready_user_tasks(workflow)
     if ready:
         task = ready[0]
@@ -321,7 +345,21 @@ def _act(workflow: Any, clock: SimulatedClock, acted: set[Any], delivered: set[s
             return True
     if _update_variables(workflow, acted, expectation, completed):
         return True
+    if _evaluate_start_conditions(workflow, acted, expectation, completed):
+        return True
     return _fire_earliest_timer(workflow, clock, completed)
+
+
+def _evaluate_start_conditions(workflow: Any, acted: set[Any], expectation: Expectation, completed: Any) -> bool:
+    """The test's next `evaluateStartConditions()` with its variables, where the instance waits at a conditional
+    start (the product's `Services.evaluate_start_conditions` does the same per waiting case)."""
+    done = sum(1 for each in acted if isinstance(each, tuple) and each[0] == "start_condition")
+    if done >= len(expectation.start_conditions):
+        return False
+    acted.add(("start_condition", done))
+    if fire_start_conditions(workflow, dict(expectation.start_conditions[done])):
+        _run(workflow, completed)
+    return True
 
 
 def _update_variables(workflow: Any, acted: set[Any], expectation: Expectation, completed: Any) -> bool:

@@ -33,6 +33,12 @@ class Expectation:
     # variables the test sets on the waiting instance (`runtimeService.setVariable`), one update per
     # move, when nothing but conditional events is left to act on
     updates: tuple[dict[str, Any], ...] = ()
+    updates_first: bool = False  # the test sets those variables while user tasks are still open
+    # the variables of each `createConditionEvaluation()...evaluateStartConditions()` the test calls (a conditional
+    # start of the process: the instance waits there until then)
+    start_conditions: tuple[dict[str, Any], ...] = ()
+    # the other files the test's `@Deployment(resources = ...)` deploys with this one (paths as in FILES.txt)
+    deployed_with: tuple[str, ...] = ()
 
 
 def _in(folder: str, **files: Expectation) -> dict[str, Expectation]:
@@ -46,6 +52,7 @@ FIRES_JOB_FIRST = Expectation(timers_first=True)
 FIRES_ONE_JOB_FIRST = Expectation(timers_once=1)
 # the conditional event tests: started with `variable` 0, then the test sets it to 1
 VARIABLE_0_THEN_1 = Expectation(start={"variable": 0}, updates=({"variable": 1},))
+SETS_VARIABLE_ON_TASK = Expectation(updates=({"variable": 1},), updates_first=True)
 
 
 def _order(price: int, standard: int, gold: int) -> dict[str, Any]:
@@ -119,6 +126,12 @@ EXPECTATIONS: dict[str, Expectation] = {
               start={"duration": "PT1H"}),
           IntermediateTimerEventTest__testRecalculateTimeCycleExpressionCurrentDateBased__bpmn20__xml=Expectation(
               start={"cycle": "R/PT15M"}),
+          # StartTimerEventTest.testStartTimerEventSubProcessCalledFromCallActivity; the file it is deployed with
+          # has a Java service task and is not in the corpus, so the called process is not deployed here
+          simpleProcessWithCallActivity__bpmn20__xml=Expectation(
+              start={"calledProcess": "startTimerEventWithTwoEventSubProcesses"},
+              deployed_with=("bpmn/event/timer/StartTimerEventTest.testStartTimerEventWithTwoEventSubProcesses"
+                             ".bpmn20.xml",)),
           TimerRecalculationTest__testFinishedJob__bpmn20__xml=Expectation(start={"dueDate": "2025-01-06T09:00:00"})),
     **_in("event/escalation",
           EscalationEventSubprocessTest__testThrowEscalationEventFromEventSubprocess__bpmn20__xml=FIRES_JOB_FIRST),
@@ -141,12 +154,40 @@ EXPECTATIONS: dict[str, Expectation] = {
           # Camunda cannot resolve the variable of the second call activity's local in-mapping: an error there
           CallActivity__testSubProcessLocalInputSingleVariableExpression__bpmn20__xml=Expectation(error=True),
           orderProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
-          checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True})),
+          checkCreditProcess__bpmn20__xml=Expectation(task_data={"creditApproved": True}),
+          # read from CallActivityTest.testCallCaseByVersionAsExpression: started with myVersion 2; the file deployed
+          # with it (api/oneTaskProcess.bpmn20.xml) is outside the corpus, so that version is not deployed here
+          CallActivityAdvancedTest__testCallProcessByVersionAsExpression__bpmn20__xml=Expectation(
+              start={"myVersion": 2}, deployed_with=("api/oneTaskProcess.bpmn20.xml",)),
+          # the test sets the called process's id on the first task before completing it
+          CallActivity__testCallSimpleSubProcessWithExpressions__bpmn20__xml=Expectation(
+              task_data={"simpleSubProcessExpression": "simpleSubProcess"},
+              deployed_with=("bpmn/callactivity/simpleSubProcess.bpmn20.xml",)),
+          CallActivity__testCallSimpleSubProcessWithHashExpressions__bpmn20__xml=Expectation(
+              task_data={"simpleSubProcessExpression": "simpleSubProcess"},
+              deployed_with=("bpmn/callactivity/simpleSubProcess.bpmn20.xml",))),
     **_in("event/signal",  # read from SignalEventPayloadTest.java (the files say "Tests")
           SignalEventTest__testThrownSignalInEventSubprocessInSubprocess__bpmn20__xml=FIRES_JOB_FIRST,
           SignalEventPayloadTests__throwSignalWithExpressionPayload__bpmn20__xml=Expectation(
               start={"payloadVar": "Val"})),
     **_in("event/conditional",
+          # read from ConditionalStartEventTest: the variables each file's test evaluates the start conditions with
+          ConditionalStartEventTest__testSingleConditionalStartEvent__bpmn20__xml=Expectation(
+              start_conditions=({"foo": 1},)),
+          ConditionalStartEventTest__testStartInstanceWithTrueConditionalStartEvent__bpmn20__xml=Expectation(
+              start_conditions=({},)),
+          ConditionalStartEventTest__testStartInstanceWithVariableName__bpmn20__xml=Expectation(
+              start_conditions=({"foo": True},)),
+          # only deployed as a further version: no instance is started, the condition is subscribed to
+          ConditionalStartEventTest__testSingleConditionalStartEvent1__bpmn20__xml=Expectation(
+              waits_at=frozenset({"StartEvent_1"})),
+          # the test sets `variable` to 1 on the open task "Before Condition" (taskService.setVariable)
+          EventSubProcessStartConditionalEventTest__testVariableCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
+          EventSubProcessStartConditionalEventTest__testFalseCondition__bpmn20__xml=SETS_VARIABLE_ON_TASK,
+          EventSubProcessStartConditionalEventTest__testNonInterruptingVariableConditionWithHistory__bpmn20__xml=(
+              Expectation(start={"variable": 1, "donotloseme": "here"})),
+          EventSubProcessStartConditionalEventTest__testNonInterruptingVariableCondition__bpmn20__xml=(
+              SETS_VARIABLE_ON_TASK),
           IntermediateConditionalEventTest__testFalseCondition__bpmn20__xml=Expectation(
               waits_at=frozenset({"conditionalEvent"})),
           IntermediateConditionalEventTest__testVariableValue__bpmn20__xml=VARIABLE_0_THEN_1,

@@ -19,10 +19,11 @@ from lxml import etree
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.runtime import expressions, lint
+from engine.runtime import lint
+from engine.runtime.call_activity import CalledProcesses
+from engine.runtime.called_versions import DeployedProcesses, called_user_task, deployed_with
 from engine.runtime.clock import Clock
 from engine.runtime.conditional import refresh_conditions
-from engine.runtime.durations import DurationError, due_time
 from engine.runtime.errors import ConflictError, DeploymentError, EngineError, Finding, NotFoundError, ProcessError
 from engine.runtime.event_subprocess import (
     ScopedEventSubprocess,
@@ -32,7 +33,6 @@ from engine.runtime.event_subprocess import (
     start_by_message,
 )
 from engine.runtime.fidelity import failure_in_german
-from engine.runtime.io_mapping import render
 from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_document
 from engine.runtime.spiff import (
     CompiledProcess,
@@ -58,6 +58,7 @@ from engine.runtime.store import (
     Wait,
     table,
 )
+from engine.runtime.task_rows import open_task_row
 from engine.runtime.xmlsafe import UnsafeXmlError, parse_xml
 
 
@@ -215,15 +216,18 @@ class ProcessEngine:
             if process_id not in document(deployment).processes:
                 continue  # a decision
             requires: set[str] = set()
-            pending, seen = [process_id], set()
+            pending, seen = [(process_id, deployment)], set()
             while pending:  # called processes, transitively, and every table they use
-                current = pending.pop()
+                current, source = pending.pop()
                 seen.add(current)
-                definition = document(active[current]).processes[current]
+                definition = document(source).processes[current]
                 for needed in sorted(definition.calls | definition.decision_refs):
-                    requires.add(active[needed].id)
+                    # camunda:calledElementBinding="deployment": the callee deployed together with the caller
+                    provider = (deployed_with(session, source, needed) or active[needed]) \
+                        if needed in definition.same_deployment else active[needed]
+                    requires.add(provider.id)
                     if needed in definition.calls and needed not in seen:
-                        pending.append(needed)
+                        pending.append((needed, provider))
             requires.discard(deployment.id)
             fingerprint = hashlib.sha256(" ".join([deployment.id, *sorted(requires)]).encode()).hexdigest()
             latest = self._latest(session, process_id)
@@ -241,6 +245,10 @@ class ProcessEngine:
                 "process_id": process_id, "version": version.version, "datei": deployment.file_name,
                 "sha256": deployment.id, "benoetigt": sorted(requires)})
         return versions
+
+    def called_processes(self, session: Session) -> CalledProcesses:
+        """The processes a call activity resolved at run time may start, read in this session."""
+        return DeployedProcesses(self, session)
 
     def deploy_paths(self, session: Session, paths: Iterable[Path], actor: str,
                      actions: Iterable[str] | None = None) -> list[ProcessVersion]:
@@ -307,7 +315,7 @@ class ProcessEngine:
         loaded = self.process(session, version_id)
         if loaded.definition.initiator:  # camunda:initiator: the variable that names who started the instance
             data = {**data, loaded.definition.initiator: actor}
-        workflow = new_workflow(loaded.compiled, self.script_engine)
+        workflow = new_workflow(loaded.compiled, self.script_engine, self.called_processes(session))
         workflow.task_tree.data = dict(data)  # root task data flows to every child
         for task in workflow.get_tasks():
             if task.parent is not None:
@@ -341,8 +349,10 @@ class ProcessEngine:
         loaded = self.process(session, instance.process_version_id)
         kept = self._recent.pop(instance.id, None)
         if kept is not None and kept[0] == instance.version and kept[1].process is loaded:
+            kept[1].workflow.called_processes = self.called_processes(session)  # this command's session
             return Running(instance, kept[1].workflow, loaded, kept[1].before)
-        workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine)
+        workflow = self.serializer.loads(instance.state, loaded.compiled, self.script_engine,
+                                         self.called_processes(session))
         return Running(instance, workflow, loaded, self.waiting_for(workflow))
 
     @staticmethod
@@ -457,8 +467,10 @@ class ProcessEngine:
         for task_id in sorted(after.tasks - running.before.tasks):
             task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
-            user_task = definitions.get(spec_id) or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
-            row = self._open_task(task, user_task, running.instance, now)
+            user_task = called_user_task(self._processes.values(), task) or definitions.get(spec_id) \
+                or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
+            row = open_task_row(task, user_task, running.instance.id, running.instance.case_id, now,
+                                self.script_engine)
             rows.append(row)
             for kind, names in (("group", row["candidate_groups"]), ("user", row["candidate_users"])):
                 candidates.extend({"task_id": task_id, "kind": kind, "name": name}
@@ -468,44 +480,11 @@ class ProcessEngine:
         if candidates:
             connection.execute(_INSERT_CANDIDATES, candidates)
 
-    def _open_task(self, task: Any, user_task: UserTaskDef, instance: InstanceRow,
-                   now: datetime) -> dict[str, Any]:
-        def text(value: str | None) -> str | None:
-            if value is None or not value.strip():
-                return None
-            inner, wrapped = expressions.unwrap(value)
-            if not wrapped:  # plain text, or text with embedded expressions (`kermit_${loopCounter}`)
-                return str(render(inner, lambda text: self.script_engine.evaluate(task, text)))
-            result = self.script_engine.evaluate(task, value)
-            if isinstance(result, list | tuple):
-                return ",".join(str(item) for item in result)
-            return None if result is None else str(result)
-
-        def moment(name: str, value: str | None) -> datetime | None:
-            raw: Any = value
-            if value and expressions.unwrap(value)[1]:
-                raw = self.script_engine.evaluate(task, value)
-            if raw is None or raw == "":
-                return None
-            try:
-                return due_time(raw, now)
-            except DurationError as error:
-                raise ProcessError(user_task.id, f"camunda:{name}: {error}") from error
-
-        priority_text = text(user_task.priority)
-        try:
-            priority = int(priority_text) if priority_text is not None else 50
-        except ValueError as error:
-            raise ProcessError(user_task.id, f"camunda:priority »{priority_text}« ist keine Zahl.") from error
-        return {
-            "id": str(task.id), "instance_id": instance.id, "case_id": instance.case_id, "element_id": user_task.id,
-            "name": user_task.name, "assignee": text(user_task.assignee),
-            "candidate_groups": ",".join(_names(text(user_task.candidate_groups))),
-            "candidate_users": ",".join(_names(text(user_task.candidate_users))),
-            "due_at": moment("dueDate", user_task.due_date),
-            "follow_up_at": moment("followUpDate", user_task.follow_up_date),
-            "priority": priority, "form_key": user_task.form_key, "created_at": now,
-        }
+    def user_task(self, running: Running, task_id: str) -> UserTaskDef | None:
+        """The declaration of an open user task of the instance, also in a process called at run time."""
+        task = running.workflow.get_task_from_id(UUID(task_id))
+        return called_user_task(self._processes.values(), task) or running.process.user_tasks.get(
+            task.task_spec.bpmn_id)
 
     # ----------------------------------------------------------------- events
 
@@ -557,6 +536,22 @@ class ProcessEngine:
         self._run(workflow, steps)
         return steps
 
+    def evaluate_start_conditions(self, workflow: Any, variables: Mapping[str, Any]) -> StepLog | None:
+        """Camunda's evaluateStartConditions for this instance: None if no conditional start it waits at holds."""
+        from engine.runtime.conditional import fire_start_conditions
+
+        try:
+            fired = fire_start_conditions(workflow, dict(variables))
+        except EngineError:
+            raise
+        except Exception as error:
+            raise ProcessError(None, f"Die Startbedingung konnte nicht geprüft werden: {error}") from error
+        if not fired:
+            return None
+        steps = StepLog()
+        self._run(workflow, steps)
+        return steps
+
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
             instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:
         session.connection().execute(_INSERT_EVENT, [{
@@ -581,10 +576,6 @@ class ProcessEngine:
                 and not isinstance(end.parent.task_spec, ScopedEventSubprocess)]
         source = ends[-1].data if ends else workflow.data
         return {key: value for key, value in source.items() if not key.startswith("_")}
-
-
-def _names(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
 def _is_message(definition: Any) -> bool:

@@ -326,6 +326,7 @@ class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event_manager = ScopedEventManager(self)
+        self.called_processes: Any = None  # call_activity.CalledProcesses: what a call resolved at run time may start
 
 
     def _do_engine_steps(self, will_complete_task: Any = None, did_complete_task: Any = None) -> bool:

@@ -19,6 +19,7 @@ from engine.runtime.lint_dialect import (
     REFERENCED,
     SUPPORTED_CAMUNDA_ELEMENTS,
     UNSUPPORTED_ATTRIBUTES,
+    check_call_activity,
     check_camunda_attributes,
     check_escalations,
     check_io_mapping,
@@ -96,13 +97,14 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
     from engine.runtime import dmn
 
     findings: list[Finding] = []
-    available = set(known) | {pid for document in documents.values() for pid in document.provides}
+    batch = {pid for document in documents.values() for pid in document.provides}
+    available = set(known) | batch
     topics = None if actions is None else set(actions)
     for document in documents.values():
         if document.kind == "dmn":
             findings.extend(dmn.lint_dmn(document.root, document.file))
             continue
-        findings.extend(_check_elements(document, available, topics))
+        findings.extend(_check_elements(document, available, topics, batch))
         findings.extend(_check_event_subprocesses(document))
         findings.extend(check_links(document))
         findings.extend(check_signals(document))
@@ -119,11 +121,34 @@ def check(documents: Mapping[str, Document], known: Iterable[str] = (),
 
 
 def _check_conditional(document: Document, element: etree._Element) -> list[Finding]:
-    """Conditional catch and boundary events run (`conditional.py`); conditional starts do not."""
+    """Conditional catch, boundary and start events as `conditional.py` runs them."""
     owner = element.getparent()
-    if owner is None or local(owner.tag) not in {"intermediateCatchEvent", "boundaryEvent"}:
-        return [_finding(document, element, "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein "
-                                            "bedingtes Zwischen- oder Randereignis verwenden.")]
+    in_event_subprocess = owner is not None and local(owner.tag) == "startEvent" and \
+        owner.getparent() is not None and owner.getparent().get("triggeredByEvent") == "true"
+    catching = owner is not None and local(owner.tag) in {"intermediateCatchEvent", "boundaryEvent"}
+    process_start = owner is not None and local(owner.tag) == "startEvent" and owner.getparent() is not None \
+        and local(owner.getparent().tag) == "process"
+    if not catching and not in_event_subprocess and not process_start:
+        return [_finding(document, element, "Bedingte Start-Ereignisse gibt es nur am Prozess und an "
+                                            "Ereignis-Teilprozessen.")]
+    if process_start and len(owner.getparent().findall(f"{{{BPMN_NS}}}startEvent")) > 1:
+        return [_finding(document, element, "Ein Prozess mit bedingtem Start-Ereignis darf kein weiteres "
+                                            "Start-Ereignis haben: Camunda startet je Start eine eigene Instanz, ein "
+                                            "Fall hat nur eine.")]
+    listens = [name for name in ("variableName", "variableEvents") if element.get(f"{{{CAMUNDA_NS}}}{name}")
+               and not (process_start and name == "variableName")]
+    if listens and not in_event_subprocess:
+        return [_finding(document, element, f"camunda:{listens[0]} wird nur am bedingten Start eines "
+                                            "Ereignis-Teilprozesses ausgeführt; hier ginge es stillschweigend "
+                                            "verloren.")]
+    kinds = [kind.strip() for kind in (element.get(f"{{{CAMUNDA_NS}}}variableEvents") or "").split(",") if kind.strip()]
+    unknown = [kind for kind in kinds if kind not in ("create", "update", "delete")]
+    if unknown:
+        return [_finding(document, element, f"camunda:variableEvents »{unknown[0]}« gibt es nicht; erlaubt sind "
+                                            "create, update und delete.")]
+    if kinds and not element.get(f"{{{CAMUNDA_NS}}}variableName"):
+        return [_finding(document, element, "camunda:variableEvents wird nur zusammen mit camunda:variableName "
+                                            "ausgeführt.")]
     condition = element.find(f"{{{BPMN_NS}}}condition")
     if condition is None or not (condition.text or "").strip():
         return [_finding(document, element, "Das bedingte Ereignis hat keine Bedingung.")]
@@ -158,7 +183,8 @@ def _check_timer(document: Document, element: etree._Element) -> list[Finding]:
     return []
 
 
-def _check_elements(document: Document, available: set[str], topics: set[str] | None) -> list[Finding]:
+def _check_elements(document: Document, available: set[str], topics: set[str] | None,
+                    batch: set[str]) -> list[Finding]:
     findings: list[Finding] = []
     for element in document.root.iter():
         if not isinstance(element.tag, str):
@@ -194,14 +220,17 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                                                   "Sammlung der Mehrfachausführung"))
             if tag in {"timeDate", "timeDuration", "timeCycle"}:
                 findings.extend(_check_timer(document, element))
-            if tag == "callActivity" and element.get("calledElement") not in available:
-                findings.append(_finding(document, element, f"Der aufgerufene Prozess »{element.get('calledElement')}« "
-                                                            "ist nicht bereitgestellt."))
+            if tag == "callActivity":
+                findings.extend(check_call_activity(document, element, available, batch))
             if tag == "serviceTask":
                 findings.extend(_check_service_task(document, element, topics))
             if tag == "businessRuleTask":
                 findings.extend(_check_decision_task(document, element, available))
-            if tag == "messageEventDefinition" and element.get("messageRef") not in document.messages:
+            # a message throw or end event sends nothing, as in Camunda 7 without an implementation
+            # (spiff.MessageThrowAsNone): its messageRef is not resolved
+            throws = tag == "messageEventDefinition" and element.getparent() is not None \
+                and local(element.getparent().tag) in {"intermediateThrowEvent", "endEvent"}
+            if tag == "messageEventDefinition" and not throws and element.get("messageRef") not in document.messages:
                 findings.append(_finding(document, element, "Das Nachrichtenereignis verweist auf keine "
                                                             "definierte Nachricht (messageRef)."))
             elif tag in REFERENCED and element.get(REFERENCED[tag][0]) and \
@@ -213,7 +242,8 @@ def _check_elements(document: Document, available: set[str], topics: set[str] | 
                     and local(element.getparent().tag) == "endEvent":
                 findings.append(_finding(document, element, "Ein Fehler-Endereignis braucht eine Fehlerreferenz "
                                                             "(errorRef); Camunda lehnt es ohne ab."))
-            elif tag in {"messageEventDefinition", "receiveTask"} and element.get("messageRef") in document.unnamed:
+            elif tag in {"messageEventDefinition", "receiveTask"} and not throws \
+                    and element.get("messageRef") in document.unnamed:
                 findings.append(_finding(document, element, "Die Nachricht hat keinen Namen; so kann sie nie "
                                                             "zugestellt werden."))
         elif namespace == CAMUNDA_NS and tag == "inputOutput":

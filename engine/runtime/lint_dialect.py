@@ -16,19 +16,24 @@ UNSUPPORTED_ATTRIBUTES = ("class", "delegateExpression", "expression", "resultVa
 # Job settings: Camunda runs the element later in a job; here it runs in the same step, which is what a
 # Camunda test sees once it has executed the jobs. They change when, never what.
 _JOB_ATTRIBUTES = {"async", "asyncBefore", "asyncAfter", "exclusive", "jobPriority"}
+# Camunda Forms (7.18+): the reference is carried with the task or start form (model.FormRef).
+FORM_REF_ATTRIBUTES = ("formRef", "formRefBinding", "formRefVersion")
+FORM_REF_BINDINGS = ("deployment", "latest", "version")
 # The camunda: attributes the engine reads or that carry no behaviour, per BPMN element (others: refused).
 SUPPORTED_CAMUNDA_ATTRIBUTES: dict[str, set[str]] = {
     "process": {"versionTag", "historyTimeToLive", "isStartableInTasklist", "candidateStarterGroups",
                 "candidateStarterUsers", "taskPriority", "jobPriority"},
-    "userTask": {"assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey"},
-    "startEvent": {"initiator", "formKey"},
+    "userTask": {"assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority", "formKey",
+                 *FORM_REF_ATTRIBUTES},
+    "startEvent": {"initiator", "formKey", *FORM_REF_ATTRIBUTES},
     "serviceTask": {"type", "topic"},
     "businessRuleTask": {"decisionRef", "resultVariable", "mapDecisionResult"},
     "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
-    "callActivity": {"calledElementBinding"},
+    "callActivity": {"calledElementBinding", "calledElementVersion", "calledElementVersionTag"},
     "error": {"errorMessage"},
     "errorEventDefinition": {"errorCodeVariable", "errorMessageVariable"},
     "escalationEventDefinition": {"escalationCodeVariable"},
+    "conditionalEventDefinition": {"variableName", "variableEvents"},  # checked in lint._check_conditional
 }
 # camunda: extension elements the engine reads (the refused ones have their own sentence above).
 SUPPORTED_CAMUNDA_ELEMENTS = {"formData", "formField", "validation", "constraint", "value", "properties", "property",
@@ -114,8 +119,6 @@ def inside_refused(element: etree._Element) -> bool:
 _SPECIFIC = {
     "caseRef": "CMMN-Fälle (camunda:caseRef) kann die Engine nicht aufrufen; bitte einen BPMN-Prozess aufrufen "
                "(calledElement).",
-    "formRef": "Camunda-Formulare (camunda:formRef) werden nicht unterstützt; bitte camunda:formKey oder "
-               "camunda:formData verwenden.",
     "variableMappingClass": "Java-Klassen für die Variablenübergabe (camunda:variableMappingClass) werden nicht "
                             "ausgeführt; bitte camunda:in/camunda:out verwenden.",
     "variableMappingDelegateExpression": "Delegates für die Variablenübergabe werden nicht ausgeführt; bitte "
@@ -126,7 +129,7 @@ _SPECIFIC = {
 def check_camunda_attributes(document: Document, element: etree._Element, tag: str) -> list[Finding]:
     findings = []
     supported = SUPPORTED_CAMUNDA_ATTRIBUTES.get(tag, set()) | _JOB_ATTRIBUTES
-    for key, value in element.attrib.items():
+    for key in element.attrib:
         qname = etree.QName(key)
         if qname.namespace != CAMUNDA_NS:
             continue
@@ -137,10 +140,94 @@ def check_camunda_attributes(document: Document, element: etree._Element, tag: s
         if name not in supported:
             findings.append(_finding(document, element, _SPECIFIC.get(name) or f"Das Attribut camunda:{name} wird "
                                                         "nicht ausgeführt; es ginge stillschweigend verloren."))
-        elif name == "calledElementBinding" and value != "latest":
-            findings.append(_finding(document, element, f"camunda:calledElementBinding »{value}« wird nicht "
-                                                        "unterstützt; aufgerufen wird immer die neueste Version."))
+    if tag in {"userTask", "startEvent"}:
+        findings.extend(check_form_ref(document, element))
     return findings
+
+
+CALLED_BINDINGS = ("latest", "deployment", "version", "versionTag")
+
+
+def check_call_activity(document: Document, element: etree._Element, available: set[str],
+                        batch: set[str]) -> list[Finding]:
+    """calledElement (a process id or an expression) with camunda:calledElementBinding and
+    camunda:calledElementVersion, as call_activity.py runs them; `batch`: the processes deployed together."""
+    from engine.runtime.model import CalledElement
+
+    called = CalledElement.of(element)
+    if not called.name.strip():
+        return [_finding(document, element, "Die Aufruf-Aktivität nennt keinen Prozess (calledElement).")]
+    if called.binding not in CALLED_BINDINGS:
+        return [_finding(document, element, f"camunda:calledElementBinding »{called.binding}« gibt es nicht; erlaubt "
+                                            "sind latest, deployment, version und versionTag.")]
+    findings: list[Finding] = []
+    if called.binding == "versionTag":
+        tag = (called.version_tag or "").strip()
+        if not tag:
+            return [_finding(document, element, "camunda:calledElementBinding »versionTag« braucht "
+                                                "camunda:calledElementVersionTag.")]
+        if "${" in tag or "#{" in tag:
+            findings.extend(_check_expression(_at(document, element), tag, "camunda:calledElementVersionTag"))
+    elif called.version_tag is not None:
+        return [_finding(document, element, "camunda:calledElementVersionTag gilt nur mit "
+                                            "camunda:calledElementBinding »versionTag«; hier ginge es "
+                                            "stillschweigend verloren.")]
+    if called.binding == "version":
+        version = (called.version or "").strip()
+        if not version:
+            return [_finding(document, element, "camunda:calledElementBinding »version« braucht "
+                                                "camunda:calledElementVersion.")]
+        if "${" in version or "#{" in version:
+            findings.extend(_check_expression(_at(document, element), version, "camunda:calledElementVersion"))
+        elif not version.isdigit() or int(version) < 1:
+            return [_finding(document, element, f"camunda:calledElementVersion »{version}« ist keine Versionsnummer "
+                                                "(1, 2, ...).")]
+    elif called.version is not None:
+        return [_finding(document, element, "camunda:calledElementVersion gilt nur mit camunda:calledElementBinding "
+                                            "»version«; hier ginge sie stillschweigend verloren.")]
+    if called.is_expression:
+        if called.binding == "deployment":
+            return [_finding(document, element, "Ein Ausdruck als calledElement mit camunda:calledElementBinding "
+                                                "»deployment« wird nicht unterstützt; bitte die Prozess-ID angeben.")]
+        return [*findings, *_check_expression(_at(document, element), called.name, "Aufgerufener Prozess")]
+    if called.binding == "deployment" and called.name not in batch:
+        findings.append(_finding(document, element, f"Der aufgerufene Prozess »{called.name}« wird nicht zusammen "
+                                                    "mit diesem Diagramm bereitgestellt (camunda:"
+                                                    "calledElementBinding »deployment«)."))
+    elif called.name not in available:
+        findings.append(_finding(document, element, f"Der aufgerufene Prozess »{called.name}« ist nicht "
+                                                    "bereitgestellt."))
+    return findings
+
+
+def check_form_ref(document: Document, element: etree._Element) -> list[Finding]:
+    """What Camunda 7 refuses about a Camunda Forms reference (BpmnParse), and a version it would ignore."""
+    def attribute(name: str) -> str | None:
+        value: str | None = element.get(f"{{{CAMUNDA_NS}}}{name}")
+        return value
+
+    reference, binding, version = (attribute(name) for name in FORM_REF_ATTRIBUTES)
+    if reference is None:
+        if binding is not None or version is not None:
+            return [_finding(document, element, "camunda:formRefBinding und camunda:formRefVersion gelten nur mit "
+                                                "camunda:formRef; hier gingen sie stillschweigend verloren.")]
+        return []
+    if attribute("formKey") is not None:
+        return [_finding(document, element, "Nur eines von camunda:formKey und camunda:formRef ist erlaubt.")]
+    if not reference.strip():
+        return [_finding(document, element, "camunda:formRef nennt kein Formular.")]
+    if binding is None:
+        return [_finding(document, element, "camunda:formRef braucht camunda:formRefBinding (deployment, latest "
+                                            "oder version).")]
+    if binding not in FORM_REF_BINDINGS:
+        return [_finding(document, element, f"camunda:formRefBinding »{binding}« gibt es nicht; erlaubt sind "
+                                            "deployment, latest und version.")]
+    if binding == "version" and not (version or "").strip():
+        return [_finding(document, element, "camunda:formRefBinding »version« braucht camunda:formRefVersion.")]
+    if binding != "version" and version is not None:
+        return [_finding(document, element, "camunda:formRefVersion gilt nur mit camunda:formRefBinding »version«; "
+                                            "hier ginge sie stillschweigend verloren.")]
+    return []
 
 
 def check_links(document: Document) -> list[Finding]:

@@ -72,6 +72,57 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class CalledElement:
+    """What a call activity calls: calledElement (a process id or an expression), camunda:calledElementBinding
+    (latest, deployment, version, versionTag), camunda:calledElementVersion and camunda:calledElementVersionTag."""
+
+    name: str
+    binding: str = "latest"
+    version: str | None = None
+    version_tag: str | None = None
+
+    @staticmethod
+    def of(element: etree._Element) -> CalledElement:
+        return CalledElement(element.get("calledElement") or "", _camunda(element, "calledElementBinding") or "latest",
+                             _camunda(element, "calledElementVersion"), _camunda(element, "calledElementVersionTag"))
+
+    @property
+    def is_expression(self) -> bool:
+        return "${" in self.name or "#{" in self.name
+
+    @property
+    def dynamic(self) -> bool:
+        """Resolved when the instance reaches the call activity, not compiled with the caller."""
+        return self.is_expression or self.binding in ("version", "versionTag")
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """A Camunda Forms reference (camunda:formRef, Camunda 7.18+): the form's id, how its version is bound
+    (deployment, latest or version) and, for the version binding, the version."""
+
+    key: str
+    binding: str | None = None
+    version: str | None = None
+
+
+def _form_ref(element: etree._Element) -> FormRef | None:
+    key = _camunda(element, "formRef")
+    if key is None:
+        return None
+    return FormRef(key, _camunda(element, "formRefBinding"), _camunda(element, "formRefVersion"))
+
+
+@dataclass(frozen=True)
+class StartFormDef:
+    """The form a start event names (camunda:formKey or camunda:formRef), as the start form of its process."""
+
+    id: str
+    form_key: str | None = None
+    form_ref: FormRef | None = None
+
+
+@dataclass(frozen=True)
 class UserTaskDef:
     id: str
     name: str
@@ -83,6 +134,7 @@ class UserTaskDef:
     priority: str | None = None
     form_key: str | None = None
     fields: tuple[FormField, ...] = ()
+    form_ref: FormRef | None = None
 
     def field(self, field_id: str) -> FormField | None:
         return next((candidate for candidate in self.fields if candidate.id == field_id), None)
@@ -110,9 +162,13 @@ class ProcessDef:
     user_tasks: dict[str, UserTaskDef] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)  # gateway id -> default flow id
-    calls: set[str] = field(default_factory=set)  # process ids of call activities
+    calls: set[str] = field(default_factory=set)  # process ids of call activities compiled with the caller
+    same_deployment: set[str] = field(default_factory=set)  # of those, the ones bound to the caller's deployment
+    dynamic_calls: dict[str, CalledElement] = field(default_factory=dict)  # call activity id -> resolved at run time
+    version_tag: str | None = None  # camunda:versionTag of the process (a call may bind to it)
     initiator: str | None = None  # camunda:initiator of the none start event: the variable naming who started
     decision_refs: set[str] = field(default_factory=set)  # decision ids of business rule tasks
+    start_forms: dict[str, StartFormDef] = field(default_factory=dict)  # start event id -> the form it names
 
     def outgoing(self, element_id: str) -> list[Flow]:
         return [flow for flow in self.flows.values() if flow.source == element_id]
@@ -174,6 +230,7 @@ def _user_task(task: etree._Element) -> UserTaskDef:
         priority=_camunda(task, "priority"),
         form_key=_camunda(task, "formKey"),
         fields=_form_fields(task),
+        form_ref=_form_ref(task),
     )
 
 
@@ -183,6 +240,7 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
         name=process.get("name") or process.get("id", ""),
         file=filename,
         executable=process.get("isExecutable", "false") == "true",
+        version_tag=_camunda(process, "versionTag"),
     )
     for element in process.iter():
         if not isinstance(element.tag, str) or etree.QName(element).namespace != BPMN_NS:
@@ -197,10 +255,20 @@ def _read_process(process: etree._Element, filename: str) -> ProcessDef:
             result.lines[element_id] = element.sourceline
         if tag == "userTask":
             result.user_tasks[element_id] = _user_task(element)
-        elif tag == "startEvent" and _camunda(element, "initiator") and element.getparent() is process:
-            result.initiator = _camunda(element, "initiator")
+        elif tag == "startEvent" and element.getparent() is process:
+            if _camunda(element, "initiator"):
+                result.initiator = _camunda(element, "initiator")
+            if _camunda(element, "formKey") is not None or _camunda(element, "formRef") is not None:
+                result.start_forms[element_id] = StartFormDef(element_id, _camunda(element, "formKey"),
+                                                              _form_ref(element))
         elif tag == "callActivity" and element.get("calledElement"):
-            result.calls.add(element.get("calledElement", ""))
+            called = CalledElement.of(element)
+            if called.dynamic:
+                result.dynamic_calls[element_id] = called
+            else:
+                result.calls.add(called.name)
+                if called.binding == "deployment":
+                    result.same_deployment.add(called.name)
         elif tag == "businessRuleTask" and _camunda(element, "decisionRef"):
             result.decision_refs.add(_camunda(element, "decisionRef") or "")
         elif tag == "sequenceFlow":

@@ -33,7 +33,11 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
@@ -41,6 +45,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     EscalationEventDefinition,
     SignalEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -48,7 +53,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins import BpmnSpecMixin
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask as ServiceTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -63,7 +70,13 @@ from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import compensation, expressions, io_mapping, multi_instance
-from engine.runtime.call_activity import MappedCallActivity, MappedCallActivityParser
+from engine.runtime.call_activity import (
+    CALLED_KEY,
+    CalledProcesses,
+    MappedCallActivity,
+    MappedCallActivityParser,
+    resolve_called,
+)
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.coded_events import CamundaSignal, CodedError, CodedEscalation, CodedEventParsing
 from engine.runtime.conditional import CamundaConditional, ConditionalParsing
@@ -150,7 +163,18 @@ class _StartEventParser(compensation.CompensationParsing, ClockTimerParsing, Cod
         return task
 
 
-class _SignalEndEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing, CamundaEndEventParser):  # type: ignore[misc]
+class MessageThrowAsNone(NoneEventDefinition):  # type: ignore[misc]
+    """A message throw or end event: Camunda 7 runs one without an implementation (camunda:class, expression or an
+    external topic, all refused by lint) as a none event (BpmnParse): nothing is sent, the messageRef not resolved."""
+
+
+class _MessageThrowParsing:
+    def parse_message_event(self, message_event: Any) -> Any:
+        return MessageThrowAsNone()
+
+
+class _SignalEndEventParser(_MessageThrowParsing, ClockTimerParsing, CodedEventParsing, ConditionalParsing,
+                            CamundaEndEventParser):  # type: ignore[misc]
     """Signal end events too: the library reads them as none end events (the signal was never sent)."""
 
     def create_task(self) -> Any:
@@ -169,7 +193,7 @@ class _CatchEventParser(ClockTimerParsing, CodedEventParsing, ConditionalParsing
     pass
 
 
-class _ThrowEventParser(compensation.CompensationParsing, ClockTimerParsing, CodedEventParsing,
+class _ThrowEventParser(compensation.CompensationParsing, _MessageThrowParsing, ClockTimerParsing, CodedEventParsing,
                         ConditionalParsing, CamundaIntermediateThrowEventParser):  # type: ignore[misc]
     pass
 
@@ -350,6 +374,22 @@ class SroParser(CamundaParser):  # type: ignore[misc]
         ),
     }
 
+    def get_subprocess_specs(self, name: str, specs: dict[str, Any] | None = None,
+                             require_call_activity_specs: bool = True) -> dict[str, Any]:
+        """The library's collection of the specs a process needs, except the processes a call activity
+        resolves only at run time (an expression or a version binding, see call_activity.py)."""
+        used: dict[str, Any] = specs if specs is not None else {}
+        for task_spec in self.get_spec(name).task_specs.values():
+            if not isinstance(task_spec, SubWorkflowTaskMixin) or task_spec.spec in used:
+                continue
+            called = getattr(task_spec, "called", None)
+            if called is not None and called.dynamic:
+                continue
+            used[task_spec.spec] = self.get_spec(task_spec.spec, required=require_call_activity_specs)
+            if used[task_spec.spec] is not None:
+                self.get_subprocess_specs(task_spec.spec, used)
+        return used
+
 
 class CompiledProcess:
     """The executable spec of one process in one deployment; parsed once and shared by all instances."""
@@ -413,7 +453,7 @@ class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return dct
 
     def from_dict(self, dct: dict[str, Any], process: CompiledProcess | None = None,
-                  script_engine: Any = None) -> Any:
+                  script_engine: Any = None, called: CalledProcesses | None = None) -> Any:
         from uuid import UUID
 
         if process is None:
@@ -421,12 +461,30 @@ class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         workflow = ScopedWorkflow(
             process.spec, process.subprocess_specs, script_engine=script_engine, deserializing=True
         )
+        workflow.called_processes = called
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+
+class _CalledConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
+    """A called process resolved at run time is found again under the key its call activity stored."""
+
+    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> Any:
+        key = task.internal_data.get(CALLED_KEY)
+        if key is None:
+            return super().from_dict(dct, task, top_workflow)
+        resolve_called(top_workflow, key)
+        from uuid import UUID
+
+        subprocess = self.target_class(top_workflow.subprocess_specs[key], task.id, top_workflow, deserializing=True)
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
 
 
 def _date_to_dict(value: date) -> dict[str, str]:
@@ -444,6 +502,7 @@ class StateSerializer:
         config = deepcopy(CAMUNDA_CONFIG)
         config[BpmnWorkflow] = _StateConverter
         config[ScopedWorkflow] = _StateConverter
+        config[BpmnSubWorkflow] = _CalledConverter
         # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
         for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
                            (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
@@ -459,10 +518,12 @@ class StateSerializer:
     def dumps(self, workflow: Any) -> str:
         return str(self._serializer.serialize_json(workflow))
 
-    def loads(self, state: str, process: CompiledProcess, script_engine: SafeScriptEngine) -> Any:
+    def loads(self, state: str, process: CompiledProcess, script_engine: SafeScriptEngine,
+              called: CalledProcesses | None = None) -> Any:
+        """`called`: the processes a call activity resolved at run time may have started (call_activity.py)."""
         dct = json.loads(state)
         self._serializer.migrate(dct)
-        return self._registry.restore(dct, process=process, script_engine=script_engine)
+        return self._registry.restore(dct, process=process, script_engine=script_engine, called=called)
 
     def convert_data(self, data: Mapping[str, Any]) -> Any:
         """Task data as JSON-ready values (dates tagged), e.g. to carry them into the next cycle."""
@@ -472,8 +533,11 @@ class StateSerializer:
         return self._registry.restore(data)
 
 
-def new_workflow(process: CompiledProcess, script_engine: SafeScriptEngine) -> Any:
-    return ScopedWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
+def new_workflow(process: CompiledProcess, script_engine: SafeScriptEngine,
+                 called: CalledProcesses | None = None) -> Any:
+    workflow = ScopedWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
+    workflow.called_processes = called
+    return workflow
 
 
 def ready_user_tasks(workflow: Any) -> list[Any]:

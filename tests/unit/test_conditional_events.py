@@ -92,15 +92,18 @@ def test_an_interrupting_conditional_boundary_event_cancels_its_task() -> None:
     assert ready(workflow) == ["Stopped"]
 
 
-def test_a_conditional_start_event_is_refused(tmp_path: Path) -> None:
+def test_two_conditional_start_events_of_one_process_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "p.bpmn"
     path.write_text(f'{HEAD}<process id="P" isExecutable="true"><startEvent id="S"><conditionalEventDefinition>'
                     '<condition>${x}</condition></conditionalEventDefinition></startEvent>'
-                    '<sequenceFlow id="f" sourceRef="S" targetRef="E" /><endEvent id="E" /></process></definitions>',
+                    '<startEvent id="S2"><conditionalEventDefinition>'
+                    '<condition>${y}</condition></conditionalEventDefinition></startEvent>'
+                    '<sequenceFlow id="f" sourceRef="S" targetRef="E" /><sequenceFlow id="f2" sourceRef="S2" '
+                    'targetRef="E" /><endEvent id="E" /></process></definitions>',
                     encoding="utf-8")
-    assert [(f.element_id, f.message) for f in lint_paths([path])] == [
-        ("S", "Bedingte Start-Ereignisse kann die Engine nicht ausführen; bitte ein bedingtes Zwischen- oder "
-              "Randereignis verwenden.")]
+    message = ("Ein Prozess mit bedingtem Start-Ereignis darf kein weiteres Start-Ereignis haben: Camunda startet je "
+               "Start eine eigene Instanz, ein Fall hat nur eine.")
+    assert [(f.element_id, f.message) for f in lint_paths([path])] == [("S", message), ("S2", message)]
 
 
 GATEWAY = """
