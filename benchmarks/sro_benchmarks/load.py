@@ -100,9 +100,11 @@ class User:
             raise RuntimeError(f"Anmeldung von {self.username} fehlgeschlagen ({status}).")
 
 
-def _drive(user: User, until: float, samples: dict[str, list[float]], errors: list[str], lock: threading.Lock) -> None:
+def _drive(user: User, until: float, samples: dict[str, list[float]], errors: list[str], lock: threading.Lock,
+           sizes: dict[str, list[tuple[int, int]]]) -> None:
     pages = ("inbox", "case_file", "calendar")
     mine: dict[str, list[float]] = {name: [] for name in pages}
+    shapes: dict[str, list[tuple[int, int]]] = {name: [] for name in pages}
     failed: list[str] = []
     turn = 0
     while time.perf_counter() < until:
@@ -110,15 +112,17 @@ def _drive(user: User, until: float, samples: dict[str, list[float]], errors: li
         turn += 1
         path = {"inbox": "/eingang", "calendar": "/kalender"}.get(name) or f"/faelle/{random.choice(user.case_ids)}"  # noqa: S311
         begin = time.perf_counter()
-        status, _ = user.request("GET", path)
+        status, page = user.request("GET", path)
         elapsed = time.perf_counter() - begin
         if status != 200:
             failed.append(f"{name} {status}")
         else:
             mine[name].append(elapsed)
+            shapes[name].append((len(page.encode()), page.count("<form")))
     with lock:
         for name, values in mine.items():
             samples[name].extend(values)
+            sizes[name].extend(shapes[name])
         errors.extend(failed)
 
 
@@ -158,9 +162,11 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
             person.sign_in()
         samples: dict[str, list[float]] = {"inbox": [], "case_file": [], "calendar": []}
         errors: list[str] = []
+        sizes: dict[str, list[tuple[int, int]]] = {name: [] for name in samples}
         lock = threading.Lock()
         until = time.perf_counter() + seconds
-        threads = [threading.Thread(target=_drive, args=(person, until, samples, errors, lock)) for person in people]
+        threads = [threading.Thread(target=_drive, args=(person, until, samples, errors, lock, sizes))
+                   for person in people]
         load_before = os.getloadavg()[0]
         begin = time.perf_counter()
         for thread in threads:
@@ -178,7 +184,14 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
             "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
             "errors": len(errors), "first_errors": errors[:5],
             "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1),
-                             **percentiles(values)} for name, values in samples.items()}}
+                             **percentiles(values), **shape(sizes[name])} for name, values in samples.items()}}
+
+
+def shape(sizes: list[tuple[int, int]]) -> dict[str, int]:
+    """The largest answer of a page in bytes and the most forms it held (the inbox grows with what is due)."""
+    if not sizes:
+        return {}
+    return {"max_bytes": max(size for size, _ in sizes), "max_forms": max(forms for _, forms in sizes)}
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
