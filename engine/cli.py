@@ -82,6 +82,61 @@ class _Commands(click.Group):
             raise click.UsageError(f"Den Befehl »{name}« gibt es nicht. Bekannt sind: {known}.", ctx)
         return super().resolve_command(ctx, args)
 
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """As click's, but a usage error is one German sentence (and where to find help), without click's
+        English frame ("Usage: … Error: …")."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx is not None else "sro"
+            click.echo(f"Fehler: {usage_problem(error)}\nHilfe: {command} --help", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(f"Fehler: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Abgebrochen.", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def usage_problem(error: click.UsageError) -> str:
+    """click's own usage errors in German; our own (raised with a German message) as they are."""
+    if isinstance(error, click.NoSuchOption):
+        return f"Die Option »{error.option_name}« gibt es nicht."
+    if isinstance(error, click.MissingParameter):
+        hint = error.param.get_error_hint(error.ctx) if error.param is not None and error.ctx is not None else ""
+        return f"Es fehlt die Angabe {hint.replace(chr(39), '»', 1).replace(chr(39), '«', 1)}.".replace("  ", " ")
+    if isinstance(error, click.BadOptionUsage):
+        return f"Die Option »{error.option_name}« braucht einen Wert."
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        return _bad_value(error.param, error.ctx)
+    if error.message.startswith("Got unexpected extra argument"):
+        extra = error.message.split("(", 1)[-1].rstrip(")")
+        return f"Unerwartete Angabe: {extra}."
+    return error.message
+
+
+def _bad_value(param: click.Parameter, ctx: click.Context | None) -> str:
+    name = f"»{param.get_error_hint(ctx).strip(chr(39))}«" if ctx is not None else f"»{param.name}«"
+    kind = param.type
+    if isinstance(kind, click.IntRange | click.FloatRange):
+        low = "" if kind.min is None else f" {'von' if kind.max is not None else 'ab'} {kind.min}"
+        high = "" if kind.max is None else f" bis {kind.max}"
+        return f"{name} muss eine {'ganze ' if isinstance(kind, click.IntRange) else ''}Zahl{low}{high} sein."
+    if isinstance(kind, click.Choice):
+        return f"{name} muss eines davon sein: {', '.join(str(choice) for choice in kind.choices)}."
+    if kind is click.INT:
+        return f"{name} muss eine ganze Zahl sein."
+    if kind is click.FLOAT:
+        return f"{name} muss eine Zahl sein."
+    if isinstance(kind, click.Path | click.File):
+        return f"{name}: Die Datei oder den Ordner gibt es nicht, oder sie ist nicht lesbar."
+    return f"Ungültiger Wert für {name}."
+
 
 @click.group(cls=_Commands)
 def main() -> None:

@@ -21,7 +21,7 @@ ENGLISH = ("connection", "Connection", "psycopg", "sqlalchemy", "OperationalErro
 
 
 def run(arguments: list[str], **environment: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, arguments, env=environment)
+    result = CliRunner().invoke(main, arguments, env=environment, prog_name="sro")
     return result.exit_code, result.output
 
 
@@ -52,6 +52,20 @@ def test_serve_refuses_a_port_out_of_range(port: str, tmp_path: Path) -> None:
     assert code == 2
     assert "65535" in output
     assert not (tmp_path / "x.db").exists()  # refused before anything was done
+
+
+@pytest.mark.parametrize(("arguments", "sentence"), [
+    (["serve", "--port", "99999"], "Fehler: »--port« muss eine ganze Zahl von 1 bis 65535 sein."),
+    (["serve", "--port", "x"], "Fehler: »--port« muss eine ganze Zahl von 1 bis 65535 sein."),
+    (["serve", "--gibt-es-nicht"], "Fehler: Die Option »--gibt-es-nicht« gibt es nicht."),
+    (["serve", "überzählig"], "Fehler: Unerwartete Angabe: überzählig."),
+    (["lint"], "Fehler: Es fehlt die Angabe »PATHS...«."),
+])
+def test_usage_errors_are_german_without_clicks_english_frame(arguments: list[str], sentence: str,
+                                                              tmp_path: Path) -> None:
+    code, output = run(arguments, DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    assert code == 2
+    assert output.splitlines() == [sentence, f"Hilfe: sro {arguments[0]} --help"]
 
 
 def test_an_unknown_log_format_is_refused(tmp_path: Path) -> None:
