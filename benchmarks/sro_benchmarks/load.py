@@ -31,8 +31,9 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 SRO = Path(sys.executable).with_name("sro")
 
 
-def build(cases: int, per_ifk: int) -> tuple[Plan, int]:
-    """The workplace benchmark's caseload in DATABASE_URL; returns the plan and the first clone's case id."""
+def build(cases: int, per_ifk: int, *, days_back: int = 0) -> tuple[Plan, int]:
+    """The workplace benchmark's caseload in DATABASE_URL; returns the plan and the first clone's case id.
+    `days_back` moves the whole caseload that many days into the past (all its timers due: the sweep)."""
     from engine.bootstrap import bootstrap
     from engine.runtime.clock import SimulatedClock, SystemClock
     from sro_benchmarks import PROCESSES
@@ -44,7 +45,8 @@ def build(cases: int, per_ifk: int) -> tuple[Plan, int]:
     # The server runs on the system clock: the caseload is built for this week (templates begin on last week's
     # Monday, their "now" is a week later), so the inbox shows what is due now and not every date since 2025.
     today = SystemClock().now()
-    monday = (today - timedelta(days=today.weekday() + 7)).replace(hour=8, minute=0, second=0, microsecond=0)
+    monday = (today - timedelta(days=today.weekday() + 7 + days_back)).replace(hour=8, minute=0, second=0,
+                                                                                microsecond=0)
     clock = SimulatedClock(monday)
     services = bootstrap(clock=clock)
     try:
