@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 from functools import cache, wraps
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -287,6 +288,60 @@ def export_case(case_id: int, ausgabe: Path | None, actor: str) -> None:
     else:
         ausgabe.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Fall {case_id} nach {ausgabe} exportiert.", err=True)
+
+
+@main.command("loeschen")
+@click.option("--abgeschlossen-vor", "before", required=True, metavar="DATUM",
+              help="Fälle, die vor diesem Tag abgeschlossen wurden (JJJJ-MM-TT oder TT.MM.JJJJ), nach Ablauf der "
+                   "Aufbewahrungsfrist.")
+@click.option("--ausfuehren", is_flag=True, help="Wirklich löschen (ohne: nur anzeigen, was gelöscht würde).")
+@click.option("--wer", "actor", required=True, help="Wer löscht (für das Protokoll).")
+@friendly
+def delete_closed(before: str, ausfuehren: bool, actor: str) -> None:
+    """Abgeschlossene Fälle nach Ablauf der Aufbewahrungsfrist löschen: den Fall und alles, was ihn nennt
+    (Vorgänge, Termine, Wiedervorlagen, Kontakte, Gespräche, Entwürfe, Ereignisprotokoll), je Fall in einer
+    Transaktion und protokolliert. Ohne --ausfuehren ein Probelauf, der nur anzeigt, was gelöscht würde.
+    Laufende Fälle werden nie gelöscht."""
+    from engine.runtime.errors import ConflictError, NotFoundError
+    from engine.workplace.retention import closed_before, delete_closed_case, record_preview
+
+    day = _day(before, "--abgeschlossen-vor")
+    service = services()
+    if day > service.clock.today():
+        raise click.BadParameter("Das Datum darf nicht in der Zukunft liegen.")
+    found = closed_before(service, day)
+    if not ausfuehren:
+        record_preview(service, found, day, actor=actor)
+        click.echo(f"Probelauf: {len(found)} vor dem {day:%d.%m.%Y} abgeschlossene(r) Fall/Fälle würde(n) gelöscht.")
+        for row in found:
+            click.echo(f"  Fall {row.case_id}, abgeschlossen am {row.closed_at:%d.%m.%Y}")
+        if found:
+            click.echo("Zum Löschen denselben Befehl mit --ausfuehren geben.")
+        return
+    deleted, refused = 0, 0
+    for row in found:
+        try:
+            counts = delete_closed_case(service, row.case_id, before=day, actor=actor)
+        except (ConflictError, NotFoundError) as error:  # reopened or gone meanwhile: the others go on
+            click.echo(f"  {error}", err=True)
+            refused += 1
+            continue
+        deleted += 1
+        click.echo(f"  Fall {row.case_id} gelöscht ({sum(counts.values())} Zeilen).")
+    click.echo(f"{deleted} Fall/Fälle gelöscht" + (f", {refused} nicht gelöscht." if refused else "."))
+    if refused:
+        sys.exit(1)
+
+
+def _day(text: str, option: str) -> date:
+    from datetime import datetime
+
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"»{text}« ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ).", param_hint=f"»{option}«")
 
 
 def _register() -> None:
