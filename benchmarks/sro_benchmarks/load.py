@@ -62,6 +62,11 @@ def build(cases: int, per_ifk: int, *, days_back: int = 0) -> tuple[Plan, int]:
         clone_all(database, plan)
         fix_sequences(database)
         add_agenda(database, plan, first_clone(services), random.Random(plan.seed + 1))  # noqa: S311
+        # Statistics as a running server has them: the rows came in bulk, and autovacuum may be off (it is on this
+        # machine's PostgreSQL), so without ANALYZE the planner guesses a handful of rows per team and scans every
+        # open task for the inbox (48 ms instead of 12 ms at 100,000 cases).
+        with database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
         return plan, first_clone(services)
     finally:
         services.engine.database.dispose()
