@@ -106,6 +106,11 @@ class Today:
     def page_count(total: int) -> int:
         return max(1, -(-total // TODAY_PAGE))
 
+    @staticmethod
+    def after_page(total: int, page: int) -> int:
+        """How many rows the next page of a list shows."""
+        return max(0, min(TODAY_PAGE, total - page * TODAY_PAGE))
+
 
 @dataclass(frozen=True)
 class OverdueCase:
