@@ -62,8 +62,52 @@ def _plugins() -> dict[str, EntryPoint]:
     return {entry.name: entry for entry in entry_points(group=PLUGIN_GROUP)}
 
 
+# click writes its help frame in English; these are its words and our German ones (its gettext catalogue has no
+# German, and installing one would change process-global state).
+_HELP_WORDS = {"Options": "Optionen", "Commands": "Befehle", "Positional arguments": "Argumente",
+               "Show this message and exit.": "Diese Hilfe zeigen und beenden.", "[required]": "[Pflicht]",
+               "[default: ": "[Vorgabe: ", "; default: ": "; Vorgabe: ", "[OPTIONS]": "[OPTIONEN]",
+               "COMMAND [ARGS]...": "BEFEHL [ARGUMENTE]...", "INTEGER RANGE": "ZAHL", "FLOAT RANGE": "ZAHL",
+               "INTEGER": "ZAHL", "FLOAT": "ZAHL", "FILENAME": "DATEI", "PATHS": "PFADE", "PATH": "PFAD",
+               "DIRECTORY": "ORDNER", "[env var: ": "[Umgebungsvariable: ", "(deprecated)": "(veraltet)"}
+
+
+def _german(text: str) -> str:
+    for english, german in _HELP_WORDS.items():
+        text = text.replace(english, german)
+    return text
+
+
+class _GermanHelp(click.HelpFormatter):
+    """click's help frame in German: "Aufruf:", "Optionen:", "Diese Hilfe zeigen und beenden." ..."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, _german(args), "Aufruf: " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_german(heading))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(_german(first), _german(second)) for first, second in rows], col_max, col_spacing)
+
+
+class _GermanContext(click.Context):
+    formatter_class = _GermanHelp
+
+
+def _in_german(command: click.Command) -> click.Command:
+    """The command and (for a group) its subcommands write their help with the German frame."""
+    command.context_class = _GermanContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _in_german(sub)
+    return command
+
+
 class _Commands(click.Group):
     """The engine's commands plus those registered under `sro.commands`, loaded only when asked for."""
+
+    context_class = _GermanContext
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *_plugins()})
@@ -72,8 +116,8 @@ class _Commands(click.Group):
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in _plugins():
             loaded: click.Command = _plugins()[cmd_name].load()
-            return loaded
-        return found
+            return _in_german(loaded)
+        return _in_german(found) if found is not None else None
 
     def resolve_command(self, ctx: click.Context,
                         args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:

@@ -69,6 +69,17 @@ def test_usage_errors_are_german_without_clicks_english_frame(arguments: list[st
     assert output.splitlines() == [sentence, f"Hilfe: sro {arguments[0]} --help"]
 
 
+@pytest.mark.parametrize("arguments", [["--help"], ["loeschen", "--help"], ["bench", "--help"], ["lint", "--help"],
+                                       ["conformance", "bpmn", "--help"]])
+def test_help_is_german_without_clicks_english_frame(arguments: list[str]) -> None:
+    code, output = run(arguments)
+    assert code == 0
+    assert output.startswith("Aufruf: sro ")
+    assert "Optionen:" in output and "Diese Hilfe zeigen und beenden." in output
+    for english in ("Usage", "Options", "Show this message", "[required]", "default:", "INTEGER", "COMMAND"):
+        assert english not in output, output
+
+
 def test_an_unknown_log_format_is_refused(tmp_path: Path) -> None:
     code, output = run(["serve"], DATABASE_URL=f"sqlite:///{tmp_path}/x.db", SRO_LOG_FORMAT="xml")
     assert code == 1 and "SRO_LOG_FORMAT »xml« gibt es nicht" in output
