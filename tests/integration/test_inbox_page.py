@@ -62,7 +62,10 @@ def test_a_day_with_300_wiedervorlagen_due_gives_a_small_page_without_a_form_per
     client = signed_in(day, "anna")
     statements: list[str] = []
     engine = day.services.engine.database.engine
-    count = lambda *args, **_: statements.append(args[2])  # noqa: E731
+
+    def count(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
     event.listen(engine, "before_cursor_execute", count)
     try:
         answer = client.get("/eingang")
