@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 from functools import cache, wraps
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -61,8 +62,52 @@ def _plugins() -> dict[str, EntryPoint]:
     return {entry.name: entry for entry in entry_points(group=PLUGIN_GROUP)}
 
 
+# click writes its help frame in English; these are its words and our German ones (its gettext catalogue has no
+# German, and installing one would change process-global state).
+_HELP_WORDS = {"Options": "Optionen", "Commands": "Befehle", "Positional arguments": "Argumente",
+               "Show this message and exit.": "Diese Hilfe zeigen und beenden.", "[required]": "[Pflicht]",
+               "[default: ": "[Vorgabe: ", "; default: ": "; Vorgabe: ", "[OPTIONS]": "[OPTIONEN]",
+               "COMMAND [ARGS]...": "BEFEHL [ARGUMENTE]...", "INTEGER RANGE": "ZAHL", "FLOAT RANGE": "ZAHL",
+               "INTEGER": "ZAHL", "FLOAT": "ZAHL", "FILENAME": "DATEI", "PATHS": "PFADE", "PATH": "PFAD",
+               "DIRECTORY": "ORDNER", "[env var: ": "[Umgebungsvariable: ", "(deprecated)": "(veraltet)"}
+
+
+def _german(text: str) -> str:
+    for english, german in _HELP_WORDS.items():
+        text = text.replace(english, german)
+    return text
+
+
+class _GermanHelp(click.HelpFormatter):
+    """click's help frame in German: "Aufruf:", "Optionen:", "Diese Hilfe zeigen und beenden." ..."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, _german(args), "Aufruf: " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_german(heading))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(_german(first), _german(second)) for first, second in rows], col_max, col_spacing)
+
+
+class _GermanContext(click.Context):
+    formatter_class = _GermanHelp
+
+
+def _in_german(command: click.Command) -> click.Command:
+    """The command and (for a group) its subcommands write their help with the German frame."""
+    command.context_class = _GermanContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _in_german(sub)
+    return command
+
+
 class _Commands(click.Group):
     """The engine's commands plus those registered under `sro.commands`, loaded only when asked for."""
+
+    context_class = _GermanContext
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *_plugins()})
@@ -71,8 +116,8 @@ class _Commands(click.Group):
         found = super().get_command(ctx, cmd_name)
         if found is None and cmd_name in _plugins():
             loaded: click.Command = _plugins()[cmd_name].load()
-            return loaded
-        return found
+            return _in_german(loaded)
+        return _in_german(found) if found is not None else None
 
     def resolve_command(self, ctx: click.Context,
                         args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
@@ -81,6 +126,61 @@ class _Commands(click.Group):
             known = ", ".join(self.list_commands(ctx))
             raise click.UsageError(f"Den Befehl »{name}« gibt es nicht. Bekannt sind: {known}.", ctx)
         return super().resolve_command(ctx, args)
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """As click's, but a usage error is one German sentence (and where to find help), without click's
+        English frame ("Usage: … Error: …")."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx is not None else "sro"
+            click.echo(f"Fehler: {usage_problem(error)}\nHilfe: {command} --help", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(f"Fehler: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Abgebrochen.", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def usage_problem(error: click.UsageError) -> str:
+    """click's own usage errors in German; our own (raised with a German message) as they are."""
+    if isinstance(error, click.NoSuchOption):
+        return f"Die Option »{error.option_name}« gibt es nicht."
+    if isinstance(error, click.MissingParameter):
+        hint = error.param.get_error_hint(error.ctx) if error.param is not None and error.ctx is not None else ""
+        return f"Es fehlt die Angabe {hint.replace(chr(39), '»', 1).replace(chr(39), '«', 1)}.".replace("  ", " ")
+    if isinstance(error, click.BadOptionUsage):
+        return f"Die Option »{error.option_name}« braucht einen Wert."
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        return _bad_value(error.param, error.ctx)
+    if error.message.startswith("Got unexpected extra argument"):
+        extra = error.message.split("(", 1)[-1].rstrip(")")
+        return f"Unerwartete Angabe: {extra}."
+    return error.message
+
+
+def _bad_value(param: click.Parameter, ctx: click.Context | None) -> str:
+    name = f"»{param.get_error_hint(ctx).strip(chr(39))}«" if ctx is not None else f"»{param.name}«"
+    kind = param.type
+    if isinstance(kind, click.IntRange | click.FloatRange):
+        low = "" if kind.min is None else f" {'von' if kind.max is not None else 'ab'} {kind.min}"
+        high = "" if kind.max is None else f" bis {kind.max}"
+        return f"{name} muss eine {'ganze ' if isinstance(kind, click.IntRange) else ''}Zahl{low}{high} sein."
+    if isinstance(kind, click.Choice):
+        return f"{name} muss eines davon sein: {', '.join(str(choice) for choice in kind.choices)}."
+    if kind is click.INT:
+        return f"{name} muss eine ganze Zahl sein."
+    if kind is click.FLOAT:
+        return f"{name} muss eine Zahl sein."
+    if isinstance(kind, click.Path | click.File):
+        return f"{name}: Die Datei oder den Ordner gibt es nicht, oder sie ist nicht lesbar."
+    return f"Ungültiger Wert für {name}."
 
 
 @click.group(cls=_Commands)
@@ -260,6 +360,60 @@ def export_case(case_id: int, ausgabe: Path | None, actor: str) -> None:
     else:
         ausgabe.write_text(text + "\n", encoding="utf-8")
         click.echo(f"Fall {case_id} nach {ausgabe} exportiert.", err=True)
+
+
+@main.command("loeschen")
+@click.option("--abgeschlossen-vor", "before", required=True, metavar="DATUM",
+              help="Fälle, die vor diesem Tag abgeschlossen wurden (JJJJ-MM-TT oder TT.MM.JJJJ), nach Ablauf der "
+                   "Aufbewahrungsfrist.")
+@click.option("--ausfuehren", is_flag=True, help="Wirklich löschen (ohne: nur anzeigen, was gelöscht würde).")
+@click.option("--wer", "actor", required=True, help="Wer löscht (für das Protokoll).")
+@friendly
+def delete_closed(before: str, ausfuehren: bool, actor: str) -> None:
+    """Abgeschlossene Fälle nach Ablauf der Aufbewahrungsfrist löschen: den Fall und alles, was ihn nennt
+    (Vorgänge, Termine, Wiedervorlagen, Kontakte, Gespräche, Entwürfe, Ereignisprotokoll), je Fall in einer
+    Transaktion und protokolliert. Ohne --ausfuehren ein Probelauf, der nur anzeigt, was gelöscht würde.
+    Laufende Fälle werden nie gelöscht."""
+    from engine.runtime.errors import ConflictError, NotFoundError
+    from engine.workplace.retention import closed_before, delete_closed_case, record_preview
+
+    day = _day(before, "--abgeschlossen-vor")
+    service = services()
+    if day > service.clock.today():
+        raise click.BadParameter("Das Datum darf nicht in der Zukunft liegen.")
+    found = closed_before(service, day)
+    if not ausfuehren:
+        record_preview(service, found, day, actor=actor)
+        click.echo(f"Probelauf: {len(found)} vor dem {day:%d.%m.%Y} abgeschlossene(r) Fall/Fälle würde(n) gelöscht.")
+        for row in found:
+            click.echo(f"  Fall {row.case_id}, abgeschlossen am {row.closed_at:%d.%m.%Y}")
+        if found:
+            click.echo("Zum Löschen denselben Befehl mit --ausfuehren geben.")
+        return
+    deleted, refused = 0, 0
+    for row in found:
+        try:
+            counts = delete_closed_case(service, row.case_id, before=day, actor=actor)
+        except (ConflictError, NotFoundError) as error:  # reopened or gone meanwhile: the others go on
+            click.echo(f"  {error}", err=True)
+            refused += 1
+            continue
+        deleted += 1
+        click.echo(f"  Fall {row.case_id} gelöscht ({sum(counts.values())} Zeilen).")
+    click.echo(f"{deleted} Fall/Fälle gelöscht" + (f", {refused} nicht gelöscht." if refused else "."))
+    if refused:
+        sys.exit(1)
+
+
+def _day(text: str, option: str) -> date:
+    from datetime import datetime
+
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"»{text}« ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ).", param_hint=f"»{option}«")
 
 
 def _register() -> None:

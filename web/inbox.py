@@ -7,23 +7,32 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine.queries import InboxFilter, inbox
-from engine.queries.agenda import today
+from engine.queries.agenda import TodayPages, today
 from engine.queries.inbox import PAGE_NUMBER
 from web.auth import case_role_required, local_path, me, services, workplace
 
 blueprint = Blueprint("inbox", __name__)
 
 
+# The page of each »Heute« list: appointments, Wiedervorlagen, cases past their contact interval.
+TODAY_PAGES = {"termin_seite": "appointments", "wv_seite": "follow_ups", "kontakt_seite": "contact_overdue"}
+
+
 @blueprint.get("/eingang")
 @case_role_required
 def show() -> Any:
-    if "seite" in request.args and not PAGE_NUMBER.fullmatch(request.args["seite"]):
-        abort(400, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.")
+    for name in ("seite", *TODAY_PAGES):
+        if name in request.args and not PAGE_NUMBER.fullmatch(request.args[name]):
+            abort(400, "Die Seitenzahl muss eine ganze Zahl ab 1 sein.")
     wanted = InboxFilter.from_params(request.args)
+    pages = TodayPages(**{field: int(request.args.get(name, "1")) for name, field in TODAY_PAGES.items()})
     page = inbox(services(), me(), wanted)
+    # Links to another page of one list keep the filter, the task page and the pages of the other lists.
+    here = {**wanted.params(), "seite": str(wanted.page),
+            **{name: str(getattr(pages, field)) for name, field in TODAY_PAGES.items()}}
     return render_template("inbox.html", rows=page.rows, total=page.total, wanted=wanted, pages=page.pages,
-                           saved=workplace().filters(me()), now=page.now,
-                           today=today(services(), me(), mine_only=wanted.scope == "mine"),
+                           saved=workplace().filters(me()), now=page.now, here=here,
+                           today=today(services(), me(), mine_only=wanted.scope == "mine", pages=pages),
                            day=services().clock.today())
 
 

@@ -17,13 +17,21 @@ from engine.cli import friendly
               help="Arbeitsplatz messen: Eingang und Fallakte bei 100.000 offenen Fällen, 250 je IFK.")
 @click.option("--load", is_flag=True, help="Last messen: gleichzeitige IFK gegen `sro serve --workers N` über "
               "Loopback (DATABASE_URL: eine leere Datenbank).")
+@click.option("--durchsatz", is_flag=True, help="Durchsatz messen: Aufgabenabschlüsse je Sekunde und die Abarbeitung "
+              "aller fälligen Zeitereignisse durch `sro worker` (DATABASE_URL: eine leere Datenbank).")
+@click.option("--prozesse", default="1,2,4", show_default=True,
+              help="Mit --durchsatz: Anzahlen der Prozesse, die Aufgaben abschließen.")
+@click.option("--zeitgeber-worker", "timer_workers", default="1,2", show_default=True,
+              help="Mit --durchsatz: Anzahlen der Zeitgeber-Prozesse.")
+@click.option("--aufgaben", default=2000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Mit --durchsatz: so viele Aufgaben je Lauf abschließen.")
 @click.option("--faelle", default=100_000, show_default=True, type=click.IntRange(1000, 1_000_000))
 @click.option("--web-worker", "web_workers", default="1,4", show_default=True, help="Anzahlen der Web-Prozesse.")
 @click.option("--nutzer", default="50,200", show_default=True, help="Anzahlen gleichzeitiger Nutzer.")
 @click.option("--sekunden", default=20.0, show_default=True, type=click.FloatRange(1, 600))
 @friendly
-def bench(quick: bool, workplace: bool, decisions: bool, load: bool, faelle: int, web_workers: str, nutzer: str,
-          sekunden: float) -> None:
+def bench(quick: bool, workplace: bool, decisions: bool, load: bool, durchsatz: bool, prozesse: str,
+          timer_workers: str, aufgaben: int, faelle: int, web_workers: str, nutzer: str, sekunden: float) -> None:
     """Schrittlatenzen des ausgelieferten SRO-Modells messen (Jahr 1 gegen Jahr 10, gegen den
     SQLite-Boden und reines SpiffWorkflow) und als JSON ausgeben."""
     if decisions:
@@ -31,15 +39,17 @@ def bench(quick: bool, workplace: bool, decisions: bool, load: bool, faelle: int
 
         click.echo(json.dumps(run_dmn(quick=quick), indent=2, ensure_ascii=False))
         return
+    if durchsatz:
+        from sro_benchmarks.throughput import run as run_throughput
+
+        click.echo(json.dumps(run_throughput(cases=faelle, processes=_numbers(prozesse),
+                                             timer_workers=_numbers(timer_workers), tasks=aufgaben),
+                              indent=2, ensure_ascii=False, default=str))
+        return
     if load:
         from sro_benchmarks.load import run as run_load
 
-        def numbers(text: str) -> list[int]:
-            try:
-                return [int(part) for part in text.split(",")]
-            except ValueError as error:
-                raise click.BadParameter(f"»{text}« ist keine Liste ganzer Zahlen (z. B. 1,4).") from error
-
+        numbers = _numbers
         click.echo(json.dumps(run_load(cases=faelle, per_ifk=250, workers=numbers(web_workers), users=numbers(nutzer),
                                        seconds=sekunden), indent=2, ensure_ascii=False))
         return
@@ -51,3 +61,13 @@ def bench(quick: bool, workplace: bool, decisions: bool, load: bool, faelle: int
     from sro_benchmarks.steps import run
 
     click.echo(json.dumps(run(quick=quick), indent=2, ensure_ascii=False))
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        found = [int(part) for part in text.split(",")]
+    except ValueError as error:
+        raise click.BadParameter(f"»{text}« ist keine Liste ganzer Zahlen (z. B. 1,4).") from error
+    if not found or min(found) < 1 or max(found) > 64:
+        raise click.BadParameter(f"»{text}«: jede Anzahl muss zwischen 1 und 64 liegen.")
+    return found

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from engine.agenda import first_free_slot
@@ -76,13 +77,39 @@ def _follow_ups(session: Session, *conditions: ColumnElement[bool]) -> list[Foll
 # --------------------------------------------------------------------------- inbox
 
 
+TODAY_PAGE = 50  # rows per list of »Heute«; the counts of all rows stay on the page
+
+
+@dataclass(frozen=True)
+class TodayPages:
+    """Which page of each »Heute« list to show (from 1)."""
+
+    appointments: int = 1
+    follow_ups: int = 1
+    contact_overdue: int = 1
+
+
 @dataclass(frozen=True)
 class Today:
-    """What comes back today whatever the processes wait for: appointments and due Wiedervorlagen."""
+    """What comes back today whatever the processes wait for: appointments and due Wiedervorlagen, each list
+    paged by TODAY_PAGE rows with the number of all its rows."""
 
     appointments: list[AppointmentRow]
     follow_ups: list[FollowUpRow]  # due today or earlier, not done
     contact_overdue: list[OverdueCase]  # active cases past their contact interval, longest overdue first
+    appointments_total: int = 0
+    follow_ups_total: int = 0
+    contact_overdue_total: int = 0
+    pages: TodayPages = TodayPages()
+
+    @staticmethod
+    def page_count(total: int) -> int:
+        return max(1, -(-total // TODAY_PAGE))
+
+    @staticmethod
+    def after_page(total: int, page: int) -> int:
+        """How many rows the next page of a list shows."""
+        return max(0, min(TODAY_PAGE, total - page * TODAY_PAGE))
 
 
 @dataclass(frozen=True)
@@ -93,23 +120,41 @@ class OverdueCase:
     contact_due_on: date | None  # never None here: the query asks for a day before today
 
 
-def today(services: Services, member: StaffMember, mine_only: bool) -> Today:
-    """Today's appointments and the Wiedervorlagen due by today of the member (or the member's team)."""
+def _page(session: Session, query: Select[*tuple[Any, ...]], page: int) -> tuple[list[tuple[Any, ...]], int]:
+    """One page of `query` and (as a window, in the same statement) the number of all its rows."""
+    found = session.execute(query.add_columns(func.count().over().label("total_rows"))
+                            .limit(TODAY_PAGE).offset((page - 1) * TODAY_PAGE)).all()
+    if found:
+        return [tuple(row)[:-1] for row in found], int(found[0][-1])
+    if page == 1:
+        return [], 0
+    return [], session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0  # past the end
+
+
+def today(services: Services, member: StaffMember, mine_only: bool, pages: TodayPages = TodayPages()) -> Today:
+    """Today's appointments, the Wiedervorlagen due by today and the cases past their contact interval of the
+    member (or the member's team), a page of each."""
     start, end = day_bounds(services.clock.today())
     with services.reading() as session:
         who_holds = Appointment.counsellor == member.username if mine_only else Appointment.team == member.team
         who_owns = FollowUp.owner == member.username if mine_only else FollowUp.team == member.team
         whose = Case.counsellor == member.username if mine_only else Case.team == member.team
-        rows = session.execute(
-            select(Case.id, Case.customer_number, Case.counsellor, Case.contact_due_on)
+        overdue, overdue_total = _page(
+            session, select(Case.id, Case.customer_number, Case.counsellor, Case.contact_due_on)
             .where(whose, Case.status == ACTIVE, Case.contact_due_on < services.clock.today())
-            .order_by(Case.contact_due_on, Case.id).limit(MAX_HITS))
-        overdue = [OverdueCase(row.id, row.customer_number, row.counsellor, row.contact_due_on) for row in rows]
-        return Today(
-            _appointments(session, who_holds, Appointment.starts_at >= start, Appointment.starts_at < end,
-                          Appointment.status == PLANNED),
-            _follow_ups(session, who_owns, FollowUp.done_at.is_(None), FollowUp.due_on <= services.clock.today()),
-            overdue)
+            .order_by(Case.contact_due_on, Case.id), pages.contact_overdue)
+        appointments, appointments_total = _page(
+            session, select(*_APPOINTMENT_COLUMNS).join(Case, Case.id == Appointment.case_id)
+            .where(who_holds, Appointment.starts_at >= start, Appointment.starts_at < end,
+                   Appointment.status == PLANNED)
+            .order_by(Appointment.starts_at, Appointment.id), pages.appointments)
+        follow_ups, follow_ups_total = _page(
+            session, select(*_FOLLOW_UP_COLUMNS).join(Case, Case.id == FollowUp.case_id)
+            .where(who_owns, FollowUp.done_at.is_(None), FollowUp.due_on <= services.clock.today())
+            .order_by(FollowUp.due_on, FollowUp.id), pages.follow_ups)
+        return Today([AppointmentRow(*row) for row in appointments], [FollowUpRow(*row) for row in follow_ups],
+                     [OverdueCase(*row) for row in overdue], appointments_total, follow_ups_total, overdue_total,
+                     pages)
 
 
 # --------------------------------------------------------------------------- calendar

@@ -40,3 +40,11 @@ class SignInVersion(Base):
     __tablename__ = "sign_in_versions"
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class EventDeletionPermit(Base):
+    """A case whose event rows may be deleted: written and removed by the retention command in the transaction that
+    deletes the case (the event log's trigger refuses every other UPDATE and DELETE; migration 0009)."""
+
+    __tablename__ = "event_deletion_permits"
+    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -97,6 +97,12 @@ def test_intake_calendar_session_missed_appointment_and_wiedervorlage(workstatio
     page.goto(workstation.url("/eingang?bereich=mine"))
     expect(page.locator(".heute-wiedervorlagen")).to_contain_text("Bescheinigung des Arztes nachfragen")
     workstation.shot("08-eingang-wiedervorlage-heute")
+    # »erledigt« submits the page's one row form (no form per row) and comes back to the same inbox
+    page.locator(".heute-wiedervorlagen li", has_text="Bescheinigung des Arztes nachfragen").get_by_role(
+        "button", name="erledigt").click()
+    expect(page.locator("main")).to_contain_text("Wiedervorlage erledigt.")
+    assert page.url.endswith("/eingang?bereich=mine")
+    expect(page.locator(".heute")).not_to_contain_text("Bescheinigung des Arztes nachfragen")
 
 
 def test_book_from_the_case_file_move_through_the_calendar_and_cancel(workstation: Workstation, site: Site) -> None:

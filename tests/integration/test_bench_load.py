@@ -20,3 +20,22 @@ def test_a_short_load_run_reports_every_page(tmp_path: Path, monkeypatch: pytest
     [single] = figures["runs"]
     assert single["web_workers"] == 2 and single["users"] == 3 and single["errors"] == 0
     assert all(page["requests"] > 0 and page["p50_ms"] > 0 for page in single["pages"].values())
+
+
+def test_a_short_throughput_run_completes_tasks_and_sweeps_every_due_timer_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sro_benchmarks.throughput import run
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/durchsatz.sqlite3")
+    monkeypatch.setenv("SRO_VAR", str(tmp_path / "var"))
+    figures = run(cases=1000, processes=[2], timer_workers=[2], tasks=40)
+    [completions] = figures["completions"]
+    assert completions["completed"] + completions["refused"] == completions["tasks"] == 40
+    assert completions["event_log_rows"] == completions["completed"] > 30
+    assert completions["completions_per_s"] > 0
+    [sweep] = figures["sweeps"]
+    assert sweep["due_before"] > 500 and sweep["left_due"] == 0 and sweep["timers_cleared"] == sweep["due_before"]
+    assert sweep["commands"] > 0 and sweep["commands_twice"] == 0 and sweep["worker_failures"] == []
+    assert sweep["timers_per_s"] > 0
+    assert not list(tmp_path.glob("durchsatz_*"))  # the copies are gone

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine import migrations
 from engine.bootstrap import bootstrap
 from engine.cli import main
 from engine.logs import JsonLines
@@ -21,7 +22,7 @@ ENGLISH = ("connection", "Connection", "psycopg", "sqlalchemy", "OperationalErro
 
 
 def run(arguments: list[str], **environment: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, arguments, env=environment)
+    result = CliRunner().invoke(main, arguments, env=environment, prog_name="sro")
     return result.exit_code, result.output
 
 
@@ -54,6 +55,31 @@ def test_serve_refuses_a_port_out_of_range(port: str, tmp_path: Path) -> None:
     assert not (tmp_path / "x.db").exists()  # refused before anything was done
 
 
+@pytest.mark.parametrize(("arguments", "sentence"), [
+    (["serve", "--port", "99999"], "Fehler: »--port« muss eine ganze Zahl von 1 bis 65535 sein."),
+    (["serve", "--port", "x"], "Fehler: »--port« muss eine ganze Zahl von 1 bis 65535 sein."),
+    (["serve", "--gibt-es-nicht"], "Fehler: Die Option »--gibt-es-nicht« gibt es nicht."),
+    (["serve", "überzählig"], "Fehler: Unerwartete Angabe: überzählig."),
+    (["lint"], "Fehler: Es fehlt die Angabe »PATHS...«."),
+])
+def test_usage_errors_are_german_without_clicks_english_frame(arguments: list[str], sentence: str,
+                                                              tmp_path: Path) -> None:
+    code, output = run(arguments, DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    assert code == 2
+    assert output.splitlines() == [sentence, f"Hilfe: sro {arguments[0]} --help"]
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["loeschen", "--help"], ["bench", "--help"], ["lint", "--help"],
+                                       ["conformance", "bpmn", "--help"]])
+def test_help_is_german_without_clicks_english_frame(arguments: list[str]) -> None:
+    code, output = run(arguments)
+    assert code == 0
+    assert output.startswith("Aufruf: sro ")
+    assert "Optionen:" in output and "Diese Hilfe zeigen und beenden." in output
+    for english in ("Usage", "Options", "Show this message", "[required]", "default:", "INTEGER", "COMMAND"):
+        assert english not in output, output
+
+
 def test_an_unknown_log_format_is_refused(tmp_path: Path) -> None:
     code, output = run(["serve"], DATABASE_URL=f"sqlite:///{tmp_path}/x.db", SRO_LOG_FORMAT="xml")
     assert code == 1 and "SRO_LOG_FORMAT »xml« gibt es nicht" in output
@@ -75,9 +101,10 @@ def test_health_says_when_the_schema_is_behind(tmp_path: Path, monkeypatch: pyte
     services = bootstrap(f"sqlite:///{tmp_path}/leer.db", clock=SimulatedClock(START), migrate=False)
     try:
         answer = create_app(services).test_client().get("/gesundheit")
+        _, head = migrations.pending(services.engine.database)
         assert answer.status_code == 503
         assert answer.get_json() == {"status": "gestoert", "grund": "Das Datenbankschema ist nicht aktuell (Stand "
-                                     "leer, neu 0008); bitte `sro migrate` ausführen."}
+                                     f"leer, neu {head}); bitte `sro migrate` ausführen."}
     finally:
         services.engine.database.dispose()
 
