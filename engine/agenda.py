@@ -41,6 +41,7 @@ from engine.runtime.model import UserTaskDef
 from engine.runtime.store import OpenTask, table
 
 SESSION_FIELD = "gespraechsart"  # a form with this field records a held counselling session
+FREE_SLOT_WINDOW_DAYS = 14  # how many days of a calendar first_free_slot reads at once
 
 
 _RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
@@ -89,18 +90,26 @@ def agreed_contact(cleaned: Mapping[str, Any]) -> AgreedContact | None:
 
 def first_free_slot(session: Session, counsellor: str, day: date, now: datetime) -> datetime:
     """The start of the counsellor's first free slot on `day` or, if that day is full or no working day,
-    on the next working day with one (never before `now`)."""
+    on the next working day with one (never before `now`).
+
+    The planned appointments are read a fortnight at a time (one statement for a counsellor whose next
+    days are full, not one per day)."""
     current = next_working_day(day)
     last = latest_ahead(berlin_date(now)) + timedelta(days=31)
     while current <= last:
-        start, end = day_bounds(current)
-        taken = session.execute(select(Appointment.starts_at, Appointment.minutes).where(
-            Appointment.counsellor == counsellor, Appointment.status == PLANNED,
-            Appointment.starts_at >= start, Appointment.starts_at < end)).all()
-        slots = free_slots(current, [(row.starts_at, row.minutes) for row in taken], after=now)
-        if slots:
-            return slots[0].starts_at
-        current = next_working_day(current + timedelta(days=1))
+        window_end = min(current + timedelta(days=FREE_SLOT_WINDOW_DAYS), last + timedelta(days=1))
+        start, _ = day_bounds(current)
+        end, _ = day_bounds(window_end)
+        taken: dict[date, list[tuple[datetime, int]]] = {}
+        for row in session.execute(select(Appointment.starts_at, Appointment.minutes).where(
+                Appointment.counsellor == counsellor, Appointment.status == PLANNED,
+                Appointment.starts_at >= start, Appointment.starts_at < end)):
+            taken.setdefault(berlin_date(row.starts_at), []).append((row.starts_at, row.minutes))
+        while current < window_end:
+            slots = free_slots(current, taken.get(current, ()), after=now)
+            if slots:
+                return slots[0].starts_at
+            current = next_working_day(current + timedelta(days=1))
     raise AgendaError(f"Im Kalender von {counsellor} ist ab dem {date_text(day)} kein Termin frei.")
 
 
