@@ -156,8 +156,15 @@ class Services:
     # ------------------------------------------------------------------ deployment
 
     def deploy(self, paths: Iterable[Path], actor: str = "system") -> list[tuple[str, int]]:
+        """Diagrams, decision tables and the letter templates beside them (`vorlagen/`): all or nothing."""
+        from engine.letters import stored
+
+        paths = list(paths)
+        templates = stored.checked(paths)  # refused before anything is written
         with self.unit_of_work() as uow:
             versions = self.engine.deploy_paths(uow.session, paths, actor, actions=self.engine.script_engine.actions)
+            if templates is not None:
+                stored.store(uow.session, templates, self.engine.clock.now(), actor)
             result = [(version.process_id, version.version) for version in versions]
             uow.commit()
         return result

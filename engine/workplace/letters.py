@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.domain.agenda import PLANNED, Appointment
 from engine.domain.case import Case
 from engine.domain.staff import StaffMember
+from engine.letters import stored
 from engine.letters.of_case import CaseLetter, Invitation, find, letters_of
 from engine.letters.render import Letter, render
 from engine.runtime import dmn
@@ -73,7 +74,9 @@ class Letters:
                                 self.regime_on(), self.services.clock.today()), kind, nr)
         if found is None:
             raise NotFoundError("Dieses Schreiben gibt es in diesem Fall nicht.")
-        return render(found.kind, found.data)
+        with self.services.reading() as session:
+            templates = stored.deployed(session)
+        return render(found.kind, found.data, templates)
 
     def send(self, member: StaffMember, case_id: int, kind: str, nr: int) -> dict[str, Any]:
         """Record the letter as sent: kind, number, content and template hash, the data (event log)."""

@@ -1,0 +1,29 @@
+"""Letter templates stored with the deployment (issue 11): one row per content of processes/vorlagen.
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from engine.runtime.store import Json, UtcDateTime
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("letter_template_sets",
+                    sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+                    sa.Column("files", Json(), nullable=False),
+                    sa.Column("deployed_at", UtcDateTime(), nullable=False),
+                    sa.Column("deployed_by", sa.String(80), nullable=False),
+                    sa.Column("activation", sa.Integer, nullable=False))
+
+
+def downgrade() -> None:
+    op.drop_table("letter_template_sets")
