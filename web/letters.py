@@ -19,7 +19,9 @@ def _letters() -> Letters:
 @blueprint.get("/faelle/<int:case_id>/schreiben")
 @case_role_required
 def overview(case_id: int) -> Any:
-    return render_template("letters.html", case_id=case_id, letters=_letters().of_case(me(), case_id))
+    letters = _letters()
+    return render_template("letters.html", case_id=case_id, letters=letters.of_case(me(), case_id),
+                           statuses=letters.statuses(me(), case_id))
 
 
 @blueprint.get("/faelle/<int:case_id>/schreiben/<kind>/<int:nr>")

@@ -24,6 +24,10 @@ from engine.runtime.store import Base, Json, UtcDateTime
 FOLDER = "vorlagen"
 
 
+class NoTemplates(LetterError):
+    """Nothing deployed beside the diagrams: there are no letters to make."""
+
+
 class LetterTemplateSet(Base):
     """The templates of one deployment (file name -> text), stored once per content."""
 
@@ -81,6 +85,6 @@ def deployed(session: Session) -> dict[str, str]:
     """The templates deployed last."""
     files = session.scalar(select(LetterTemplateSet.files).order_by(LetterTemplateSet.activation.desc()).limit(1))
     if files is None:
-        raise LetterError("Es sind keine Briefvorlagen bereitgestellt (Ordner »vorlagen« neben den Diagrammen, "
+        raise NoTemplates("Es sind keine Briefvorlagen bereitgestellt (Ordner »vorlagen« neben den Diagrammen, "
                           "mit »sro deploy« bereitstellen).")
     return dict(files)

@@ -12,11 +12,14 @@ from sqlalchemy import select
 from engine.domain.agenda import PLANNED, Appointment
 from engine.domain.case import Case
 from engine.domain.staff import StaffMember
-from engine.letters import stored
+from engine.letters import produced, stored
 from engine.letters.of_case import CaseLetter, Invitation, find, letters_of
 from engine.letters.render import Letter, render
 from engine.runtime import dmn
+from engine.runtime.clock import berlin_date
 from engine.runtime.errors import NotFoundError
+from engine.runtime.formatting import date_text
+from engine.runtime.store import Event
 from engine.workplace.agenda import SENT
 from engine.workplace.commands import Workplace
 
@@ -67,6 +70,21 @@ class Letters:
         case = self.workplace.case_for(member, case_id)
         return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), self.regime_on(),
                           self.services.clock.today())
+
+    def statuses(self, member: StaffMember, case_id: int) -> dict[tuple[str, int], str]:
+        """Per letter (kind, number): produced by the process and to be sent, or sent (German, with the day)."""
+        self.workplace.case_for(member, case_id)
+        found: dict[tuple[str, int], str] = {}
+        with self.services.reading() as session:
+            for record in produced.of_case(session, case_id):
+                found[(str(record["art"]), int(record["nr"]))] = (
+                    f"erstellt am {date_text(berlin_date(record['erstelltUm']))}, zu versenden")
+            for data, at in session.execute(select(Event.data, Event.at).where(Event.case_id == case_id,
+                                                                               Event.kind == SENT)):
+                if isinstance(data, dict):
+                    sent_on = date_text(berlin_date(at))
+                    found[(str(data.get("art")), int(data.get("nr") or 0))] = f"versandt am {sent_on}"
+        return found
 
     def letter(self, member: StaffMember, case_id: int, kind: str, nr: int) -> Letter:
         case = self.workplace.case_for(member, case_id)

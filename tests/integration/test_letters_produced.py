@@ -1,0 +1,70 @@
+"""Letters produced where the process reaches them (issue 11): in the step's transaction, kept in the event log with
+content hash, template hash and data, shown in the case file as to be sent; not produced twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.letters import produced
+from engine.letters.render import render
+from engine.letters.stored import deployed
+from engine.runtime.store import Event
+from tests.integration.conftest import Office
+from tests.integration.test_calendar_web import new_case, signed_in
+from tests.integration.test_case_actions_web import demand_case
+
+
+def records(office: Office, case_id: int) -> list[dict[str, Any]]:
+    with office.services.reading() as session:
+        return produced.of_case(session, case_id)
+
+
+def test_the_invitation_is_produced_when_the_case_is_taken_in(office: Office) -> None:
+    case_id = new_case(office)
+    [invitation] = records(office, case_id)
+    assert invitation["art"] == "einladung" and len(invitation["sha256"]) == 64
+    assert len(invitation["vorlageSha256"]) == 64 and invitation["daten"]["termin"]["zweck"]
+    with office.services.reading() as session:  # reproducible from what the event log keeps
+        again = render("einladung", invitation["daten"], deployed(session))
+    assert again.sha256 == invitation["sha256"]
+
+
+def test_the_demand_with_its_rfb_is_produced_by_the_step_that_makes_it_and_only_once(office: Office) -> None:
+    case_id = demand_case(office)
+    kinds = [record["art"] for record in records(office, case_id)]
+    assert kinds.count("aufforderung") == 1
+    [demand] = [record for record in records(office, case_id) if record["art"] == "aufforderung"]
+    assert demand["daten"]["schritt"] == "Bewerbung bei Firma X" and demand["daten"]["rfb"]
+    with office.services.reading() as session:  # the same command: the step's event and the letter's
+        steps = session.execute(select(Event.kind, Event.at).where(Event.case_id == case_id)
+                                .order_by(Event.id.desc()).limit(2)).all()
+    assert [kind for kind, _ in steps] == [produced.PRODUCED, "aufgabe_erledigt"]
+    page = signed_in(office, "anna").get(f"/faelle/{case_id}/schreiben").get_data(as_text=True)
+    assert "Aufforderung 1: Bewerbung bei Firma X, Frist 20.03.2025 · erstellt am" in page
+    assert "zu versenden" in page
+
+
+def test_a_letter_that_cannot_be_made_rolls_the_step_back(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.letters.render import LetterError
+
+    def failing(kind: str, data: Any, templates: Any) -> Any:
+        if kind == "aufforderung":
+            raise LetterError("Die Vorlage aufforderung.html lässt sich nicht füllen.")
+        return render(kind, data, templates)
+
+    monkeypatch.setattr(produced, "render", failing)
+    with pytest.raises(LetterError):
+        demand_case(office)
+    [case_id] = {record_case for record_case in cases_with_letters(office)}
+    assert [record["art"] for record in records(office, case_id)] == ["einladung"]
+    waiting = {task.element_id for task in office.services.open_tasks(case_id)}
+    assert "Task_AfErstellen" in waiting  # the step that reached the demand did not happen
+
+
+def cases_with_letters(office: Office) -> set[int]:
+    with office.services.reading() as session:
+        return {case_id for case_id in session.scalars(select(Event.case_id).where(Event.kind == produced.PRODUCED))
+                if case_id is not None}
