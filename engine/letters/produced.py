@@ -81,20 +81,43 @@ class LetterProduction:
 
     def __init__(self, engine: ProcessEngine) -> None:
         self.engine = engine
+        # Kept per engine like its parsed diagrams (a step must not re-read 50 KB of templates or re-parse the
+        # decision tables): the current template set by its hash, the regime decision per process version.
+        self._templates: tuple[str, dict[str, str]] | None = None
+        self._regimes: dict[int, Callable[[date], str]] = {}
+
+    def _current_templates(self, session: Session) -> dict[str, str] | None:
+        sha = stored.current_sha256(session)
+        if sha is None:
+            return None  # a deployment without templates (`vorlagen/`) produces no letters
+        if self._templates is None or self._templates[0] != sha:
+            self._templates = (sha, stored.deployed(session))
+        return self._templates[1]
+
+    def _regime_on(self, session: Session, process_id: str) -> Callable[[date], str]:
+        version = self.engine.latest_version(session, process_id)
+        if version.id not in self._regimes:
+            self._regimes[version.id] = regime_on(self.engine, session, process_id)
+        return self._regimes[version.id]
 
     def __call__(self, session: Session, case_id: int, data: Mapping[str, Any], actor: str) -> None:
-        try:
-            templates = stored.deployed(session)
-        except stored.NoTemplates:
-            return  # a deployment without templates (`vorlagen/`) produces no letters
+        templates = self._current_templates(session)
         case = session.get(Case, case_id)
-        if case is None:
+        if templates is None or case is None:
             return
-        letters = letters_of(data, case_fields(case), invitations(session, case_id),
-                             regime_on(self.engine, session, case.process_id), self.engine.clock.today())
-        before = set(produced(session, case_id)) | self._brought_along(session, case)
-        for letter in letters:
-            if identity(letter) in before:
+        planned = invitations(session, case_id)
+        letters = letters_of(data, case_fields(case), planned,
+                             self._regime_on(session, case.process_id) if planned else None,
+                             self.engine.clock.today())
+        if not letters:
+            return
+        made_before = set(produced(session, case_id))
+        new = [letter for letter in letters if identity(letter) not in made_before]
+        if not new:
+            return
+        brought_along = self._brought_along(session, case)
+        for letter in new:
+            if identity(letter) in brought_along:
                 continue
             made = render(letter.kind, letter.data, templates)
             self.engine.log(session, actor, PRODUCED, case_id=case_id,

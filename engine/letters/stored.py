@@ -81,6 +81,13 @@ def store(session: Session, templates: Mapping[str, str], now: datetime, actor: 
     return found
 
 
+def current_sha256(session: Session) -> str | None:
+    """The hash of the set deployed last (cheap: to know whether a kept copy is still current)."""
+    sha: str | None = session.scalar(select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc())
+                                     .limit(1))
+    return sha
+
+
 def deployed(session: Session) -> dict[str, str]:
     """The templates deployed last."""
     files = session.scalar(select(LetterTemplateSet.files).order_by(LetterTemplateSet.activation.desc()).limit(1))
