@@ -199,3 +199,15 @@ def test_under_the_reform_only_misses_under_the_new_law_make_the_run() -> None:
     assert (changes["meldeversaeumnisseInFolge"], changes["meldeversaeumnisseNeuesRecht"]) == (1, [date(2026, 7, 6)])
     old_law = record_missed_appointment({**data, "rechtskreisVerstoss": "buergergeld"}, CLOCK)
     assert (old_law["meldeversaeumnisseInFolge"], old_law["meldeversaeumnisseNeuesRecht"]) == (3, [])
+
+
+@pytest.mark.parametrize(("requested", "earlier_breaches", "earlier_missed", "why"), [
+    (False, 0, 0, None),  # first breach, nothing asked: hearing in writing, in person on request
+    (True, 0, 0, "auf Ihren Wunsch (§ 31a Abs. 2 SGB II)"),
+    (False, 1, 0, "wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)"),
+    (False, 0, 1, "wiederholtes Meldeversäumnis (§ 31a Abs. 2 SGB II)"),
+    (True, 2, 0, "wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)"),
+])
+def test_par_31a_abs_2_sgb_ii_hearing_in_person_on_request_and_after_repeated_breaches(
+        requested: bool, earlier_breaches: int, earlier_missed: int, why: str | None) -> None:
+    assert legal.hearing_in_person(requested, earlier_breaches, earlier_missed) == why

@@ -149,3 +149,35 @@ def test_an_agreed_plan_yields_its_text_form() -> None:
     text = pdf_text(render(letter.kind, letter.data, SHIPPED).pdf())
     assert letter.kind == "kooperationsplan" and "Staplerschein" in text and "03.06.2025" in text
     assert letters_of({**data, "planVereinbartAm": None}, fields.EXAMPLE_CASE) == []  # steps set, no plan agreed
+
+
+def missed_appointment_hearing(missed: list[date], requested: bool) -> str:
+    data = {"art": "meldeversaeumnis", "verstossAm": missed[-1], "minderung": {"prozent": 10, "monate": 1},
+            "anhoerungFrist": date(2025, 4, 24), "anhoerungPersoenlich": requested, "meldeversaeumnisse": missed}
+    [letter] = letters_of(data, fields.EXAMPLE_CASE, today=date(2025, 4, 14))
+    assert letter.kind == "anhoerung"
+    return pdf_text(render(letter.kind, letter.data, SHIPPED).pdf())
+
+
+def test_the_hearing_after_a_repeated_missed_appointment_is_in_person_par_31a_abs_2() -> None:
+    # § 31a Abs. 2 SGB II: after repeated missed appointments the hearing is to be in person, ticked or not
+    second = missed_appointment_hearing([date(2025, 3, 10), date(2025, 4, 10)], requested=False)
+    assert "Wir hören Sie persönlich an – wiederholtes Meldeversäumnis (§ 31a Abs. 2 SGB II)" in second
+    first = missed_appointment_hearing([date(2025, 4, 10)], requested=False)
+    assert "Wir hören Sie persönlich an" not in first
+    assert "Auf Ihren Wunsch hören wir Sie auch persönlich an (§ 31a Abs. 2 SGB II)" in first
+    asked = missed_appointment_hearing([date(2025, 4, 10)], requested=True)
+    assert "Wir hören Sie persönlich an – auf Ihren Wunsch (§ 31a Abs. 2 SGB II)" in asked
+
+
+def test_the_hearing_on_a_second_breach_of_duty_is_in_person_par_31a_abs_2() -> None:
+    earlier = {"art": "pflichtverletzung", "verstossAm": date(2024, 11, 18), "bescheidAm": date(2024, 12, 10),
+               "beginn": date(2025, 1, 1), "ende": date(2025, 1, 31), "monate": 1, "prozent": 10}
+    demand = {"nr": 1, "status": "offen", "schritt": "Bewerbung bei Firma X", "frist": date(2025, 3, 13),
+              "erstelltAm": date(2025, 3, 3), "rechtsgrundlage": "par15abs6",
+              "rfb": rfb.compute("buergergeld", "pflichtverletzung", 1, date(2025, 3, 13))}
+    data = {"anhoerungFrist": date(2025, 3, 21), "aufforderungen": [demand], "minderungen": [earlier]}
+    [hearing] = [letter for letter in letters_of(data, fields.EXAMPLE_CASE, today=date(2025, 3, 14))
+                 if letter.kind == "anhoerung"]
+    text = pdf_text(render(hearing.kind, hearing.data, SHIPPED).pdf())
+    assert "Wir hören Sie persönlich an – wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)" in text
