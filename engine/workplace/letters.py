@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.domain.actions import record_actual_delivery
 from engine.domain.agenda import PLANNED, Appointment
 from engine.domain.case import Case
 from engine.domain.staff import StaffMember
@@ -17,11 +18,14 @@ from engine.letters.of_case import CaseLetter, Invitation, find, letters_of
 from engine.letters.render import Letter, render
 from engine.runtime import dmn
 from engine.runtime.clock import berlin_date
-from engine.runtime.errors import NotFoundError
+from engine.runtime.errors import ConflictError, FormError, NotFoundError
 from engine.runtime.formatting import date_text
 from engine.runtime.store import Event
 from engine.workplace.agenda import SENT
 from engine.workplace.commands import Workplace
+
+DELIVERY_FIELD = "zugangAm"
+DELIVERY_RECORDED = "zugang_erfasst"  # the audit event of a recorded actual delivery
 
 
 class Letters:
@@ -95,6 +99,44 @@ class Letters:
         with self.services.reading() as session:
             templates = stored.deployed(session)
         return render(found.kind, found.data, templates)
+
+    def record_delivery(self, member: StaffMember, case_id: int, nr: int, delivered_on: str) -> dict[str, Any]:
+        """Record the day reduction decision `nr` actually reached the person (§ 37 Abs. 2 Satz 3 SGB X): a later
+        delivery than the fourth day moves the reduction's start (§ 31b Abs. 1 SGB II). One transaction: the
+        running cycle's data and the audit event."""
+        self.workplace.case_for(member, case_id)
+        try:
+            day = date.fromisoformat(delivered_on.strip())
+        except ValueError:
+            raise FormError({DELIVERY_FIELD: "Bitte ein Datum angeben (TT.MM.JJJJ)."}) from None
+        engine = self.services.engine
+        with self.services.unit_of_work() as work:
+            instance = engine.running_instance(work.session, case_id)
+            if instance is None:
+                raise ConflictError("Der Fall hat keinen laufenden Zyklus; der Zugang kann nicht erfasst werden.")
+            running = engine.load(work.session, instance)
+            data = engine.current_data(running.workflow)
+            reductions = [dict(reduction) for reduction in data.get("minderungen") or ()]
+            if not 1 <= nr <= len(reductions) or reductions[nr - 1].get("bescheidAm") is None:
+                raise NotFoundError("Diesen Minderungsbescheid gibt es in diesem Fall nicht.")
+            before = reductions[nr - 1]
+            try:
+                reductions[nr - 1] = record_actual_delivery(before, day, engine.clock.today())
+            except ValueError as error:
+                raise FormError({DELIVERY_FIELD: str(error)}) from None
+            changes: dict[str, Any] = {"minderungen": reductions}
+            latest = data.get("letzteMinderung")
+            if isinstance(latest, dict) and latest.get("bescheidAm") == before["bescheidAm"] \
+                    and latest.get("verstossAm") == before.get("verstossAm"):
+                changes["letzteMinderung"] = reductions[nr - 1]
+            engine.set_variables(running.workflow, changes)
+            engine.save(work.session, running)
+            record = {"art": "minderungsbescheid", "nr": nr, "zugangAm": day, "beginnVorher": before["beginn"],
+                      "beginn": reductions[nr - 1]["beginn"], "ende": reductions[nr - 1]["ende"]}
+            engine.log(work.session, member.username, DELIVERY_RECORDED, case_id=case_id, instance_id=instance.id,
+                       data=record)
+            work.commit()
+        return record
 
     def send(self, member: StaffMember, case_id: int, kind: str, nr: int) -> dict[str, Any]:
         """Record the letter as sent: kind, number, content and template hash, the data (event log)."""

@@ -3,6 +3,7 @@ content hash, template hash and data, shown in the case file as to be sent; not 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,65 @@ def test_the_lifting_decision_is_produced_when_the_reduction_is_lifted(tmp_path:
     finally:
         simulator.close()
     assert result.ok, result.failures
+
+
+def open_task(office: Office, case_id: int, element_id: str) -> str:
+    return {task.element_id: task.id for task in office.services.open_tasks(case_id)}[element_id]
+
+
+def decided_reduction(office: Office) -> int:
+    """The demand of `demand_case` (deadline Thu 20.03.2025) not followed: hearing without statement, the
+    reduction decision posted on Friday 28.03.2025."""
+    case_id = demand_case(office)
+    services = office.services
+    office.clock.set(datetime(2025, 3, 21, 8, tzinfo=UTC))
+    services.fire_due_timers()
+    services.complete_task(open_task(office, case_id, "Task_AnhoerungEinleiten"),
+                           {"anhoerungFrist": "2025-03-27", "anhoerungPersoenlich": False}, actor="anna")
+    services.deliver_message(case_id, "StellungnahmeEingegangen", {"text": "Keine Zeit gehabt"}, actor="anna")
+    services.complete_task(open_task(office, case_id, "Task_GrundPruefen"),
+                           {"wichtigerGrund": False, "haerte": False}, actor="anna")
+    office.clock.set(datetime(2025, 3, 28, 8, tzinfo=UTC))
+    services.complete_task(open_task(office, case_id, "Task_AfBescheid"),
+                           {"bescheidAm": "2025-03-28", "bekanntgabe": "post"}, actor="anna")
+    return case_id
+
+
+def test_a_recorded_later_delivery_moves_the_reduction_and_is_audited(office: Office) -> None:
+    # § 37 Abs. 2 SGB X: posted Fri 28.03.2025, deemed delivered Tue 01.04 -> reduction from 01.05 (§ 31b Abs. 1);
+    # actually delivered on 02.05 (recorded in the case file) -> from 01.06
+    case_id = decided_reduction(office)
+    assert "minderungsbescheid" in [record["art"] for record in records(office, case_id)]
+    [reduction] = office.services.current_data(case_id)["minderungen"]
+    assert (reduction["zugangAm"], reduction["beginn"]) == (date(2025, 4, 1), date(2025, 5, 1))
+    office.clock.set(datetime(2025, 5, 5, 8, tzinfo=UTC))
+    client = signed_in(office, "anna")
+    answer = client.post(f"/faelle/{case_id}/schreiben/minderungsbescheid/1/zugang", data={"zugangAm": "2025-05-02"},
+                         follow_redirects=True)
+    assert "Zugang am 02.05.2025 festgehalten; die Minderung beginnt am 01.06.2025." in answer.get_data(as_text=True)
+    [reduction] = office.services.current_data(case_id)["minderungen"]
+    assert (reduction["zugangAm"], reduction["beginn"], reduction["ende"]) == (
+        date(2025, 5, 2), date(2025, 6, 1), date(2025, 6, 30))
+    with office.services.reading() as session:
+        [(actor, data)] = session.execute(select(Event.actor, Event.data).where(
+            Event.case_id == case_id, Event.kind == "zugang_erfasst")).all()
+    recorded = office.services.engine.serializer.restore_data(data)
+    assert actor == "anna" and recorded["zugangAm"] == date(2025, 5, 2) and recorded["beginnVorher"] == date(2025, 5, 1)
+
+
+@pytest.mark.parametrize(("day", "message"), [
+    ("2025-03-27", "Der Zugang kann nicht vor der Aufgabe zur Post am 28.03.2025 liegen."),
+    ("2025-05-06", "Der Zugang kann nicht in der Zukunft liegen (heute ist der 05.05.2025)."),
+    ("02.05.", "Bitte ein Datum angeben (TT.MM.JJJJ)."),
+])
+def test_a_delivery_date_out_of_range_is_refused_in_german_and_changes_nothing(
+        office: Office, day: str, message: str) -> None:
+    case_id = decided_reduction(office)
+    office.clock.set(datetime(2025, 5, 5, 8, tzinfo=UTC))
+    answer = signed_in(office, "anna").post(f"/faelle/{case_id}/schreiben/minderungsbescheid/1/zugang",
+                                            data={"zugangAm": day}, follow_redirects=True)
+    assert message in answer.get_data(as_text=True)
+    [reduction] = office.services.current_data(case_id)["minderungen"]
+    assert reduction["beginn"] == date(2025, 5, 1)
+    with office.services.reading() as session:
+        assert session.scalars(select(Event.id).where(Event.kind == "zugang_erfasst")).all() == []
