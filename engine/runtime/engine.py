@@ -574,20 +574,6 @@ class ProcessEngine:
         return {key: value for key, value in source.items() if not key.startswith("_")}
 
     @staticmethod
-    def set_variables(workflow: Any, changes: Mapping[str, Any]) -> None:
-        """Change variables of a running instance from outside its flow (a correction an application command
-        makes): every element still under way, and the finished parent it takes its data from again on each
-        update, sees the new values."""
-        from copy import deepcopy
-
-        from SpiffWorkflow.util.task import TaskState
-
-        for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
-            for target in (task, task.parent):
-                if target is not None:
-                    target.data.update(deepcopy(dict(changes)))
-
-    @staticmethod
     def final_data(workflow: Any) -> dict[str, Any]:
         """The data of the end event a finished instance reached."""
         # SpiffWorkflow's internal "End" task joins every end event and holds the data that reached them.

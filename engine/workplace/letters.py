@@ -21,6 +21,7 @@ from engine.runtime.clock import berlin_date
 from engine.runtime.errors import ConflictError, FormError, NotFoundError
 from engine.runtime.formatting import date_text
 from engine.runtime.store import Event
+from engine.runtime.variables import set_variables
 from engine.workplace.agenda import SENT
 from engine.workplace.commands import Workplace
 
@@ -129,7 +130,7 @@ class Letters:
             if isinstance(latest, dict) and latest.get("bescheidAm") == before["bescheidAm"] \
                     and latest.get("verstossAm") == before.get("verstossAm"):
                 changes["letzteMinderung"] = reductions[nr - 1]
-            engine.set_variables(running.workflow, changes)
+            set_variables(running.workflow, changes)
             engine.save(work.session, running)
             record = {"art": "minderungsbescheid", "nr": nr, "zugangAm": day, "beginnVorher": before["beginn"],
                       "beginn": reductions[nr - 1]["beginn"], "ende": reductions[nr - 1]["ende"]}
