@@ -1,4 +1,5 @@
-"""Letter templates stored with the deployment (issue 11): one row per content of processes/vorlagen.
+"""Letter templates stored with the deployment (issue 11): one row per content of processes/vorlagen; an index
+for a case's events of one kind (the letters produced for it are read on every step).
 
 Revision ID: 0009
 Revises: 0008
@@ -23,7 +24,9 @@ def upgrade() -> None:
                     sa.Column("deployed_at", UtcDateTime(), nullable=False),
                     sa.Column("deployed_by", sa.String(80), nullable=False),
                     sa.Column("activation", sa.Integer, nullable=False))
+    op.create_index("ix_events_case_kind", "events", ["case_id", "kind", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_case_kind", table_name="events")
     op.drop_table("letter_template_sets")
