@@ -71,14 +71,18 @@ def demand(case: Mapping[str, Any], today: date, record: Mapping[str, Any], proo
 
 
 def hearing(case: Mapping[str, Any], today: date, kind: str, breach_on: date, description: str, percent: int,
-            month_count: int, deadline: date, in_person: str | None) -> dict[str, Any]:
+            month_count: int, deadline: date, in_person: str | None, measure: str | None = None) -> dict[str, Any]:
     """§ 24 SGB X: the facts, the intended reduction and the deadline for a statement; `in_person`: why the
     hearing is held in person (§ 31a Abs. 2 SGB II, `legal.hearing_in_person`), or None."""
     return {**common(case, today),
             "verstoss": {"art": LABELS["art"].get(kind, kind), "datum": date_text(breach_on),
                          "beschreibung": description},
             "beabsichtigt": {"prozent": percent, "betrag": euro(legal.reduction_amount(percent, breach_on)),
-                             "monate": months(month_count)},
+                             "monate": months(month_count),
+                             # the measure in words where it is not a reduction (the reform's unreachability)
+                             "massnahme": measure or "",
+                             "betreff": "vor der Feststellung der Nichterreichbarkeit" if measure else
+                                        "zu einer beabsichtigten Minderung"},
             "anhoerungFrist": date_text(deadline),
             "persoenlich": (f"Wir hören Sie persönlich an – {in_person}; den Termin teilen wir Ihnen gesondert mit. "
                             "Bis zur Frist können Sie sich auch schriftlich äußern." if in_person else

@@ -15,6 +15,11 @@ from engine.runtime.clock import berlin_date
 from engine.runtime.formatting import date_text, time_text
 
 OFFICE = "Jobcenter, Bahnhofsallee 5, 37081 Göttingen"
+# Neue Grundsicherung (reform; as reported, the wording of the law is unverified, see legal.TO_CONFIRM)
+UNREACHABLE_MEASURE = ("Wir beabsichtigen deshalb festzustellen, dass Sie nicht erreichbar sind. Dann entfällt ab dem "
+                       "Monat nach der Feststellung Ihr Regelbedarf; die Miete zahlen wir einen Monat lang unmittelbar "
+                       "an Ihre Vermieterin oder Ihren Vermieter. Melden Sie sich bis dahin nicht, enden die "
+                       "Leistungen. Melden Sie sich persönlich bei uns, gelten Sie wieder als erreichbar.")
 PLACES = {"praesenz": OFFICE, "telefon": "telefonisch (wir rufen Sie an)", "video": "per Video (der Link folgt)"}
 
 
@@ -99,6 +104,15 @@ def _hearing(data: Mapping[str, Any], case: Mapping[str, Any], today: date | Non
         return None
     requested = bool(data.get("anhoerungPersoenlich"))
     decided = data.get("minderung") or {}
+    if data.get("art") == "meldeversaeumnis" and isinstance(data.get("verstossAm"), date) \
+            and decided.get("folge") == "unerreichbar":
+        missed = data["verstossAm"]
+        facts = f"Sie haben drei Meldetermine in Folge nicht wahrgenommen, zuletzt am {date_text(missed)}"
+        fields_ = fields.hearing(case, today or missed, "meldeversaeumnis", missed, facts, 100, 1, deadline,
+                                 legal.hearing_in_person(requested, 0, _earlier_missed(data, missed)),
+                                 UNREACHABLE_MEASURE)
+        return CaseLetter("anhoerung", 1, f"Anhörung vor Feststellung der Nichterreichbarkeit "
+                                          f"(Meldeversäumnis vom {date_text(missed)})", fields_)
     if data.get("art") == "meldeversaeumnis" and isinstance(data.get("verstossAm"), date) and decided.get("prozent"):
         missed = data["verstossAm"]
         in_person = legal.hearing_in_person(requested, 0, _earlier_missed(data, missed))

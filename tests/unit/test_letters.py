@@ -181,3 +181,19 @@ def test_the_hearing_on_a_second_breach_of_duty_is_in_person_par_31a_abs_2() -> 
                  if letter.kind == "anhoerung"]
     text = pdf_text(render(hearing.kind, hearing.data, SHIPPED).pdf())
     assert "Wir hören Sie persönlich an – wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)" in text
+
+
+def test_under_the_reform_the_person_is_heard_before_the_unreachability_finding() -> None:
+    # Neue Grundsicherung (as reported): hearing (§ 24 SGB X) before the exclusion; in person after repeated misses
+    data = {"art": "meldeversaeumnis", "verstossAm": date(2026, 7, 20), "anhoerungFrist": date(2026, 7, 27),
+            "minderung": {"prozent": 0, "monate": 1, "folge": "unerreichbar"},
+            "meldeversaeumnisse": [date(2026, 7, 6), date(2026, 7, 13), date(2026, 7, 20)]}
+    [letter] = letters_of(data, fields.EXAMPLE_CASE, today=date(2026, 7, 20))
+    assert (letter.kind, letter.title) == ("anhoerung", "Anhörung vor Feststellung der Nichterreichbarkeit "
+                                                        "(Meldeversäumnis vom 20.07.2026)")
+    text = pdf_text(render(letter.kind, letter.data, SHIPPED).pdf())
+    for required in ("vor der Feststellung der Nichterreichbarkeit", "drei Meldetermine in Folge", "20.07.2026",
+                     "nicht erreichbar", "Vermieter", "27.07.2026",
+                     "wiederholtes Meldeversäumnis (§ 31a Abs. 2 SGB II)"):
+        assert required in text, required
+    assert "zu mindern" not in text
