@@ -10,13 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.domain.actions import record_actual_delivery
-from engine.domain.agenda import PLANNED, Appointment
 from engine.domain.case import Case
 from engine.domain.staff import StaffMember
 from engine.letters import produced, stored
-from engine.letters.of_case import CaseLetter, Invitation, find, letters_of
+from engine.letters.of_case import CaseLetter, find, letters_of
 from engine.letters.render import Letter, render
-from engine.runtime import dmn
 from engine.runtime.clock import berlin_date
 from engine.runtime.errors import ConflictError, FormError, NotFoundError
 from engine.runtime.formatting import date_text
@@ -46,34 +44,17 @@ class Letters:
             data: dict[str, Any] = engine.serializer.restore_data(found.data)
             return data
 
-    @staticmethod
-    def _case(case: Case, member: StaffMember) -> dict[str, Any]:
-        # Name and address come from the master data of the Federal Employment Agency, which this product does not
-        # keep (the case is pseudonymous): the letter carries the customer number.
-        return {"kundennummer": case.customer_number, "ifkName": case.counsellor or member.username,
-                "anschrift": "(Anschrift laut Stammdaten)"}
-
-    def _invitations(self, case_id: int) -> list[Invitation]:
-        with self.services.reading() as session:
-            rows = session.scalars(select(Appointment).where(Appointment.case_id == case_id,
-                                                             Appointment.status == PLANNED)
-                                   .order_by(Appointment.starts_at))
-            return [Invitation(row.id, row.starts_at, row.kind, row.purpose, row.with_rfb, row.created_at)
-                    for row in rows]
-
     def regime_on(self) -> Callable[[date], str]:
         """The regime on a day, by the deployed decision Rechtskreis (the only place that holds the reform's
         date), read once per request from what is deployed, not from files beside the running program."""
-        decisions = dmn.decisions_of(self.services.deployed_documents().values())
-
-        def regime_on(day: date) -> str:
-            return str(dmn.evaluate(decisions, "Rechtskreis", {"stichtag": day}).value)
-
-        return regime_on
+        with self.services.reading() as session:
+            return produced.regime_on(self.services.engine, session)
 
     def of_case(self, member: StaffMember, case_id: int) -> list[CaseLetter]:
         case = self.workplace.case_for(member, case_id)
-        return letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id), self.regime_on(),
+        with self.services.reading() as session:
+            planned = produced.invitations(session, case_id)
+        return letters_of(self._data(case_id), produced.case_fields(case), planned, self.regime_on(),
                           self.services.clock.today())
 
     def statuses(self, member: StaffMember, case_id: int) -> dict[tuple[str, int], str]:
@@ -92,9 +73,7 @@ class Letters:
         return found
 
     def letter(self, member: StaffMember, case_id: int, kind: str, nr: int) -> Letter:
-        case = self.workplace.case_for(member, case_id)
-        found = find(letters_of(self._data(case_id), self._case(case, member), self._invitations(case_id),
-                                self.regime_on(), self.services.clock.today()), kind, nr)
+        found = find(self.of_case(member, case_id), kind, nr)
         if found is None:
             raise NotFoundError("Dieses Schreiben gibt es in diesem Fall nicht.")
         with self.services.reading() as session:

@@ -15,6 +15,8 @@ from engine.letters.render import render
 from engine.letters.stored import deployed
 from engine.runtime.store import Event
 from engine.simulation.runner import Simulator
+from engine.workplace.commands import Workplace
+from engine.workplace.letters import Letters
 from tests.conftest import SRO_PROCESSES
 from tests.integration.conftest import Office
 from tests.integration.test_calendar_web import new_case, signed_in
@@ -42,6 +44,8 @@ def test_the_demand_with_its_rfb_is_produced_by_the_step_that_makes_it_and_only_
     assert kinds.count("aufforderung") == 1
     [demand] = [record for record in records(office, case_id) if record["art"] == "aufforderung"]
     assert demand["daten"]["schritt"] == "Bewerbung bei Firma X" and demand["daten"]["rfb"]
+    shown = Letters(Workplace(office.services)).letter(office.member("anna"), case_id, "aufforderung", 1)
+    assert shown.sha256 == demand["sha256"]  # the case file shows what was produced
     with office.services.reading() as session:  # the same command: the step's event and the letter's
         steps = session.execute(select(Event.kind, Event.at).where(Event.case_id == case_id)
                                 .order_by(Event.id.desc()).limit(2)).all()
