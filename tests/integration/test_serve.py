@@ -15,7 +15,9 @@ from urllib.error import HTTPError, URLError
 from urllib.request import urlopen
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from engine import migrations
 from tests.conftest import ROOT
 
 SRO = Path(sys.executable).with_name("sro")
@@ -64,7 +66,8 @@ def test_gunicorn_does_not_start_on_a_schema_that_is_behind(tmp_path: Path) -> N
     started = subprocess.run([str(SRO), "serve", "--workers", "2", "--port", str(free_port())], cwd=ROOT,
                              env=environment, capture_output=True, text=True, timeout=60)
     assert started.returncode == 1
-    assert "Das Datenbankschema ist nicht aktuell (Stand leer, neu 0008); bitte `sro migrate` ausführen." in (
+    newest = ScriptDirectory(str(migrations.FOLDER)).get_current_head()
+    assert f"Das Datenbankschema ist nicht aktuell (Stand leer, neu {newest}); bitte `sro migrate` ausführen." in (
         started.stderr)
 
 
