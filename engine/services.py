@@ -126,7 +126,7 @@ _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bi
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 # Called once per case a command stepped, before it commits, with the data the case's instance holds now.
 StepHook = Callable[[Session, int, Mapping[str, Any], str], None]
-_STEPPED = "sro.stepped"  # Session.info key: case id -> (running instance, actor) of the command's last step
+_STEPPED = "sro.stepped"  # Session.info key: case id -> (running instance or None, actor) of the command's last step
 
 
 def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseRow]:
@@ -157,9 +157,18 @@ class Services:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self._after_steps if self.step_hooks else None)
 
+    def note_case_changed(self, session: Session, case_id: int, actor: str) -> None:
+        """A command changed a case outside its process (e.g. booked an appointment): the step hooks see it too."""
+        session.info.setdefault(_STEPPED, {}).setdefault(case_id, (None, actor))
+
     def _after_steps(self, session: Session) -> None:
-        stepped: dict[int, tuple[Running, str]] = session.info.pop(_STEPPED, {})
+        stepped: dict[int, tuple[Running | None, str]] = session.info.pop(_STEPPED, {})
         for case_id, (running, actor) in stepped.items():
+            if running is None:
+                instance = self.engine.running_instance(session, case_id)
+                if instance is None:
+                    continue
+                running = self.engine.load(session, instance)
             data = self.engine.current_data(running.workflow)
             for hook in self.step_hooks:
                 hook(session, case_id, data, actor)

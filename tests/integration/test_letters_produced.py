@@ -155,3 +155,19 @@ def test_a_delivery_date_out_of_range_is_refused_in_german_and_changes_nothing(
     assert reduction["beginn"] == date(2025, 5, 1)
     with office.services.reading() as session:
         assert session.scalars(select(Event.id).where(Event.kind == "zugang_erfasst")).all() == []
+
+
+def test_an_appointment_booked_in_the_calendar_gets_its_invitation_and_a_moved_one_a_new_one(office: Office) -> None:
+    # § 59 SGB II with § 309 SGB III: the invitation states purpose, date and place; booked outside a process step
+    case_id = new_case(office)
+    anna = office.member("anna")
+    appointment = office.agenda.book(anna, case_id, starts_at=office.at(date(2025, 3, 20), 10), kind="praesenz",
+                                     purpose="Bewerbungsunterlagen besprechen", with_rfb=True)
+    invitations = [record for record in records(office, case_id) if record["art"] == "einladung"]
+    assert [record["nr"] for record in invitations][-1] == appointment
+    assert invitations[-1]["daten"]["termin"]["zweck"] == "Bewerbungsunterlagen besprechen"
+    assert invitations[-1]["daten"]["mitRfb"] is True
+    office.agenda.move(anna, appointment, office.at(date(2025, 3, 21), 10))
+    moved = [record for record in records(office, case_id)
+             if record["art"] == "einladung" and record["nr"] == appointment]
+    assert len(moved) == 2 and moved[-1]["titel"].startswith("Einladung zum 21.03.2025")
