@@ -13,6 +13,7 @@ from typing import Any
 from engine import migrations, settings
 from engine.domain import plan
 from engine.domain.actions import ACTIONS, FUNCTIONS
+from engine.letters.produced import LetterProduction
 from engine.runtime.clock import Clock, SystemClock
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.spiff import SafeScriptEngine
@@ -42,4 +43,6 @@ def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, da
     if migrate:
         migrations.upgrade(database)
     script_engine = SafeScriptEngine(clock, functions=FUNCTIONS, actions=ACTIONS)
-    return Services(ProcessEngine(database, clock, script_engine), custom_forms={plan.FORM_KEY: plan.validate_plan})
+    engine = ProcessEngine(database, clock, script_engine)
+    # Letters are produced where the process reaches them (engine/letters/produced.py), in the step's transaction.
+    return Services(engine, custom_forms={plan.FORM_KEY: plan.validate_plan}, step_hooks=[LetterProduction(engine)])

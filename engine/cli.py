@@ -210,10 +210,9 @@ def lint(paths: tuple[Path, ...]) -> None:
 def _template_findings(paths: tuple[Path, ...]) -> list[str]:
     """The letter templates (processes/vorlagen) beside the diagrams: an unknown field is a finding."""
     from engine.letters.render import check_templates
+    from engine.letters.stored import beside
 
-    folders = {path / "vorlagen" for path in paths if path.is_dir() and (path / "vorlagen").is_dir()}
-    folders |= {path for path in paths if path.is_dir() and path.name == "vorlagen"}
-    return [finding for folder in sorted(folders) for finding in check_templates(folder)]
+    return [finding for folder in beside(paths) for finding in check_templates(folder)]
 
 
 @main.command()

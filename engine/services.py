@@ -57,10 +57,11 @@ class UnitOfWork:
     command made of commands is still all or nothing.
     """
 
-    def __init__(self, engine: ProcessEngine) -> None:
+    def __init__(self, engine: ProcessEngine, before_commit: Callable[[Session], None] | None = None) -> None:
         self.engine = engine
         self.session: Session
         self._depth = 0
+        self._before_commit = before_commit
 
     def __enter__(self) -> UnitOfWork:
         if self._depth == 0:
@@ -71,6 +72,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self._depth == 1:
+            if self._before_commit is not None:  # e.g. the letters the steps reached: part of the same command
+                self._before_commit(self.session)
             self.session.commit()
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -122,6 +125,9 @@ _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("
                        .values({name: bindparam(name) for name in case_columns({})}))
 _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
+# Called once per case a command stepped, before it commits, with the data the case's instance holds now.
+StepHook = Callable[[Session, int, Mapping[str, Any], str], None]
+_STEPPED = "sro.stepped"  # Session.info key: case id -> (running instance or None, actor) of the command's last step
 
 
 def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseRow]:
@@ -139,16 +145,34 @@ class Services:
     to the generic engine.
     """
 
-    def __init__(self, engine: ProcessEngine, custom_forms: Mapping[str, CustomForm] | None = None) -> None:
+    def __init__(self, engine: ProcessEngine, custom_forms: Mapping[str, CustomForm] | None = None,
+                 step_hooks: Iterable[StepHook] = ()) -> None:
         self.engine = engine
         self.custom_forms: dict[str, CustomForm] = dict(custom_forms or {})
+        self.step_hooks = list(step_hooks)
 
     @property
     def clock(self) -> Clock:
         return self.engine.clock
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self._after_steps if self.step_hooks else None)
+
+    def note_case_changed(self, session: Session, case_id: int, actor: str) -> None:
+        """A command changed a case outside its process (e.g. booked an appointment): the step hooks see it too."""
+        session.info.setdefault(_STEPPED, {}).setdefault(case_id, (None, actor))
+
+    def _after_steps(self, session: Session) -> None:
+        stepped: dict[int, tuple[Running | None, str]] = session.info.pop(_STEPPED, {})
+        for case_id, (running, actor) in stepped.items():
+            if running is None:
+                instance = self.engine.running_instance(session, case_id)
+                if instance is None:
+                    continue
+                running = self.engine.load(session, instance)
+            data = self.engine.current_data(running.workflow)
+            for hook in self.step_hooks:
+                hook(session, case_id, data, actor)
 
     def reading(self) -> AbstractContextManager[Session]:
         """A read-only session for queries (engine/queries.py); commands use a unit of work."""
@@ -157,8 +181,15 @@ class Services:
     # ------------------------------------------------------------------ deployment
 
     def deploy(self, paths: Iterable[Path], actor: str = "system") -> list[tuple[str, int]]:
+        """Diagrams, decision tables and the letter templates beside them (`vorlagen/`): all or nothing."""
+        from engine.letters import stored
+
+        paths = list(paths)
+        templates = stored.checked(paths)  # refused before anything is written
         with self.unit_of_work() as uow:
             versions = self.engine.deploy_paths(uow.session, paths, actor, actions=self.engine.script_engine.actions)
+            if templates is not None:
+                stored.store(uow.session, templates, self.engine.clock.now(), actor)
             result = [(version.process_id, version.version) for version in versions]
             uow.commit()
         return result
@@ -406,6 +437,7 @@ class Services:
         else:
             outcome.instance_id = instance.id
             outcome.open_tasks = open_elements
+            session.info.setdefault(_STEPPED, {})[case.id] = (running, actor)
 
     def _start_cycle(self, session: Session, case: CaseRow, data: dict[str, Any], actor: str,
                      outcome: Outcome) -> None:
@@ -425,6 +457,7 @@ class Services:
             raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
                               "eine Endlosschleife erzeugt.")
         outcome.open_tasks = open_elements
+        session.info.setdefault(_STEPPED, {})[case.id] = (running, actor)
 
     def _write_case_columns(self, session: Session, case_id: int, data: Mapping[str, Any], running: Running) -> None:
         """Case columns from the data of the last step and the earliest timer the instance now waits for."""

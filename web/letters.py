@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from engine.workplace.letters import Letters
+from engine.runtime.errors import FormError
+from engine.runtime.formatting import date_text
+from engine.workplace.letters import DELIVERY_FIELD, Letters
 from web.auth import case_role_required, me, workplace
 
 blueprint = Blueprint("letters", __name__)
@@ -19,7 +21,9 @@ def _letters() -> Letters:
 @blueprint.get("/faelle/<int:case_id>/schreiben")
 @case_role_required
 def overview(case_id: int) -> Any:
-    return render_template("letters.html", case_id=case_id, letters=_letters().of_case(me(), case_id))
+    letters = _letters()
+    return render_template("letters.html", case_id=case_id, letters=letters.of_case(me(), case_id),
+                           statuses=letters.statuses(me(), case_id))
 
 
 @blueprint.get("/faelle/<int:case_id>/schreiben/<kind>/<int:nr>")
@@ -44,3 +48,16 @@ def sent(case_id: int, kind: str, nr: int) -> Any:
     record = _letters().send(me(), case_id, kind, nr)
     flash(f"Versand festgehalten (SHA-256 {record['sha256'][:16]}…).", "hinweis")
     return redirect(url_for("letters.preview", case_id=case_id, kind=kind, nr=nr))
+
+
+@blueprint.post("/faelle/<int:case_id>/schreiben/minderungsbescheid/<int:nr>/zugang")
+@case_role_required
+def delivery(case_id: int, nr: int) -> Any:
+    try:
+        record = _letters().record_delivery(me(), case_id, nr, request.form.get(DELIVERY_FIELD, ""))
+    except FormError as error:
+        flash(error.errors.get(DELIVERY_FIELD, str(error)), "fehler")
+    else:
+        flash(f"Zugang am {date_text(record['zugangAm'])} festgehalten; die Minderung beginnt am "
+              f"{date_text(record['beginn'])}.", "hinweis")
+    return redirect(url_for("letters.preview", case_id=case_id, kind="minderungsbescheid", nr=nr))

@@ -392,3 +392,23 @@ FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     "naechsterPruefzeitpunkt": plan.next_check,
     "offeneSchritte": plan.open_count,
 }
+
+
+def record_actual_delivery(reduction: Data, delivered_on: date, today: date) -> Data:
+    """The reduction after a recorded actual delivery of its decision (§ 37 Abs. 2 Satz 3 SGB X): a delivery after
+    the fourth day moves the start to the month after it (§ 31b Abs. 1 SGB II); an earlier one changes nothing,
+    the fiction stands. German errors for a day before posting or in the future."""
+    posted = reduction.get("bescheidAm")
+    if not isinstance(posted, date):
+        raise ValueError("Für diesen Bescheid ist kein Tag der Aufgabe zur Post festgehalten.")
+    if delivered_on < posted:
+        raise ValueError(f"Der Zugang kann nicht vor der Aufgabe zur Post am {posted:%d.%m.%Y} liegen.")
+    if delivered_on > today:
+        raise ValueError(f"Der Zugang kann nicht in der Zukunft liegen (heute ist der {today:%d.%m.%Y}).")
+    if reduction.get("aufgehobenAm") is not None:
+        raise ValueError("Die Minderung ist bereits aufgehoben; ihr Zeitraum wird nicht mehr verschoben.")
+    start = legal.reduction_start(posted, delivered_on)
+    months = int(reduction.get("monate") or 1)
+    end = start + relativedelta(months=months) - timedelta(days=1)
+    return {**reduction, "zugangAm": legal.deemed_delivery(posted, delivered_on), "zugangErfasstAm": delivered_on,
+            "beginn": start, "ende": end, "betrag": str(legal.reduction_amount(int(reduction["prozent"]), start))}

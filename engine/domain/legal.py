@@ -108,7 +108,27 @@ TO_CONFIRM: tuple[str, ...] = (
     "Minderungszeitraum am Tag vor der Erfüllung, frühestens nach einem Monat; bitte bestätigen, ob taggenau "
     "oder zum Monatsende aufzuheben ist.",
     "Regelbedarf 2026 (563 EUR): Fundstelle der RBSFV 2026 im Bundesgesetzblatt eintragen.",
+    "Persönliche Anhörung (§ 31a Abs. 2 SGB II): das Produkt sieht sie vor, wenn die Person es verlangt oder wenn "
+    "vor dem Verstoß schon eine Pflichtverletzung zu einer Minderung führte bzw. schon ein Meldetermin versäumt "
+    "wurde, ohne zeitliche Grenze und in beiden Rechtskreisen; bitte bestätigen, was »wiederholt« umfasst und ob "
+    "die Regel unter der Neuen Grundsicherung unverändert gilt.",
 )
+
+
+def hearing_in_person(requested: bool, earlier_breaches: int, earlier_missed: int) -> str | None:
+    """Why the hearing before a reduction (§ 24 SGB X) is to be held in person, or None.
+
+    § 31a Abs. 2 SGB II: in person when the person asks for it, and in person when duties were breached or
+    appointments missed repeatedly ("soll": the rule, not a matter of discretion). `earlier_breaches`: breaches
+    of duty before this one that led to a reduction; `earlier_missed`: appointments missed before this one.
+    """
+    if earlier_breaches > 0:
+        return "wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)"
+    if earlier_missed > 0:
+        return "wiederholtes Meldeversäumnis (§ 31a Abs. 2 SGB II)"
+    if requested:
+        return "auf Ihren Wunsch (§ 31a Abs. 2 SGB II)"
+    return None
 
 
 def _in_force(rows: tuple[Row, ...], day: date, what: str) -> Row:

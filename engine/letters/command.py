@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from engine.letters.fields import EXAMPLES
-from engine.letters.render import TEMPLATES, check_templates, render
+from engine.letters.render import TEMPLATES, check_templates, read_folder, render
 
 
 @click.command()
@@ -26,8 +26,9 @@ def letters(target: Path, folder: Path) -> None:
         click.echo("Die Vorlagen sind fehlerhaft; es wurde nichts erzeugt.", err=True)
         sys.exit(1)
     target.mkdir(parents=True, exist_ok=True)
+    templates = read_folder(folder)
     for kind, data in EXAMPLES.items():
-        letter = render(kind, data, folder)
+        letter = render(kind, data, templates)
         (target / f"{kind}.html").write_text(letter.html, encoding="utf-8")
         (target / f"{kind}.pdf").write_bytes(letter.pdf())
         (target / f"{kind}.json").write_text(json.dumps(letter.record(), ensure_ascii=False, indent=2),

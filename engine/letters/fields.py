@@ -71,15 +71,22 @@ def demand(case: Mapping[str, Any], today: date, record: Mapping[str, Any], proo
 
 
 def hearing(case: Mapping[str, Any], today: date, kind: str, breach_on: date, description: str, percent: int,
-            month_count: int, deadline: date, in_person: bool) -> dict[str, Any]:
-    """§ 24 SGB X: the facts, the intended reduction and the deadline for a statement."""
+            month_count: int, deadline: date, in_person: str | None, measure: str | None = None) -> dict[str, Any]:
+    """§ 24 SGB X: the facts, the intended reduction and the deadline for a statement; `in_person`: why the
+    hearing is held in person (§ 31a Abs. 2 SGB II, `legal.hearing_in_person`), or None."""
     return {**common(case, today),
             "verstoss": {"art": LABELS["art"].get(kind, kind), "datum": date_text(breach_on),
                          "beschreibung": description},
             "beabsichtigt": {"prozent": percent, "betrag": euro(legal.reduction_amount(percent, breach_on)),
-                             "monate": months(month_count)},
+                             "monate": months(month_count),
+                             # the measure in words where it is not a reduction (the reform's unreachability)
+                             "massnahme": measure or "",
+                             "betreff": "vor der Feststellung der Nichterreichbarkeit" if measure else
+                                        "zu einer beabsichtigten Minderung"},
             "anhoerungFrist": date_text(deadline),
-            "persoenlich": "Sie können sich auch persönlich bei uns äußern." if in_person else ""}
+            "persoenlich": (f"Wir hören Sie persönlich an – {in_person}; den Termin teilen wir Ihnen gesondert mit. "
+                            "Bis zur Frist können Sie sich auch schriftlich äußern." if in_person else
+                            "Auf Ihren Wunsch hören wir Sie auch persönlich an (§ 31a Abs. 2 SGB II).")}
 
 
 def _reduction(reduction: Mapping[str, Any]) -> dict[str, Any]:
@@ -152,7 +159,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "aufforderung": demand(EXAMPLE_CASE, _DAY, _DEMAND, "Kopie der Bewerbung"),
     "anhoerung": hearing(EXAMPLE_CASE, date(2026, 3, 25), "pflichtverletzung", date(2026, 3, 23),
                          "Die geforderte Bewerbung bei Firma X ist bis zum Fristende nicht nachgewiesen", 10, 1,
-                         date(2026, 4, 8), True),
+                         date(2026, 4, 8), legal.hearing_in_person(True, 0, 0)),
     "minderungsbescheid": decision(EXAMPLE_CASE, date(2026, 4, 14), _REDUCTION),
     "aufhebungsbescheid": lifting(EXAMPLE_CASE, date(2026, 5, 21), {**_REDUCTION, "ende": date(2026, 5, 31)}),
     "nichterreichbarkeit": unreachable(EXAMPLE_CASE, date(2026, 7, 20), {

@@ -8,12 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from engine.domain.actions import deadline_end
+from engine.domain import legal
+from engine.domain.actions import BREACHES_OF_DUTY, deadline_end
 from engine.letters import fields
 from engine.runtime.clock import berlin_date
 from engine.runtime.formatting import date_text, time_text
 
 OFFICE = "Jobcenter, Bahnhofsallee 5, 37081 Göttingen"
+# Neue Grundsicherung (reform; as reported, the wording of the law is unverified, see legal.TO_CONFIRM)
+UNREACHABLE_MEASURE = ("Wir beabsichtigen deshalb festzustellen, dass Sie nicht erreichbar sind. Dann entfällt ab dem "
+                       "Monat nach der Feststellung Ihr Regelbedarf; die Miete zahlen wir einen Monat lang unmittelbar "
+                       "an Ihre Vermieterin oder Ihren Vermieter. Melden Sie sich bis dahin nicht, enden die "
+                       "Leistungen. Melden Sie sich persönlich bei uns, gelten Sie wieder als erreichbar.")
 PLACES = {"praesenz": OFFICE, "telefon": "telefonisch (wir rufen Sie an)", "video": "per Video (der Link folgt)"}
 
 
@@ -96,10 +102,20 @@ def _hearing(data: Mapping[str, Any], case: Mapping[str, Any], today: date | Non
     deadline = data.get("anhoerungFrist")
     if not isinstance(deadline, date):
         return None
-    in_person = bool(data.get("anhoerungPersoenlich"))
+    requested = bool(data.get("anhoerungPersoenlich"))
     decided = data.get("minderung") or {}
+    if data.get("art") == "meldeversaeumnis" and isinstance(data.get("verstossAm"), date) \
+            and decided.get("folge") == "unerreichbar":
+        missed = data["verstossAm"]
+        facts = f"Sie haben drei Meldetermine in Folge nicht wahrgenommen, zuletzt am {date_text(missed)}"
+        fields_ = fields.hearing(case, today or missed, "meldeversaeumnis", missed, facts, 100, 1, deadline,
+                                 legal.hearing_in_person(requested, 0, _earlier_missed(data, missed)),
+                                 UNREACHABLE_MEASURE)
+        return CaseLetter("anhoerung", 1, f"Anhörung vor Feststellung der Nichterreichbarkeit "
+                                          f"(Meldeversäumnis vom {date_text(missed)})", fields_)
     if data.get("art") == "meldeversaeumnis" and isinstance(data.get("verstossAm"), date) and decided.get("prozent"):
         missed = data["verstossAm"]
+        in_person = legal.hearing_in_person(requested, 0, _earlier_missed(data, missed))
         fields_ = fields.hearing(case, today or missed, "meldeversaeumnis", missed,
                                  f"Sie sind zum Termin am {date_text(missed)} nicht erschienen",
                                  int(decided["prozent"]), int(decided.get("monate") or 1), deadline, in_person)
@@ -110,7 +126,20 @@ def _hearing(data: Mapping[str, Any], case: Mapping[str, Any], today: date | Non
         return None
     demand = demands[-1]
     announced, due = demand["rfb"], deadline_end(demand["frist"])
+    in_person = legal.hearing_in_person(requested, _earlier_breaches(data, due), 0)
     fields_ = fields.hearing(case, today or due, announced["art"], due,
                              f"Der geforderte Schritt »{demand['schritt']}« ist bis zum Fristende nicht nachgewiesen",
                              int(announced["prozent"]), int(announced["monate"]), deadline, in_person)
     return CaseLetter("anhoerung", 1, f"Anhörung zur Aufforderung {demand['nr']}", fields_)
+
+
+def _earlier_breaches(data: Mapping[str, Any], before: date) -> int:
+    """Breaches of duty before `before` that led to a reduction (§ 31a Abs. 2 SGB II: "wiederholt")."""
+    return sum(1 for reduction in data.get("minderungen") or ()
+               if reduction.get("art") in BREACHES_OF_DUTY and isinstance(reduction.get("verstossAm"), date)
+               and reduction["verstossAm"] < before)
+
+
+def _earlier_missed(data: Mapping[str, Any], before: date) -> int:
+    """Appointments missed before `before` (§ 31a Abs. 2 SGB II: "wiederholt")."""
+    return sum(1 for day in data.get("meldeversaeumnisse") or () if isinstance(day, date) and day < before)

@@ -1,7 +1,9 @@
 """Render a letter from its template: Jinja's sandbox (process owners edit the templates), every field known.
 
-The fields a template may name are those of the example in `fields.EXAMPLES` for its kind; a template naming
-another one is refused by `check_templates` (run by `sro lint`), with the template and the field named.
+Templates are handed over as texts by file name (`brief.html` -> text): the deployed set (engine/letters/stored.py)
+in the running product, a folder only for `sro lint` and `sro letters --demo`. The fields a template may name are
+those of the example in `fields.EXAMPLES` for its kind; a template naming another one is refused by
+`check_templates` (at deployment and by `sro lint`), with the template and the field named.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, nodes
+from jinja2 import DictLoader, StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.letters.fields import EXAMPLES, KINDS
-from engine.runtime.errors import EngineError
+from engine.runtime.errors import EngineError, Finding
 
 TEMPLATES = Path("processes") / "vorlagen"
 LAYOUT = "brief.html"
@@ -52,23 +54,33 @@ class Letter:
                 "daten": json.loads(json.dumps(self.data, default=str))}
 
 
-def environment(folder: Path = TEMPLATES) -> SandboxedEnvironment:
+def read_folder(folder: Path) -> dict[str, str]:
+    """The templates of a folder (`*.html`) by file name."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.html")) if path.is_file()}
+
+
+def environment(templates: Mapping[str, str]) -> SandboxedEnvironment:
     """A sandbox: templates cannot reach Python internals; a missing field is an error, never an empty text."""
-    return SandboxedEnvironment(loader=FileSystemLoader(str(folder)), autoescape=True, undefined=StrictUndefined)
+    return SandboxedEnvironment(loader=DictLoader(dict(templates)), autoescape=True, undefined=StrictUndefined)
 
 
-def render(kind: str, data: Mapping[str, Any], folder: Path = TEMPLATES) -> Letter:
+def template_sha256(templates: Mapping[str, str], kind: str) -> str:
+    """The hash of what a letter of `kind` is made from: the layout and the kind's own template."""
+    return hashlib.sha256("".join(templates[name] for name in (LAYOUT, f"{kind}.html")).encode("utf-8")).hexdigest()
+
+
+def render(kind: str, data: Mapping[str, Any], templates: Mapping[str, str]) -> Letter:
     if kind not in KINDS:
         raise LetterError(f"Unbekannte Briefart »{kind}«; bekannt sind {', '.join(KINDS)}.")
-    path = folder / f"{kind}.html"
-    if not path.is_file():
-        raise LetterError(f"Die Vorlage {path} fehlt.")
+    name = f"{kind}.html"
+    for needed in (LAYOUT, name):
+        if needed not in templates:
+            raise LetterError(f"Die Vorlage {needed} fehlt.")
     try:
-        html = environment(folder).get_template(path.name).render(**data)
+        html = environment(templates).get_template(name).render(**data)
     except TemplateError as error:
-        raise LetterError(f"Die Vorlage {path.name} lässt sich nicht füllen: {error}") from error
-    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in (LAYOUT, path.name))).hexdigest()
-    return Letter(kind, html, dict(data), digest)
+        raise LetterError(f"Die Vorlage {name} lässt sich nicht füllen: {error}") from error
+    return Letter(kind, html, dict(data), template_sha256(templates, kind))
 
 
 def _fields_named(tree: nodes.Template) -> Iterator[tuple[str, int]]:
@@ -89,22 +101,29 @@ def _known(example: Mapping[str, Any], dotted: str) -> bool:
     return not rest or (isinstance(example[head], Mapping) and rest in example[head])
 
 
-def check_templates(folder: Path = TEMPLATES) -> list[str]:
-    """German findings for the templates in `folder`: syntax errors, a missing template, unknown fields."""
-    findings: list[str] = []
-    env = environment(folder)
+def template_findings(templates: Mapping[str, str], folder: str) -> list[Finding]:
+    """German findings for a set of templates (named as in `folder`): syntax errors, a missing template, unknown
+    fields, each with the template's file and line."""
+    findings: set[Finding] = set()
+    env = environment(templates)
     for kind in KINDS:
         for name in (LAYOUT, f"{kind}.html"):
-            path = folder / name
-            if not path.is_file():
-                findings.append(f"{path}: Die Vorlage fehlt.")
+            where = f"{folder}/{name}"
+            if name not in templates:
+                findings.add(Finding(where, None, "Die Vorlage fehlt."))
                 continue
             try:
-                tree = env.parse(path.read_text(encoding="utf-8"))
+                tree = env.parse(templates[name])
             except TemplateError as error:
-                findings.append(f"{path}:{getattr(error, 'lineno', 0)}: Die Vorlage ist fehlerhaft: {error}")
+                findings.add(Finding(where, None, f"Die Vorlage ist fehlerhaft: {error}", getattr(error, "lineno", 0)))
                 continue
             for field, line in _fields_named(tree):
                 if not _known(EXAMPLES[kind], field):
-                    findings.append(f"{path}:{line}: Das Feld »{field}« gibt es für die Briefart »{kind}« nicht.")
-    return sorted(set(findings))
+                    findings.add(Finding(where, None, f"Das Feld »{field}« gibt es für die Briefart »{kind}« nicht.",
+                                         line))
+    return sorted(findings, key=lambda finding: (finding.file, finding.line or 0, finding.message))
+
+
+def check_templates(folder: Path = TEMPLATES) -> list[str]:
+    """German findings for the templates in `folder` (`sro lint`, `sro letters --demo`)."""
+    return [str(finding) for finding in template_findings(read_folder(folder), str(folder))]

@@ -185,7 +185,9 @@ class Event(Base):
     """The append-only event log: every command with who, when, what and the data changed."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_case", "case_id", "id"), Index("ix_events_instance", "instance_id", "id"))
+    # ix_events_case_kind: a case's events of one kind (its letters) without reading its whole history.
+    __table_args__ = (Index("ix_events_case", "case_id", "id"), Index("ix_events_instance", "instance_id", "id"),
+                      Index("ix_events_case_kind", "case_id", "kind", "id"))
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(80))

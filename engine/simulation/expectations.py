@@ -10,6 +10,8 @@ from typing import Any
 
 from engine.domain.agenda import APPOINTMENT_KINDS, APPOINTMENT_STATUSES, CONTACT_KINDS
 from engine.domain.case import ACTIVE, CLOSED
+from engine.letters import produced
+from engine.letters.fields import KINDS as LETTER_KINDS
 from engine.queries import InboxFilter, inbox, passed_elements, waiting_at
 from engine.queries.agenda import AppointmentRow, ContactRow, FollowUpRow, case_agenda, today
 from engine.runtime.clock import BERLIN, berlin_date
@@ -58,9 +60,6 @@ def load(read: YamlFile, where: Path_, value: Any, elements: Names, tasks: Names
         raise ScenarioError(read.file, read.line(*where), f"»erwarte« enthält eines oder mehrere von: "
                                                           f"{', '.join(EXPECTATIONS)}.")
     reading.refuse_unknown(read, value, EXPECTATIONS, here)
-    if value.get("dokumente"):
-        raise ScenarioError(read.file, read.line(*where), "Erzeugte Dokumente (Briefe) prüft die Simulation noch "
-                                                          "nicht; bitte »dokumente« weglassen.")
     expect: dict[str, Any] = {}
     for key, given in value.items():
         at = (*here, key)
@@ -80,6 +79,12 @@ def load(read: YamlFile, where: Path_, value: Any, elements: Names, tasks: Names
             expect[key] = _rows(read, given, at, key)
         elif key == "eingang":
             expect[key] = _inbox(read, given, at, tasks)
+        elif key == "dokumente":
+            if not isinstance(given, list) or not given:
+                raise ScenarioError(read.file, read.line(*at), "»dokumente« ist eine Liste von Briefarten, z. B. "
+                                                               "dokumente: [anhoerung, minderungsbescheid].")
+            expect[key] = [reading.choice(read, kind, (*at, number), key, LETTER_KINDS)
+                           for number, kind in enumerate(given)]
     return expect
 
 
@@ -191,7 +196,19 @@ def check(subject: Subject, expect: dict[str, Any]) -> list[str]:
         problems += _compare("kontakte", expect, list(reversed(agenda.contacts)), _contact, day, _contacts_text)
     if "eingang" in expect:
         problems += _inbox_problems(subject, expect["eingang"])
+    if "dokumente" in expect:
+        problems += _documents(subject, expect["dokumente"])
     return problems
+
+
+def _documents(subject: Subject, wanted: list[str]) -> list[str]:
+    """The letters the process produced so far contain the wanted kinds in this order (others may lie between)."""
+    with subject.services.reading() as session:
+        made = [str(record["art"]) for record in produced.of_case(session, subject.case_id)]
+    remaining = iter(made)
+    if all(kind in remaining for kind in wanted):
+        return []
+    return [f"dokumente: erwartet (in Reihenfolge) {', '.join(wanted)}; erzeugt: {', '.join(made) or 'keine'}"]
 
 
 def _exactly(subject: Subject, waiting: set[str], expected: list[tuple[str, tuple[str, ...]]]) -> list[str]:

@@ -83,6 +83,7 @@ class Agenda:
                 minutes=minutes))
             self._log(work, member, "termin_vereinbart", appointment)
             self._follow(work.session, case_id)
+            self.services.note_case_changed(work.session, case_id, member.username)  # its invitation letter
             work.commit()
             return appointment.id
 
@@ -96,6 +97,7 @@ class Agenda:
             appointment.starts_at, appointment.updated_at = starts_at, now
             self._log(work, member, "termin_verschoben", appointment, vorher=before.isoformat())
             self._follow(work.session, appointment.case_id)
+            self.services.note_case_changed(work.session, appointment.case_id, member.username)  # a new invitation
             work.commit()
 
     def cancel(self, member: StaffMember, appointment_id: int, by: str) -> None:

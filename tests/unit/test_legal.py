@@ -11,6 +11,7 @@ import pytest
 from engine.domain import legal
 from engine.domain.actions import (
     lift_reduction,
+    record_actual_delivery,
     record_breach,
     record_exclusion,
     record_missed_appointment,
@@ -199,3 +200,33 @@ def test_under_the_reform_only_misses_under_the_new_law_make_the_run() -> None:
     assert (changes["meldeversaeumnisseInFolge"], changes["meldeversaeumnisseNeuesRecht"]) == (1, [date(2026, 7, 6)])
     old_law = record_missed_appointment({**data, "rechtskreisVerstoss": "buergergeld"}, CLOCK)
     assert (old_law["meldeversaeumnisseInFolge"], old_law["meldeversaeumnisseNeuesRecht"]) == (3, [])
+
+
+@pytest.mark.parametrize(("requested", "earlier_breaches", "earlier_missed", "why"), [
+    (False, 0, 0, None),  # first breach, nothing asked: hearing in writing, in person on request
+    (True, 0, 0, "auf Ihren Wunsch (§ 31a Abs. 2 SGB II)"),
+    (False, 1, 0, "wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)"),
+    (False, 0, 1, "wiederholtes Meldeversäumnis (§ 31a Abs. 2 SGB II)"),
+    (True, 2, 0, "wiederholte Pflichtverletzung (§ 31a Abs. 2 SGB II)"),
+])
+def test_par_31a_abs_2_sgb_ii_hearing_in_person_on_request_and_after_repeated_breaches(
+        requested: bool, earlier_breaches: int, earlier_missed: int, why: str | None) -> None:
+    assert legal.hearing_in_person(requested, earlier_breaches, earlier_missed) == why
+
+
+POSTED_REDUCTION = {"art": "pflichtverletzung", "bescheidAm": date(2025, 3, 28), "zugangAm": date(2025, 4, 1),
+                    "beginn": date(2025, 5, 1), "ende": date(2025, 6, 30), "monate": 2, "prozent": 20}
+
+
+def test_par_37_abs_2_satz_3_sgb_x_a_later_actual_delivery_moves_the_start_an_earlier_one_does_not() -> None:
+    later = record_actual_delivery(POSTED_REDUCTION, date(2025, 4, 3), today=date(2025, 4, 10))
+    assert (later["zugangAm"], later["beginn"], later["ende"]) == (date(2025, 4, 3), date(2025, 5, 1),
+                                                                   date(2025, 6, 30))  # same month: same start
+    much_later = record_actual_delivery(POSTED_REDUCTION, date(2025, 5, 2), today=date(2025, 5, 5))
+    assert (much_later["beginn"], much_later["ende"]) == (date(2025, 6, 1), date(2025, 7, 31))
+    earlier = record_actual_delivery(POSTED_REDUCTION, date(2025, 3, 29), today=date(2025, 4, 10))
+    assert (earlier["zugangAm"], earlier["beginn"]) == (date(2025, 4, 1), date(2025, 5, 1))  # the fiction stands
+    with pytest.raises(ValueError, match=r"nicht vor der Aufgabe zur Post am 28\.03\.2025"):
+        record_actual_delivery(POSTED_REDUCTION, date(2025, 3, 27), today=date(2025, 4, 10))
+    with pytest.raises(ValueError, match="nicht in der Zukunft"):
+        record_actual_delivery(POSTED_REDUCTION, date(2025, 4, 11), today=date(2025, 4, 10))

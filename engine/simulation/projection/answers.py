@@ -54,8 +54,8 @@ OFFICE_DAYS: dict[str, tuple[int, int]] = {
     "Task_SlErgebnis": (0, 3), "Task_MvPruefen": (1, 3), "Task_MvBescheid": (1, 5), "Task_MvUnerreichbar": (1, 3),
     "Task_MvEinladen": (0, 1), "Task_AfErstellen": (0, 3), "Task_NachweisPruefen": (0, 3),
     "Task_AnhoerungEinleiten": (0, 3), "Task_GrundPruefen": (1, 5), "Task_AfBescheid": (1, 5),
-    "Task_MvAnhoerung": (0, 3), "Task_MvStellungnahme": (1, 5), "Task_AufhebungPruefen": (0, 3),
-    "Task_MvWiederErreichbar": (0, 1), "Task_MvLeistungenEinstellen": (0, 3),
+    "Task_MvAnhoerung": (0, 3), "Task_MvUnerreichbarAnhoerung": (0, 3), "Task_MvStellungnahme": (1, 5),
+    "Task_AufhebungPruefen": (0, 3), "Task_MvWiederErreichbar": (0, 1), "Task_MvLeistungenEinstellen": (0, 3),
 }
 # An office task the counsellor leaves lying (`bleibt_liegen` in the behaviour file): done after so many working days.
 LEFT_LYING = (6, 12)
@@ -263,7 +263,7 @@ class Counsellor:
                     "aufforderungFrist": in_days(14, 21), "nachweisArt": self.text(rng, "nachweise")}
         if element == "Task_NachweisPruefen":
             return {"schrittErfuellt": True}  # the proof of a done step arrived
-        if element in {"Task_AnhoerungEinleiten", "Task_MvAnhoerung"}:
+        if element in {"Task_AnhoerungEinleiten", "Task_MvAnhoerung", "Task_MvUnerreichbarAnhoerung"}:
             return {"anhoerungFrist": in_days(14, 14), "anhoerungPersoenlich": False}
         if element in {"Task_GrundPruefen", "Task_MvStellungnahme"}:
             reason = rng.random() < kind.p("wichtiger_grund")

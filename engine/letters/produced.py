@@ -1,0 +1,134 @@
+"""Letters produced where the process reaches them: after each command, in its transaction, every letter the case
+now yields that was not produced before is rendered from the deployed templates and kept in the event log (kind,
+number, title, content hash, template hash and the data it was made from), to be sent.
+
+The process itself needs no letter element: what it records (a demand with its RFB, a hearing deadline, a decided
+reduction, a lifting, an exclusion) and what the agenda books (an invitation) yields the letter, through the same
+`letters_of` the case file shows. A letter is one (kind, number, title); the title carries the event's own date, so
+a later step does not produce it again, while a new hearing or decision does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain.agenda import PLANNED, Appointment
+from engine.domain.case import DEFAULT_PROCESS, Case
+from engine.letters import stored
+from engine.letters.of_case import CaseLetter, Invitation, letters_of
+from engine.letters.render import render
+from engine.runtime import dmn
+from engine.runtime.engine import ProcessEngine
+from engine.runtime.store import Event
+
+PRODUCED = "schreiben_erstellt"  # the event of a letter the process produced (to be sent)
+CASE_CREATED = "fall_angelegt"  # engine.services.start_case: its data is what the case brought along
+
+
+def case_fields(case: Case, counsellor: str | None = None) -> dict[str, Any]:
+    # Name and address come from the master data of the Federal Employment Agency, which this product does not
+    # keep (the case is pseudonymous): the letter carries the customer number.
+    return {"kundennummer": case.customer_number, "ifkName": case.counsellor or counsellor or "Ihre Ansprechperson",
+            "anschrift": "(Anschrift laut Stammdaten)"}
+
+
+def invitations(session: Session, case_id: int) -> list[Invitation]:
+    rows = session.scalars(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED)
+                           .order_by(Appointment.starts_at))
+    return [Invitation(row.id, row.starts_at, row.kind, row.purpose, row.with_rfb, row.created_at) for row in rows]
+
+
+def regime_on(engine: ProcessEngine, session: Session, process_id: str = DEFAULT_PROCESS) -> Callable[[date], str]:
+    """The regime on a day, by the decision Rechtskreis of the deployed version (the only place that holds the
+    reform's date)."""
+    version = engine.latest_version(session, process_id)
+    decisions = dmn.decisions_of(engine.deployment(session, deployment_id)[1]
+                                 for deployment_id in [version.deployment_id, *version.requires])
+
+    def on(day: date) -> str:
+        return str(dmn.evaluate(decisions, "Rechtskreis", {"stichtag": day}).value)
+
+    return on
+
+
+def produced(session: Session, case_id: int) -> dict[tuple[str, int, str], dict[str, Any]]:
+    """The letters produced for a case so far, by (kind, number, title), with their record."""
+    found: dict[tuple[str, int, str], dict[str, Any]] = {}
+    for record, at in session.execute(select(Event.data, Event.at).where(Event.case_id == case_id,
+                                                                         Event.kind == PRODUCED).order_by(Event.id)):
+        if isinstance(record, dict):
+            found[(str(record.get("art")), int(record.get("nr") or 0), str(record.get("titel")))] = {**record,
+                                                                                                     "erstelltUm": at}
+    return found
+
+
+def of_case(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The records of the letters produced for a case, oldest first, each with `erstelltUm`."""
+    return list(produced(session, case_id).values())
+
+
+def identity(letter: CaseLetter) -> tuple[str, int, str]:
+    return letter.kind, letter.nr, letter.title
+
+
+class LetterProduction:
+    """The step hook Services calls before a command commits (bound in engine.bootstrap)."""
+
+    def __init__(self, engine: ProcessEngine) -> None:
+        self.engine = engine
+        # Kept per engine like its parsed diagrams (a step must not re-read 50 KB of templates or re-parse the
+        # decision tables): the current template set by its hash, the regime decision per process version.
+        self._templates: tuple[str, dict[str, str]] | None = None
+        self._regimes: dict[int, Callable[[date], str]] = {}
+
+    def _current_templates(self, session: Session) -> dict[str, str] | None:
+        sha = stored.current_sha256(session)
+        if sha is None:
+            return None  # a deployment without templates (`vorlagen/`) produces no letters
+        if self._templates is None or self._templates[0] != sha:
+            self._templates = (sha, stored.deployed(session))
+        return self._templates[1]
+
+    def _regime_on(self, session: Session, process_id: str) -> Callable[[date], str]:
+        version = self.engine.latest_version(session, process_id)
+        if version.id not in self._regimes:
+            self._regimes[version.id] = regime_on(self.engine, session, process_id)
+        return self._regimes[version.id]
+
+    def __call__(self, session: Session, case_id: int, data: Mapping[str, Any], actor: str) -> None:
+        templates = self._current_templates(session)
+        case = session.get(Case, case_id)
+        if templates is None or case is None:
+            return
+        planned = invitations(session, case_id)
+        letters = letters_of(data, case_fields(case), planned,
+                             self._regime_on(session, case.process_id) if planned else None,
+                             self.engine.clock.today())
+        if not letters:
+            return
+        made_before = set(produced(session, case_id))
+        new = [letter for letter in letters if identity(letter) not in made_before]
+        if not new:
+            return
+        brought_along = self._brought_along(session, case)
+        for letter in new:
+            if identity(letter) in brought_along:
+                continue
+            made = render(letter.kind, letter.data, templates)
+            self.engine.log(session, actor, PRODUCED, case_id=case_id,
+                            data={**made.record(), "nr": letter.nr, "titel": letter.title})
+
+    def _brought_along(self, session: Session, case: Case) -> set[tuple[str, int, str]]:
+        """The letters of what a case brought along when it was created here (a reduction decided before): those
+        were sent before the case came into this product and are not produced again."""
+        created = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.kind == CASE_CREATED)
+                                 .order_by(Event.id).limit(1))
+        if not isinstance(created, dict) or not created.get("daten"):
+            return set()
+        data = self.engine.serializer.restore_data(created)["daten"]
+        return {identity(letter) for letter in letters_of(data, case_fields(case))}
