@@ -36,6 +36,9 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 _MISSING = object()
+# internal data of an event subprocess task: the variables its run began with, kept apart from the task data,
+# which the library's data inheritance can change in place while the run goes on
+_BEGAN_WITH = "sro_run_began_with"
 
 
 def _scopes(workflow: Any) -> list[Any]:
@@ -82,7 +85,9 @@ def start_by_message(workflow: Any, definition: Any, name: str, payload: Any, va
     before = set(workflow.subprocesses)
     workflow.send_event(BpmnEvent(definition, {"payload": payload, "result_var": name}))
     for task_id in set(workflow.subprocesses) - before:
-        workflow.get_task_from_id(task_id).data = deepcopy(variables)
+        run = workflow.get_task_from_id(task_id)
+        run.data = deepcopy(variables)
+        run.internal_data[_BEGAN_WITH] = deepcopy(variables)
         for task in workflow.subprocesses[task_id].get_tasks():  # they copied the data the instance began with
             task.data = deepcopy(variables)
 
@@ -119,13 +124,18 @@ class ScopedEventSubprocess(EventSubprocess):  # type: ignore[misc]
 
     def copy_data(self, my_task: Any, subworkflow: Any) -> None:
         start = subworkflow.get_next_task(spec_name="Start")
-        start.set_data(**deepcopy(_current_data(my_task, subworkflow)))
+        current = _current_data(my_task, subworkflow)
+        start.set_data(**deepcopy(current))
+        my_task.internal_data[_BEGAN_WITH] = deepcopy(current)
 
     def _on_subworkflow_completed(self, subworkflow: Any, my_task: Any) -> None:
-        start = subworkflow.get_next_task(spec_name="Start", state=TaskState.COMPLETED) or subworkflow.task_tree
+        began_with = my_task.internal_data.pop(_BEGAN_WITH, None)
+        if began_with is None:  # a run started before the variables it began with were kept (stored instances)
+            start = subworkflow.get_next_task(spec_name="Start", state=TaskState.COMPLETED) or subworkflow.task_tree
+            began_with = start.data
         end = subworkflow.last_task.data if subworkflow.last_task else {}
         changed = {key: value for key, value in end.items()
-                   if not key.startswith("_") and start.data.get(key, _MISSING) != value}
+                   if not key.startswith("_") and began_with.get(key, _MISSING) != value}
         own = {id(task) for task in subworkflow.get_tasks()} | {id(my_task)}
         # a waiting task takes its parent's data again on each update, so the finished parents get it too
         for task in my_task.workflow.top_workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):

@@ -78,9 +78,6 @@ def cases_with_letters(office: Office) -> set[int]:
                 if case_id is not None}
 
 
-@pytest.mark.xfail(strict=True, reason="Engine defect (engine/runtime/event_subprocess.py, issue 10 area): what "
-                   "Sub_Aufhebung changes in an existing variable (minderungen: the lifted reduction) does not reach "
-                   "the main flow; only new variables (letzteAufhebung) do, so the lifting decision is not produced.")
 def test_the_lifting_decision_is_produced_when_the_reduction_is_lifted(tmp_path: Path) -> None:
     # § 31a Abs. 1 Satz 6 SGB II: the scenario of a lifted reduction, expecting its lifting decision
     source = SRO_PROCESSES / "scenarios" / "minderung_bekanntgabe_und_aufhebung.yaml"

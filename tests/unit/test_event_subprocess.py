@@ -114,6 +114,21 @@ def test_what_a_run_sets_is_seen_by_the_rest_of_the_process_and_carried_to_the_e
     assert (final["stand"], final["neuerTermin"]) == ("fertig", "2025-03-10")
 
 
+def test_a_run_that_changes_a_variable_the_process_already_had_changes_it_for_the_main_flow() -> None:
+    """A run replaces an existing list (a lifted reduction in the SRO model): the main flow sees the new list, also
+    when the instance was saved between the run's commands (the run compares with what it began with, not with its
+    start task's data, which the library's data inheritance changes while the run goes on)."""
+    serializer = StateSerializer()
+    workflow = started()
+    complete(workflow, "A", liste=[{"ende": "30.06."}])
+    deliver(workflow, 1)
+    workflow = serializer.loads(serializer.dumps(workflow), PROCESS, ENGINE)
+    complete(workflow, "X", liste=[{"ende": "09.06."}])
+    workflow = serializer.loads(serializer.dumps(workflow), PROCESS, ENGINE)
+    assert ready(workflow, "B")[0].data["liste"] == [{"ende": "09.06."}]
+    assert Engine.current_data(workflow)["liste"] == [{"ende": "09.06."}]
+
+
 def test_a_waiting_timer_keeps_what_a_run_set_though_it_takes_its_parents_data_on_each_update() -> None:
     workflow = started()
     complete(workflow, "A")
