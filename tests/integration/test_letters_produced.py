@@ -4,7 +4,6 @@ content hash, template hash and data, shown in the case file as to be sent; not 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +13,8 @@ from engine.letters import produced
 from engine.letters.render import render
 from engine.letters.stored import deployed
 from engine.runtime.store import Event
-from engine.simulation.runner import Simulator
 from engine.workplace.commands import Workplace
 from engine.workplace.letters import Letters
-from tests.conftest import SRO_PROCESSES
 from tests.integration.conftest import Office
 from tests.integration.test_calendar_web import new_case, signed_in
 from tests.integration.test_case_actions_web import demand_case
@@ -76,20 +73,6 @@ def cases_with_letters(office: Office) -> set[int]:
     with office.services.reading() as session:
         return {case_id for case_id in session.scalars(select(Event.case_id).where(Event.kind == produced.PRODUCED))
                 if case_id is not None}
-
-
-def test_the_lifting_decision_is_produced_when_the_reduction_is_lifted(tmp_path: Path) -> None:
-    # § 31a Abs. 1 Satz 6 SGB II: the scenario of a lifted reduction, expecting its lifting decision
-    source = SRO_PROCESSES / "scenarios" / "minderung_bekanntgabe_und_aufhebung.yaml"
-    text = source.read_text(encoding="utf-8").rstrip("\n")
-    scenario = tmp_path / "aufhebung.yaml"
-    scenario.write_text(text + "\n      dokumente: [minderungsbescheid, aufhebungsbescheid]\n", encoding="utf-8")
-    simulator = Simulator(SRO_PROCESSES)
-    try:
-        result = simulator.run(simulator.load(scenario))
-    finally:
-        simulator.close()
-    assert result.ok, result.failures
 
 
 def open_task(office: Office, case_id: int, element_id: str) -> str:
