@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,27 @@ def environment(templates: Mapping[str, str]) -> SandboxedEnvironment:
     return SandboxedEnvironment(loader=DictLoader(dict(templates)), autoescape=True, undefined=StrictUndefined)
 
 
+_ENVIRONMENTS: OrderedDict[str, SandboxedEnvironment] = OrderedDict()
+KEPT_ENVIRONMENTS = 8  # template sets kept compiled per process (the deployed one, a few a test or lint made)
+
+
+def _compiled(templates: Mapping[str, str]) -> SandboxedEnvironment:
+    """The environment of a template set, kept by the hash of its texts: Jinja compiles a template to Python once
+    per environment (about 5 ms for a letter and its layout), so a step that produces a letter must not start with
+    a new one."""
+    digest = hashlib.sha256()
+    for name in sorted(templates):
+        digest.update(name.encode("utf-8") + b"\0" + templates[name].encode("utf-8") + b"\0")
+    key = digest.hexdigest()
+    kept = _ENVIRONMENTS.pop(key, None)
+    if kept is None:
+        kept = environment(templates)
+    _ENVIRONMENTS[key] = kept
+    while len(_ENVIRONMENTS) > KEPT_ENVIRONMENTS:
+        _ENVIRONMENTS.popitem(last=False)
+    return kept
+
+
 def template_sha256(templates: Mapping[str, str], kind: str) -> str:
     """The hash of what a letter of `kind` is made from: the layout and the kind's own template."""
     return hashlib.sha256("".join(templates[name] for name in (LAYOUT, f"{kind}.html")).encode("utf-8")).hexdigest()
@@ -77,7 +99,7 @@ def render(kind: str, data: Mapping[str, Any], templates: Mapping[str, str]) -> 
         if needed not in templates:
             raise LetterError(f"Die Vorlage {needed} fehlt.")
     try:
-        html = environment(templates).get_template(name).render(**data)
+        html = _compiled(templates).get_template(name).render(**data)
     except TemplateError as error:
         raise LetterError(f"Die Vorlage {name} lässt sich nicht füllen: {error}") from error
     return Letter(kind, html, dict(data), template_sha256(templates, kind))
