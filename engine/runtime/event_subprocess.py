@@ -348,6 +348,12 @@ class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
         """
 
         def update_workflow(wf: Any) -> int:
+            # The library walks the whole task tree for the ready tasks, in tree order (which decides the order
+            # they run in); most calls find none that runs by itself, which a look at the flat task tables tells
+            # for a fraction of the walk. All tables: a compensation run hangs another workflow's tasks into this
+            # tree (engine/runtime/compensation.py).
+            if not self._ready_anywhere():
+                return 0
             count = 0
             for task in wf.get_tasks(state=TaskState.READY):
                 if not task.task_spec.manual:
@@ -372,6 +378,14 @@ class ScopedWorkflow(BpmnWorkflow):  # type: ignore[misc]
                     task.task_spec._update(task)
         count = update_workflow(self)
         return count > 0 or len(self.get_active_subprocesses()) > len(active) or end_armed_timer_runs(self)
+
+    def _ready_anywhere(self) -> bool:
+        """Whether any task of the instance is ready to run by itself (not a user task)."""
+        for workflow in (self, *self.subprocesses.values()):
+            for task in workflow.tasks.values():
+                if task.state == TaskState.READY and not task.task_spec.manual:
+                    return True
+        return False
 
     def _alive(self, subprocess: Any) -> bool:
         return any(each is subprocess for each in self.subprocesses.values())
