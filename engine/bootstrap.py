@@ -46,3 +46,22 @@ def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, da
     engine = ProcessEngine(database, clock, script_engine)
     # Letters are produced where the process reaches them (engine/letters/produced.py), in the step's transaction.
     return Services(engine, custom_forms={plan.FORM_KEY: plan.validate_plan}, step_hooks=[LetterProduction(engine)])
+
+
+GC_FIRST_GENERATION = 10_000  # allocations between two collections of the youngest generation (Python's default: 700)
+
+
+def settle_long_running_process() -> None:
+    """Tune Python's cyclic garbage collector for a process that serves commands until it is stopped (`sro worker`,
+    each `sro serve` worker), once it is built: what start-up made (parsed diagrams, compiled specs, templates,
+    the object graph) is moved out of the collector's view (`gc.freeze`), and the youngest generation is collected
+    after 10,000 allocations instead of 700. Restoring and running an instance allocates tens of thousands of
+    objects, nearly all freed by reference counting; with the defaults the collector walked them about 40 times
+    per command (9 % of a timer command on PostgreSQL with the collector off, 5-8 % with these settings).
+    Cycles are still collected, only in larger batches."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(GC_FIRST_GENERATION, second, third)

@@ -302,9 +302,11 @@ def migrate() -> None:
 @friendly
 def worker(interval: float, once: bool) -> None:
     """Fällige Zeitereignisse (Fristen, Wiedervorlagen) auslösen, in einer Schleife."""
+    from engine.bootstrap import settle_long_running_process
     from engine.worker import fire_timers
 
     service = services()
+    settle_long_running_process()
     click.echo(f"Zeitgeber läuft ({service.engine.database.dialect}).")
     total = fire_timers(service, interval=interval, once=once, report=click.echo)
     click.echo(f"Insgesamt {total} Zeitereignis(se) ausgelöst.")

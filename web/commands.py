@@ -91,9 +91,12 @@ def _gunicorn(host: str, port: int, workers: int, log_format: str) -> None:
                 self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
+            from engine.bootstrap import settle_long_running_process
             from web import create_app
 
-            return create_app(bootstrap(migrate=False))  # in the worker process, after the fork: its own pool
+            app = create_app(bootstrap(migrate=False))  # in the worker process, after the fork: its own pool
+            settle_long_running_process()
+            return app
 
     Server().run()
 

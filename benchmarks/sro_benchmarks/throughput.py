@@ -89,12 +89,13 @@ def _session_tasks(url: str, limit: int) -> list[tuple[int, str]]:
 def _complete(arguments: tuple[str, list[str]]) -> tuple[int, list[str], float, float]:
     """One process: completes its tasks with a session that agrees a plan. Returns completions, refusals and the
     wall-clock moments of its first and last command (the process's start-up left out)."""
-    from engine.bootstrap import bootstrap
+    from engine.bootstrap import bootstrap, settle_long_running_process
     from engine.runtime.errors import EngineError
     from sro_benchmarks.counsellor import session
 
     url, task_ids = arguments
     services = bootstrap(url, migrate=False)
+    settle_long_running_process()  # as each `sro serve` worker does once it is built
     done, refused = 0, []
     first = services.clock.now().timestamp()
     try:

@@ -118,3 +118,25 @@ def test_health_says_when_the_database_is_gone(tmp_path: Path, monkeypatch: pyte
     body = answer.get_json()
     assert body["grund"].startswith("Die Datenbank ist nicht erreichbar.")
     assert not any(word in json.dumps(body) for word in ENGLISH)
+
+
+def test_a_long_running_process_settles_the_garbage_collector() -> None:
+    """In its own interpreter: what start-up built is frozen, the youngest generation collected in larger batches."""
+    import subprocess
+    import sys
+
+    script = ("import gc; from engine.bootstrap import settle_long_running_process, GC_FIRST_GENERATION; "
+              "before = gc.get_threshold()[0]; settle_long_running_process(); "
+              "print(before, gc.get_threshold()[0] == GC_FIRST_GENERATION, gc.get_freeze_count() > 0)")
+    printed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert printed == ["700", "True", "True"]
+
+
+def test_the_timer_worker_settles_the_garbage_collector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.bootstrap
+
+    settled: list[bool] = []
+    monkeypatch.setattr(engine.bootstrap, "settle_long_running_process", lambda: settled.append(True))
+    code, output = run(["worker", "--once"], DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    assert code == 0, output
+    assert settled == [True]
