@@ -13,7 +13,7 @@ the library needs it:
   that comes due next into the past (outside the measured time).
 A step is: put the form into the task, run it, run the engine to the next wait (completing external
 tasks on the way), serialize the state without the spec with the converters the engine stores it
-with (`engine.runtime.spiff.StateSerializer`, SpiffWorkflow's own); the library's `serialize_json`
+with (`engine.runtime.state.StateSerializer`, SpiffWorkflow's own); the library's `serialize_json`
 would add the whole spec, some 180 KB, to every save. No form check, projection or event log.
 """
 
@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.domain.actions import FUNCTIONS
 from engine.domain.plan import OPEN
-from engine.runtime.spiff import StateSerializer
+from engine.runtime.state import StateSerializer
 from sro_benchmarks import counsellor
 from sro_benchmarks.counsellor import Command
 

@@ -37,7 +37,6 @@ from engine.runtime.model import Document, ProcessDef, UserTaskDef, read_documen
 from engine.runtime.spiff import (
     CompiledProcess,
     SafeScriptEngine,
-    StateSerializer,
     compile_process,
     is_timer,
     new_workflow,
@@ -45,6 +44,7 @@ from engine.runtime.spiff import (
     timer_due_from_details,
     waiting_events,
 )
+from engine.runtime.state import StateSerializer
 from engine.runtime.store import (
     ENDED,
     RUNNING,

@@ -8,15 +8,12 @@ here, in one place, by subclassing the library's extension points; nothing is mo
 
 from __future__ import annotations
 
-import json
 from collections import ChainMap
 from collections.abc import Callable, Mapping
-from copy import deepcopy
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from lxml import etree
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
     CANCEL_EVENT_XPATH,
@@ -32,19 +29,7 @@ from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import (
-    BpmnSubWorkflowConverter,
-    BpmnWorkflowConverter,
-    WorkflowConverter,
-)
 from SpiffWorkflow.bpmn.specs.defaults import ExclusiveGateway
-from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
-    ErrorEventDefinition,
-    EscalationEventDefinition,
-    SignalEventDefinition,
-)
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -55,7 +40,6 @@ from SpiffWorkflow.bpmn.specs.mixins import BpmnSpecMixin
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask as ServiceTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser,
@@ -65,27 +49,24 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaStartEventParser,
 )
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime import compensation, expressions, io_mapping, multi_instance
 from engine.runtime.call_activity import (
-    CALLED_KEY,
     CalledProcesses,
     MappedCallActivity,
     MappedCallActivityParser,
-    resolve_called,
 )
 from engine.runtime.clock import Clock, berlin_date
-from engine.runtime.coded_events import CamundaSignal, CodedError, CodedEscalation, CodedEventParsing
-from engine.runtime.conditional import CamundaConditional, ConditionalParsing
+from engine.runtime.coded_events import CodedEventParsing
+from engine.runtime.conditional import ConditionalParsing
 from engine.runtime.durations import add_duration, parse_moment
 from engine.runtime.errors import AmbiguousGatewayError, ProcessError
 from engine.runtime.event_subprocess import ScopedSubWorkflowParser, ScopedWorkflow, attach_interrupts
 from engine.runtime.fidelity import element_index, elements_of, ignored_event_definitions, in_german
 from engine.runtime.plain_tasks import PassThroughManualTask, PassThroughTask
-from engine.runtime.timers import ClockCycle, ClockDuration, ClockTimeDate, ClockTimerParsing
+from engine.runtime.timers import ClockTimerParsing
 from engine.runtime.timers import element_id_of as _element_id
 
 # --------------------------------------------------------------------------- expressions
@@ -438,99 +419,6 @@ def compile_process(documents: Mapping[str, etree._Element], process_id: str,
                                                           "bereitgestellt.")
                 task_spec.decisions = decisions
     return CompiledProcess(spec, subprocess_specs)
-
-
-# --------------------------------------------------------------------------- state
-
-
-class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]
-    """Serializes only the instance's state; the spec comes from the deployment (parsed once)."""
-
-    def to_dict(self, workflow: Any) -> dict[str, Any]:
-        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct: dict[str, Any], process: CompiledProcess | None = None,
-                  script_engine: Any = None, called: CalledProcesses | None = None) -> Any:
-        from uuid import UUID
-
-        if process is None:
-            raise ValueError("restoring an instance needs its compiled process")
-        workflow = ScopedWorkflow(
-            process.spec, process.subprocess_specs, script_engine=script_engine, deserializing=True
-        )
-        workflow.called_processes = called
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-class _CalledConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
-    """A called process resolved at run time is found again under the key its call activity stored."""
-
-    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> Any:
-        key = task.internal_data.get(CALLED_KEY)
-        if key is None:
-            return super().from_dict(dct, task, top_workflow)
-        resolve_called(top_workflow, key)
-        from uuid import UUID
-
-        subprocess = self.target_class(top_workflow.subprocess_specs[key], task.id, top_workflow, deserializing=True)
-        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
-        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(subprocess, dct)
-        return subprocess
-
-
-def _date_to_dict(value: date) -> dict[str, str]:
-    return {"value": value.isoformat()}
-
-
-def _date_from_dict(dct: Mapping[str, str]) -> date:
-    return date.fromisoformat(dct["value"])
-
-
-class StateSerializer:
-    """JSON state of a running instance, without the process spec (11 of 14.6 KB in the library's format)."""
-
-    def __init__(self) -> None:
-        config = deepcopy(CAMUNDA_CONFIG)
-        config[BpmnWorkflow] = _StateConverter
-        config[ScopedWorkflow] = _StateConverter
-        config[BpmnSubWorkflow] = _CalledConverter
-        # Event definitions can appear in task state (an event-based gateway keeps the one that fired).
-        for ours, base in ((ClockTimeDate, TimeDateEventDefinition), (ClockDuration, DurationTimerEventDefinition),
-                           (ClockCycle, CycleTimerEventDefinition), (CodedError, ErrorEventDefinition),
-                           (CodedEscalation, EscalationEventDefinition),
-                           (CamundaConditional, ConditionalEventDefinition), (CamundaSignal, SignalEventDefinition)):
-            config[ours] = config[base]
-        registry = BpmnWorkflowSerializer.configure(config)
-        # Form dates are plain dates; the library only knows datetime and timedelta.
-        registry.register(date, _date_to_dict, _date_from_dict, typename="date")
-        self._serializer = BpmnWorkflowSerializer(registry)
-        self._registry = registry
-
-    def dumps(self, workflow: Any) -> str:
-        return str(self._serializer.serialize_json(workflow))
-
-    def loads(self, state: str, process: CompiledProcess, script_engine: SafeScriptEngine,
-              called: CalledProcesses | None = None) -> Any:
-        """`called`: the processes a call activity resolved at run time may have started (call_activity.py)."""
-        dct = json.loads(state)
-        self._serializer.migrate(dct)
-        return self._registry.restore(dct, process=process, script_engine=script_engine, called=called)
-
-    def convert_data(self, data: Mapping[str, Any]) -> Any:
-        """Task data as JSON-ready values (dates tagged), e.g. to carry them into the next cycle."""
-        return self._registry.convert(dict(data))
-
-    def restore_data(self, data: Any) -> Any:
-        return self._registry.restore(data)
 
 
 def new_workflow(process: CompiledProcess, script_engine: SafeScriptEngine,

@@ -43,6 +43,14 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     services.engine.database.dispose()
 
 
+def test_every_demo_instance_restores_as_the_library_restores_it(seeded: Seeded) -> None:
+    from engine.runtime.clock import SimulatedClock
+    from tests.integration.test_state_restore import assert_restored_alike
+
+    services = bootstrap(database=seeded.database, clock=SimulatedClock(NOW), migrate=False)
+    assert assert_restored_alike(services, minimum_tasks=3) > 100  # deltas that delete variables are restored too
+
+
 def test_accounts_per_role_and_team(seeded: Seeded) -> None:
     with seeded.database.session() as session:
         staff = list(session.scalars(select(StaffMember)))

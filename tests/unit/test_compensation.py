@@ -12,7 +12,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.lint import lint_paths, load_files
-from engine.runtime.spiff import SafeScriptEngine, StateSerializer, compile_process, new_workflow
+from engine.runtime.spiff import SafeScriptEngine, compile_process, new_workflow
+from engine.runtime.state import StateSerializer
 from engine.simulation.coverage import coverage
 
 ENGINE = SafeScriptEngine(SimulatedClock(datetime(2025, 3, 3, 8, tzinfo=UTC)))

@@ -12,7 +12,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.engine import ProcessEngine as Engine
 from engine.runtime.event_subprocess import ScopedEventSubprocess, message_starts, start_by_message
-from engine.runtime.spiff import SafeScriptEngine, StateSerializer, compile_process, new_workflow
+from engine.runtime.spiff import SafeScriptEngine, compile_process, new_workflow
+from engine.runtime.state import StateSerializer
 
 DIAGRAM = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"
