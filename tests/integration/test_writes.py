@@ -1,0 +1,73 @@
+"""Saving an instance (engine/runtime/writes.py): one statement on PostgreSQL, plain statements on SQLite; a stale
+version writes nothing at all, not even inside the transaction that tried."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.runtime import writes
+from engine.runtime.store import OpenTask, ProcessInstance, TaskCandidate, Wait
+from engine.services import Services
+
+
+def _start(services: Services) -> int:
+    first = services.engine.clock.today() + timedelta(days=3)
+    return services.start_case("K-000001", "team-nord", data={"naechsterKontaktAm": first}, actor="ifk-1").case_id
+
+
+def _rows(connection: Any, case_id: int) -> tuple[list[Any], ...]:
+    execute = connection.execute
+    return (execute(select(OpenTask.id, OpenTask.element_id).where(OpenTask.case_id == case_id)).all(),
+            execute(select(TaskCandidate.task_id, TaskCandidate.name)).all(),
+            execute(select(Wait.kind, Wait.element_id, Wait.due_at).where(Wait.case_id == case_id)).all(),
+            execute(select(ProcessInstance.version, ProcessInstance.state)
+                    .where(ProcessInstance.case_id == case_id)).all())
+
+
+def _writes(instance: Any, expected: int, now: datetime, gone: list[str]) -> writes.Writes:
+    task = {"id": "neu-1", "instance_id": instance.id, "case_id": instance.case_id, "element_id": "Task_Neu",
+            "name": "Neu", "assignee": None, "candidate_groups": "team-nord", "candidate_users": "",
+            "due_at": now + timedelta(days=2), "follow_up_at": None, "priority": 50, "form_key": None,
+            "created_at": now}
+    wait = {"instance_id": instance.id, "case_id": instance.case_id, "task_id": "t", "kind": "timer",
+            "element_id": "Event_Neu", "name": "", "due_at": now + timedelta(days=1)}
+    return writes.Writes(instance.id, expected, '{"neu": true}', "laeuft", now, None, gone, [task],
+                         [{"task_id": "neu-1", "kind": "group", "name": "team-nord"}], [wait])
+
+
+def test_a_stale_version_writes_nothing_even_inside_its_transaction(services: Services) -> None:
+    case_id = _start(services)
+    now = services.engine.clock.now()
+    with services.engine.database.engine.begin() as connection:
+        instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        gone = [row.id for row in connection.execute(select(OpenTask.id).where(OpenTask.case_id == case_id))]
+        before = _rows(connection, case_id)
+        assert gone and before[2]
+        assert writes.save(connection, _writes(instance, instance.version + 7, now, gone)) is False
+        assert _rows(connection, case_id) == before
+        connection.rollback()
+
+
+def test_a_save_writes_state_tasks_candidates_and_waits(services: Services) -> None:
+    case_id = _start(services)
+    now = services.engine.clock.now()
+    with services.engine.database.engine.begin() as connection:
+        instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        gone = [row.id for row in connection.execute(select(OpenTask.id).where(OpenTask.case_id == case_id))]
+        assert writes.save(connection, _writes(instance, instance.version, now, gone)) is True
+        tasks, candidates, waits, states = _rows(connection, case_id)
+        assert [tuple(row) for row in tasks] == [("neu-1", "Task_Neu")]
+        assert ("neu-1", "team-nord") in [tuple(row) for row in candidates]
+        assert [(row.kind, row.element_id, row.due_at) for row in waits] == [
+            ("timer", "Event_Neu", now + timedelta(days=1))]
+        assert [tuple(row) for row in states] == [(instance.version + 1, '{"neu": true}')]
+        connection.rollback()
+
+
+def test_a_naive_time_is_refused(services: Services) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        writes._json([{"due_at": datetime(2026, 1, 1, 12, 0)}])
