@@ -40,7 +40,7 @@ from engine.runtime.spiff import (
     compile_process,
     is_timer,
     new_workflow,
-    ready_user_tasks,
+    ready_user_task_ids,
     timer_due_from_details,
     waiting_events,
 )
@@ -358,7 +358,7 @@ class ProcessEngine:
                      for element_id, definition in message_starts(workflow))
         waits.extend((str(workflow.task_tree.id), "event", element_id, str(definition.name), None)
                      for element_id, definition in signal_starts(workflow))
-        return WaitingFor(frozenset(str(task.id) for task in ready_user_tasks(workflow)), tuple(sorted(
+        return WaitingFor(ready_user_task_ids(workflow), tuple(sorted(
             waits, key=lambda wait: wait[:4])))
 
     def run_engine(self, workflow: Any) -> StepLog:

@@ -432,6 +432,14 @@ def ready_user_tasks(workflow: Any) -> list[Any]:
     return [task for task in workflow.get_tasks(state=TaskState.READY) if isinstance(task.task_spec, UserTask)]
 
 
+def ready_user_task_ids(workflow: Any) -> frozenset[str]:
+    """The ids of `ready_user_tasks`, from the flat task tables of the instance and its subprocesses instead of a
+    walk of the tree in order (the order does not matter for a set; the walk cost a tenth of a timer command)."""
+    return frozenset(str(task.id) for each in (workflow, *workflow.subprocesses.values())
+                     for task in each.tasks.values()
+                     if task.state == TaskState.READY and isinstance(task.task_spec, UserTask))
+
+
 def started_elements(workflow: Any) -> set[str]:
     """Call activities and subprocesses under way, by element id (their inner tasks wait in their own diagram)."""
     return {task.task_spec.bpmn_id for task in workflow.get_tasks(state=TaskState.STARTED)

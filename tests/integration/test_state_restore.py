@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.task import Task
 from sqlalchemy import select
 
+from engine.runtime.spiff import ready_user_task_ids, ready_user_tasks
 from engine.runtime.state import StateSerializer
 from engine.runtime.store import ProcessInstance
 from engine.services import Services
@@ -66,4 +67,6 @@ def assert_restored_alike(services: Services, *, minimum_tasks: int) -> int:
                             if (task.get("delta") or {}).get("deletions"))
             assert _tasks(restored, library) == _tasks(expected, library)
             assert ours.dumps(restored) == library.dumps(expected)
+            # the flat look at the task tables finds the open user tasks the walk of the tree finds
+            assert ready_user_task_ids(restored) == {str(task.id) for task in ready_user_tasks(restored)}
     return deleting
