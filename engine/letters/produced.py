@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from engine.domain.case import DEFAULT_PROCESS, Case
 from engine.letters import stored
 from engine.letters.of_case import CaseLetter, Invitation, letters_of
 from engine.letters.render import render
+from engine.letters.stored import LetterTemplateSet
 from engine.runtime import dmn
 from engine.runtime.engine import ProcessEngine
 from engine.runtime.store import Event
@@ -30,7 +31,17 @@ PRODUCED = "schreiben_erstellt"  # the event of a letter the process produced (t
 CASE_CREATED = "fall_angelegt"  # engine.services.start_case: its data is what the case brought along
 
 
-def case_fields(case: Case, counsellor: str | None = None) -> dict[str, Any]:
+class CaseFields(Protocol):
+    """What a letter needs of a case (a Case or a row of its columns)."""
+
+    @property
+    def customer_number(self) -> str: ...
+
+    @property
+    def counsellor(self) -> str | None: ...
+
+
+def case_fields(case: CaseFields, counsellor: str | None = None) -> dict[str, Any]:
     # Name and address come from the master data of the Federal Employment Agency, which this product does not
     # keep (the case is pseudonymous): the letter carries the customer number.
     return {"kundennummer": case.customer_number, "ifkName": case.counsellor or counsellor or "Ihre Ansprechperson",
@@ -38,6 +49,7 @@ def case_fields(case: Case, counsellor: str | None = None) -> dict[str, Any]:
 
 
 def invitations(session: Session, case_id: int) -> list[Invitation]:
+    # ORM objects, not columns: an appointment the command changed (moved) is read as the command left it.
     rows = session.scalars(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED)
                            .order_by(Appointment.starts_at))
     return [Invitation(row.id, row.starts_at, row.kind, row.purpose, row.with_rfb, row.created_at) for row in rows]
@@ -76,6 +88,11 @@ def identity(letter: CaseLetter) -> tuple[str, int, str]:
     return letter.kind, letter.nr, letter.title
 
 
+# stored.current_sha256 as a scalar subquery, folded into the hook's case query.
+_CURRENT_SHA = (select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc()).limit(1)
+                .scalar_subquery())
+
+
 class LetterProduction:
     """The step hook Services calls before a command commits (bound in engine.bootstrap)."""
 
@@ -86,8 +103,7 @@ class LetterProduction:
         self._templates: tuple[str, dict[str, str]] | None = None
         self._regimes: dict[int, Callable[[date], str]] = {}
 
-    def _current_templates(self, session: Session) -> dict[str, str] | None:
-        sha = stored.current_sha256(session)
+    def _current_templates(self, session: Session, sha: str | None) -> dict[str, str] | None:
         if sha is None:
             return None  # a deployment without templates (`vorlagen/`) produces no letters
         if self._templates is None or self._templates[0] != sha:
@@ -101,9 +117,16 @@ class LetterProduction:
         return self._regimes[version.id]
 
     def __call__(self, session: Session, case_id: int, data: Mapping[str, Any], actor: str) -> None:
-        templates = self._current_templates(session)
-        case = session.get(Case, case_id)
-        if templates is None or case is None:
+        # One statement for the case's columns and the hash of the current template set (every command). The
+        # session does not autoflush: a case the command changed through the ORM is written first (no statement
+        # when nothing is pending), so the columns are read as the command left them.
+        session.flush()
+        case = session.execute(select(Case.id, Case.customer_number, Case.counsellor, Case.process_id,
+                                      _CURRENT_SHA.label("templates_sha256")).where(Case.id == case_id)).first()
+        if case is None:
+            return
+        templates = self._current_templates(session, case.templates_sha256)
+        if templates is None:
             return
         planned = invitations(session, case_id)
         letters = letters_of(data, case_fields(case), planned,
@@ -123,7 +146,7 @@ class LetterProduction:
             self.engine.log(session, actor, PRODUCED, case_id=case_id,
                             data={**made.record(), "nr": letter.nr, "titel": letter.title})
 
-    def _brought_along(self, session: Session, case: Case) -> set[tuple[str, int, str]]:
+    def _brought_along(self, session: Session, case: Any) -> set[tuple[str, int, str]]:
         """The letters of what a case brought along when it was created here (a reduction decided before): those
         were sent before the case came into this product and are not produced again."""
         created = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.kind == CASE_CREATED)

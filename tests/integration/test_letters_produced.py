@@ -151,3 +151,27 @@ def test_an_appointment_booked_in_the_calendar_gets_its_invitation_and_a_moved_o
     moved = [record for record in records(office, case_id)
              if record["art"] == "einladung" and record["nr"] == appointment]
     assert len(moved) == 2 and moved[-1]["titel"].startswith("Einladung zum 21.03.2025")
+
+
+def test_the_step_hook_reads_the_case_and_the_current_template_hash_in_one_statement(office: Office) -> None:
+    from sqlalchemy import event
+
+    from engine.letters.stored import LetterTemplateSet
+
+    case_id = new_case(office)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = office.services.engine
+    hook = produced.LetterProduction(engine)
+    with office.services.unit_of_work() as uow:
+        hook(uow.session, case_id, {}, "anna")  # the template set is read once, then kept by its hash
+        event.listen(engine.database.engine, "before_cursor_execute", seen)
+        try:
+            hook(uow.session, case_id, {}, "anna")
+        finally:
+            event.remove(engine.database.engine, "before_cursor_execute", seen)
+    with_templates = [statement for statement in statements if LetterTemplateSet.__tablename__ in statement]
+    assert len(with_templates) == 1 and "FROM cases" in with_templates[0]
