@@ -54,8 +54,9 @@ def bench(quick: bool, workplace: bool, decisions: bool, load: bool, durchsatz: 
         from sro_benchmarks.load import run as run_load
 
         numbers = _numbers
-        click.echo(json.dumps(run_load(cases=faelle, per_ifk=250, workers=numbers(web_workers), users=numbers(nutzer),
-                                       seconds=sekunden, think=_seconds(denkzeit)), indent=2, ensure_ascii=False))
+        figures = run_load(cases=faelle, per_ifk=250, workers=numbers(web_workers), users=numbers(nutzer, 400),
+                           seconds=sekunden, think=_seconds(denkzeit))
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return
     if workplace:
         from sro_benchmarks.workplace.run import run as run_workplace
@@ -67,13 +68,13 @@ def bench(quick: bool, workplace: bool, decisions: bool, load: bool, durchsatz: 
     click.echo(json.dumps(run(quick=quick), indent=2, ensure_ascii=False))
 
 
-def _numbers(text: str) -> list[int]:
+def _numbers(text: str, top: int = 64) -> list[int]:
     try:
         found = [int(part) for part in text.split(",")]
     except ValueError as error:
         raise click.BadParameter(f"»{text}« ist keine Liste ganzer Zahlen (z. B. 1,4).") from error
-    if not found or min(found) < 1 or max(found) > 64:
-        raise click.BadParameter(f"»{text}«: jede Anzahl muss zwischen 1 und 64 liegen.")
+    if not found or min(found) < 1 or max(found) > top:
+        raise click.BadParameter(f"»{text}«: jede Anzahl muss zwischen 1 und {top} liegen.")
     return found
 
 

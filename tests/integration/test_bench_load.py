@@ -68,3 +68,18 @@ def test_a_short_throughput_run_completes_tasks_and_sweeps_every_due_timer_once(
     assert sweep["commands"] > 0 and sweep["commands_twice"] == 0 and sweep["worker_failures"] == []
     assert sweep["timers_per_s"] > 0
     assert not list(tmp_path.glob("durchsatz_*"))  # the copies are gone
+
+
+def test_the_command_passes_200_users_and_the_think_times_to_the_load_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import sro_benchmarks.load
+    from sro_benchmarks.command import bench
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(sro_benchmarks.load, "run", lambda **given: seen.update(given) or {})
+    result = CliRunner().invoke(bench, ["--load", "--nutzer", "50,200", "--denkzeit", "0,1,10"])
+    assert result.exit_code == 0, result.output
+    assert seen["users"] == [50, 200] and seen["think"] == [0.0, 1.0, 10.0]
+    refused = CliRunner().invoke(bench, ["--load", "--denkzeit", "-1"])
+    assert refused.exit_code != 0 and "zwischen 0 und 600 Sekunden" in refused.output
