@@ -6,8 +6,10 @@ serve --workers`, then for each number of users that many threads sign in as dif
 seconds, each in rounds opens its inbox, marks one of the follow-ups due there done (the inbox's own form: POST with
 its CSRF token, answered 302; the redirect is not followed), opens one of its case files and its calendar week. After
 each page a user waits a think time, drawn from an exponential distribution around the given mean (seeded per user;
-mean 0: the next click comes the instant the answer is read, a saturation test). Reported per page: requests,
-throughput and p50/p95/p99 in milliseconds, and the offered rate users / (mean think time + mean response time).
+mean 0: the next click comes the instant the answer is read, a saturation test); each user's first click comes
+after a pause drawn uniformly within one mean think time, so the users do not all begin at the same instant.
+Reported per page: requests, throughput and p50/p95/p99 in milliseconds, and the offered rate
+users / (mean think time + mean response time).
 The driver runs on the same machine and shares its cores with the server and the database: the figures are those of
 the whole machine, not of the server alone. The timer sweep is not part of this run.
 """
@@ -146,6 +148,8 @@ def _drive(user: User, until: float, samples: dict[str, list[float]], errors: li
     paused: list[float] = []
     inbox = ""
     turn = 0
+    # Users start at different moments within one think time, as people do, not all with the same first click.
+    time.sleep(min(rng.uniform(0, think), max(0.0, until - time.perf_counter())))
     while time.perf_counter() < until:
         name = PAGES[turn % len(PAGES)]
         turn += 1
