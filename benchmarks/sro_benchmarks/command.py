@@ -29,9 +29,13 @@ from engine.cli import friendly
 @click.option("--web-worker", "web_workers", default="1,4", show_default=True, help="Anzahlen der Web-Prozesse.")
 @click.option("--nutzer", default="50,200", show_default=True, help="Anzahlen gleichzeitiger Nutzer.")
 @click.option("--sekunden", default=20.0, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--denkzeit", default="0", show_default=True,
+              help="Mit --load: mittlere Denkzeit in Sekunden zwischen zwei Klicks eines Nutzers (exponentiell "
+              "verteilt, je Nutzer fest geseedet); mehrere durch Komma. 0: sofort weiter (Sättigungstest).")
 @friendly
 def bench(quick: bool, workplace: bool, decisions: bool, load: bool, durchsatz: bool, prozesse: str,
-          timer_workers: str, aufgaben: int, faelle: int, web_workers: str, nutzer: str, sekunden: float) -> None:
+          timer_workers: str, aufgaben: int, faelle: int, web_workers: str, nutzer: str, sekunden: float,
+          denkzeit: str) -> None:
     """Schrittlatenzen des ausgelieferten SRO-Modells messen (Jahr 1 gegen Jahr 10, gegen den
     SQLite-Boden und reines SpiffWorkflow) und als JSON ausgeben."""
     if decisions:
@@ -50,8 +54,9 @@ def bench(quick: bool, workplace: bool, decisions: bool, load: bool, durchsatz: 
         from sro_benchmarks.load import run as run_load
 
         numbers = _numbers
-        click.echo(json.dumps(run_load(cases=faelle, per_ifk=250, workers=numbers(web_workers), users=numbers(nutzer),
-                                       seconds=sekunden), indent=2, ensure_ascii=False))
+        figures = run_load(cases=faelle, per_ifk=250, workers=numbers(web_workers), users=numbers(nutzer, 400),
+                           seconds=sekunden, think=_seconds(denkzeit))
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return
     if workplace:
         from sro_benchmarks.workplace.run import run as run_workplace
@@ -63,11 +68,21 @@ def bench(quick: bool, workplace: bool, decisions: bool, load: bool, durchsatz: 
     click.echo(json.dumps(run(quick=quick), indent=2, ensure_ascii=False))
 
 
-def _numbers(text: str) -> list[int]:
+def _numbers(text: str, top: int = 64) -> list[int]:
     try:
         found = [int(part) for part in text.split(",")]
     except ValueError as error:
         raise click.BadParameter(f"»{text}« ist keine Liste ganzer Zahlen (z. B. 1,4).") from error
-    if not found or min(found) < 1 or max(found) > 64:
-        raise click.BadParameter(f"»{text}«: jede Anzahl muss zwischen 1 und 64 liegen.")
+    if not found or min(found) < 1 or max(found) > top:
+        raise click.BadParameter(f"»{text}«: jede Anzahl muss zwischen 1 und {top} liegen.")
+    return found
+
+
+def _seconds(text: str) -> list[float]:
+    try:
+        found = [float(part) for part in text.split(",")]
+    except ValueError as error:
+        raise click.BadParameter(f"»{text}« ist keine Liste von Sekunden (z. B. 0,1,10).") from error
+    if not found or min(found) < 0 or max(found) > 600:
+        raise click.BadParameter(f"»{text}«: jede Denkzeit muss zwischen 0 und 600 Sekunden liegen.")
     return found

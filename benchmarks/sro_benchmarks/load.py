@@ -3,10 +3,15 @@
 The caseload is the workplace benchmark's (real template cases cloned, 250 per IFK) in the database of DATABASE_URL,
 which must be empty, built for the current week. For each number of web workers a gunicorn is started with `sro
 serve --workers`, then for each number of users that many threads sign in as different IFK and, for the given
-seconds, each in turn opens its inbox, one of its case files and its calendar week, as fast as the answers come.
-Reported per page: requests, throughput and p50/p95/p99 in milliseconds. The driver runs on the same machine and
-shares its cores with the server and the database: the figures are those of the whole machine, not of the server
-alone. Task completions and the timer sweep are not part of this run.
+seconds, each in rounds opens its inbox, marks one of the follow-ups due there done (the inbox's own form: POST with
+its CSRF token, answered 302; the redirect is not followed), opens one of its case files and its calendar week. After
+each page a user waits a think time, drawn from an exponential distribution around the given mean (seeded per user;
+mean 0: the next click comes the instant the answer is read, a saturation test); each user's first click comes
+after a pause drawn uniformly within one mean think time, so the users do not all begin at the same instant.
+Reported per page: requests, throughput and p50/p95/p99 in milliseconds, and the offered rate
+users / (mean think time + mean response time).
+The driver runs on the same machine and shares its cores with the server and the database: the figures are those of
+the whole machine, not of the server alone. The timer sweep is not part of this run.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from urllib.parse import urlencode
 from sro_benchmarks.workplace.clones import PASSWORD, Plan
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+FOLLOW_UP_DONE = re.compile(r'formaction="/wiedervorlagen/(\d+)/erledigt"')
+PAGES = ("inbox", "completion", "case_file", "calendar")
 SRO = Path(sys.executable).with_name("sro")
 
 
@@ -107,30 +114,79 @@ class User:
             raise RuntimeError(f"Anmeldung von {self.username} fehlgeschlagen ({status}).")
 
 
+class Claims:
+    """Follow-ups already submitted by some user of the run: team members see the same items due today, and a
+    browser's user would not mark done what a colleague just did."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.lock = threading.Lock()
+
+    def claim(self, candidates: list[str], rng: random.Random) -> str | None:
+        with self.lock:
+            free = [candidate for candidate in candidates if candidate not in self.taken]
+            if not free:
+                return None
+            chosen = rng.choice(free)
+            self.taken.add(chosen)
+            return chosen
+
+
+def think_time(rng: random.Random, mean: float) -> float:
+    """A counsellor's pause before the next click: exponential around `mean` seconds (0: no pause)."""
+    return rng.expovariate(1 / mean) if mean > 0 else 0.0
+
+
 def _drive(user: User, until: float, samples: dict[str, list[float]], errors: list[str], lock: threading.Lock,
-           sizes: dict[str, list[tuple[int, int]]]) -> None:
-    pages = ("inbox", "case_file", "calendar")
-    mine: dict[str, list[float]] = {name: [] for name in pages}
-    shapes: dict[str, list[tuple[int, int]]] = {name: [] for name in pages}
+           sizes: dict[str, list[tuple[int, int]]], *, think: float = 0.0, seed: int = 0,
+           claims: Claims | None = None, waits: list[float] | None = None) -> None:
+    rng = random.Random(seed)  # noqa: S311  (benchmark, not security)
+    claims = claims or Claims()
+    mine: dict[str, list[float]] = {name: [] for name in PAGES}
+    shapes: dict[str, list[tuple[int, int]]] = {name: [] for name in PAGES}
     failed: list[str] = []
+    paused: list[float] = []
+    inbox = ""
     turn = 0
+    # Users start at different moments within one think time, as people do, not all with the same first click.
+    time.sleep(min(rng.uniform(0, think), max(0.0, until - time.perf_counter())))
     while time.perf_counter() < until:
-        name = pages[turn % len(pages)]
+        name = PAGES[turn % len(PAGES)]
         turn += 1
-        path = {"inbox": "/eingang", "calendar": "/kalender"}.get(name) or f"/faelle/{random.choice(user.case_ids)}"  # noqa: S311
+        method, body, expected = "GET", None, 200
+        if name == "completion":
+            token = TOKEN.search(inbox)
+            chosen = claims.claim(FOLLOW_UP_DONE.findall(inbox), rng) if token else None
+            if token is None or chosen is None:
+                continue  # nothing due left in this inbox: the round goes on without a completion
+            path, method, expected = f"/wiedervorlagen/{chosen}/erledigt", "POST", 302
+            body = {"csrf_token": token.group(1), "zurueck": "/eingang"}
+        else:
+            path = {"inbox": "/eingang", "calendar": "/kalender"}.get(name) or f"/faelle/{rng.choice(user.case_ids)}"
         begin = time.perf_counter()
-        status, page = user.request("GET", path)
+        try:
+            status, page = user.request(method, path, body)
+        except OSError as error:
+            status, page = 0, str(error)
         elapsed = time.perf_counter() - begin
-        if status != 200:
+        if status != expected:
             failed.append(f"{name} {status}")
         else:
             mine[name].append(elapsed)
             shapes[name].append((len(page.encode()), page.count("<form")))
+            if name == "inbox":
+                inbox = page
+        pause = think_time(rng, think)
+        if pause:
+            paused.append(pause)
+            time.sleep(max(0.0, min(pause, until - time.perf_counter())))
     with lock:
         for name, values in mine.items():
             samples[name].extend(values)
             sizes[name].extend(shapes[name])
         errors.extend(failed)
+        if waits is not None:
+            waits.extend(paused)
 
 
 def _free_port() -> int:
@@ -157,7 +213,8 @@ def _serve(workers: int, port: int) -> subprocess.Popen[str]:
     raise RuntimeError("Der Server ist nicht gestartet.")
 
 
-def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: float) -> dict[str, Any]:
+def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: float,
+            think: float = 0.0) -> dict[str, Any]:
     port = _free_port()
     server = _serve(workers, port)
     try:
@@ -167,13 +224,16 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
             people.append(User(port, plan.username(ifk), own))
         for person in people:
             person.sign_in()
-        samples: dict[str, list[float]] = {"inbox": [], "case_file": [], "calendar": []}
+        samples: dict[str, list[float]] = {name: [] for name in PAGES}
         errors: list[str] = []
         sizes: dict[str, list[tuple[int, int]]] = {name: [] for name in samples}
         lock = threading.Lock()
+        claims, waits = Claims(), list[float]()
         until = time.perf_counter() + seconds
-        threads = [threading.Thread(target=_drive, args=(person, until, samples, errors, lock, sizes))
-                   for person in people]
+        threads = [threading.Thread(target=_drive, args=(person, until, samples, errors, lock, sizes),
+                                    kwargs={"think": think, "seed": 20251205 + number, "claims": claims,
+                                            "waits": waits})
+                   for number, person in enumerate(people)]
         load_before = os.getloadavg()[0]
         begin = time.perf_counter()
         for thread in threads:
@@ -186,12 +246,22 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
         server.terminate()
         server.wait(timeout=60)
     total = sum(len(values) for values in samples.values())
+    every = [value for values in samples.values() for value in values]
     return {"web_workers": workers, "users": len(people), "seconds": round(elapsed, 1),
+            "think_time_mean_s": think, "think_time_drawn_mean_s": round(sum(waits) / len(waits), 3) if waits else 0.0,
+            "offered_per_s": offered(len(people), think, every),
             "requests_per_s": round(total / elapsed, 1),
             "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
             "errors": len(errors), "first_errors": errors[:5],
             "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1),
                              **percentiles(values), **shape(sizes[name])} for name, values in samples.items()}}
+
+
+def offered(users: int, think: float, responses: list[float]) -> float:
+    """The rate the users ask for: users / (mean think time + mean response time), requests per second."""
+    if not responses:
+        return 0.0
+    return round(users / (think + sum(responses) / len(responses)), 1)
 
 
 def shape(sizes: list[tuple[int, int]]) -> dict[str, int]:
@@ -213,14 +283,15 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99)}
 
 
-def run(*, cases: int, per_ifk: int, workers: list[int], users: list[int], seconds: float) -> dict[str, Any]:
+def run(*, cases: int, per_ifk: int, workers: list[int], users: list[int], seconds: float,
+        think: list[float] | None = None) -> dict[str, Any]:
     from engine.bootstrap import configured_database_url
 
     begin = time.perf_counter()
     plan, first_case = build(cases, per_ifk)
     built = time.perf_counter() - begin
-    runs = [measure(plan, first_case, workers=count, users=people, seconds=seconds)
-            for count in workers for people in users]
+    runs = [measure(plan, first_case, workers=count, users=people, seconds=seconds, think=mean)
+            for count in workers for people in users for mean in (think or [0.0])]
     return {"method": __doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else "",
             "database": configured_database_url().split("://", 1)[0], "cases": cases, "ifk": plan.ifk_count,
             "caseload_built_s": round(built, 1), "cores": os.cpu_count(), "runs": runs}

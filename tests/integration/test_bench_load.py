@@ -15,11 +15,40 @@ def test_a_short_load_run_reports_every_page(tmp_path: Path, monkeypatch: pytest
     monkeypatch.chdir(ROOT)  # `sro serve` deploys processes/ from the working directory
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/load.sqlite3")
     monkeypatch.setenv("SRO_VAR", str(tmp_path / "var"))
+    from engine.runtime.clock import SystemClock
+
+    started = SystemClock().now()  # the server's clock: what the run marks done is stamped later
     figures = run(cases=1000, per_ifk=250, workers=[2], users=[3], seconds=2)
     assert figures["ifk"] == 4 and figures["cases"] == 1000
     [single] = figures["runs"]
     assert single["web_workers"] == 2 and single["users"] == 3 and single["errors"] == 0
     assert all(page["requests"] > 0 and page["p50_ms"] > 0 for page in single["pages"].values())
+    assert set(single["pages"]) == {"inbox", "completion", "case_file", "calendar"}
+    assert single["offered_per_s"] > 0 and single["think_time_mean_s"] == 0
+    from sqlalchemy import create_engine, text
+
+    with create_engine(f"sqlite:///{tmp_path}/load.sqlite3").connect() as connection:
+        done = connection.execute(text("SELECT count(*) FROM follow_ups WHERE done_at >= :t"),
+                                  {"t": started}).scalar_one()
+        logged = connection.execute(text("SELECT count(*) FROM events WHERE kind = 'wiedervorlage_erledigt' "
+                                         "AND at >= :t"), {"t": started}).scalar_one()
+    # every completion answered 302 marked a different follow-up done, and the audit trail has each
+    assert done == single["pages"]["completion"]["requests"] == logged
+
+
+def test_think_time_is_exponential_around_its_mean_seeded_and_zero_means_none() -> None:
+    import random
+
+    from sro_benchmarks.load import offered, think_time
+
+    drawn = [think_time(random.Random(7), 2.0) for _ in range(3)]
+    assert drawn == [think_time(random.Random(7), 2.0)] * 3  # the same seed, the same pause
+    rng = random.Random(1)
+    pauses = [think_time(rng, 2.0) for _ in range(20000)]
+    assert 1.9 < sum(pauses) / len(pauses) < 2.1 and min(pauses) < 0.1 < 6 < max(pauses)
+    assert think_time(random.Random(1), 0.0) == 0.0
+    # 10 users, 1 s think time, 0.25 s answers: 8 requests per second asked for
+    assert offered(10, 1.0, [0.2, 0.3]) == 8.0
 
 
 def test_a_short_throughput_run_completes_tasks_and_sweeps_every_due_timer_once(
@@ -39,3 +68,18 @@ def test_a_short_throughput_run_completes_tasks_and_sweeps_every_due_timer_once(
     assert sweep["commands"] > 0 and sweep["commands_twice"] == 0 and sweep["worker_failures"] == []
     assert sweep["timers_per_s"] > 0
     assert not list(tmp_path.glob("durchsatz_*"))  # the copies are gone
+
+
+def test_the_command_passes_200_users_and_the_think_times_to_the_load_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import sro_benchmarks.load
+    from sro_benchmarks.command import bench
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(sro_benchmarks.load, "run", lambda **given: seen.update(given) or {})
+    result = CliRunner().invoke(bench, ["--load", "--nutzer", "50,200", "--denkzeit", "0,1,10"])
+    assert result.exit_code == 0, result.output
+    assert seen["users"] == [50, 200] and seen["think"] == [0.0, 1.0, 10.0]
+    refused = CliRunner().invoke(bench, ["--load", "--denkzeit", "-1"])
+    assert refused.exit_code != 0 and "zwischen 0 und 600 Sekunden" in refused.output
