@@ -47,6 +47,7 @@ def build(cases: int, per_ifk: int, *, days_back: int = 0) -> tuple[Plan, int]:
     from sro_benchmarks.workplace.agenda import add_agenda
     from sro_benchmarks.workplace.checks import first_clone
     from sro_benchmarks.workplace.clones import add_staff, assign, clone_all, fix_sequences
+    from sro_benchmarks.workplace.letters import add_invitation_letters
     from sro_benchmarks.workplace.templates import build_templates
 
     # The server runs on the system clock: the caseload is built for this week (templates begin on last week's
@@ -69,6 +70,7 @@ def build(cases: int, per_ifk: int, *, days_back: int = 0) -> tuple[Plan, int]:
         clone_all(database, plan)
         fix_sequences(database)
         add_agenda(database, plan, first_clone(services), random.Random(plan.seed + 1))  # noqa: S311
+        add_invitation_letters(services, first_clone(services))
         # Statistics as a running server has them: the rows came in bulk, and autovacuum may be off (it is on this
         # machine's PostgreSQL), so without ANALYZE the planner guesses a handful of rows per team and scans every
         # open task for the inbox (48 ms instead of 12 ms at 100,000 cases).

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from engine.bootstrap import bootstrap
 from engine.domain.case import Case
+from engine.letters.of_case import letters_of
+from engine.letters.produced import case_fields, identity, invitations, produced, regime_on
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, Wait
 from engine.services import Services
@@ -123,6 +125,31 @@ def test_every_clone_loads_and_its_projection_matches_its_state(services: Servic
             ids = set(UUID.findall(state))
             assert not ids & seen, "two clones share a task id"
             seen |= ids
+
+
+def test_a_clone_has_produced_the_letters_its_state_yields(services: Services) -> None:
+    """A clone is its template moved in time, letters included (their titles carry the moved dates), and its planned
+    appointments have their invitations: the letter hook finds nothing new on a clone's next command that the case
+    would have been sent long ago."""
+    engine = services.engine
+    today = engine.clock.today()
+    with engine.database.session() as session:
+        on = regime_on(engine, session)
+        cases = session.execute(select(Case.id, Case.customer_number, Case.counsellor)
+                                .where(Case.customer_number.like("WB-%")).order_by(Case.id)).all()
+        with_plan, with_invitation, missing = 0, 0, []
+        for case in cases[::10]:
+            instance = engine.running_instance(session, case.id)
+            assert instance is not None
+            data = engine.current_data(engine.load(session, instance).workflow)
+            made = produced(session, case.id)
+            for letter in letters_of(data, case_fields(case), invitations(session, case.id), on, today):
+                with_plan += letter.kind == "kooperationsplan"
+                with_invitation += letter.kind == "einladung"
+                if identity(letter) not in made:
+                    missing.append((case.customer_number, identity(letter)))
+    assert with_plan > 0 and with_invitation > 0
+    assert missing == []
 
 
 def _tasks_by_instance(session: Any) -> dict[int, list[str]]:

@@ -14,6 +14,7 @@ from engine.runtime.clock import SimulatedClock
 from engine.services import Services
 from sro_benchmarks import PROCESSES
 from sro_benchmarks.workplace.agenda import add_agenda, shape
+from sro_benchmarks.workplace.letters import add_invitation_letters
 from sro_benchmarks.workplace.analysis import agenda_plans, case_file_plans, inbox_plans, profile
 from sro_benchmarks.workplace.checks import counts, database_size, first_clone, verify
 from sro_benchmarks.workplace.clones import TEAM_SIZE, Plan, add_staff, assign, clone_all, fix_sequences
@@ -71,6 +72,7 @@ def _run(services: Services, clock: SimulatedClock, *, cases: int, per_ifk: int,
     clones_s = time.perf_counter() - begin
     begin = time.perf_counter()
     agenda_rows = add_agenda(database, plan, first_clone(services), random.Random(plan.seed + 1))  # noqa: S311
+    agenda_rows["invitation_letters"] = add_invitation_letters(services, first_clone(services))
     agenda_s = time.perf_counter() - begin
     agenda_shape = shape(database, plan)
     if not agenda_shape["realistic"]:

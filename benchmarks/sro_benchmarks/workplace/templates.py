@@ -63,14 +63,18 @@ STAGES = (
     Stage("beratungsgespraech", 0.39, 0, -1, (2, 3, 4, 5, 6)),  # 2nd cycle, next session (age by group)
 )
 
-# What a clone replaces in JSON text: task ids, dates and times, the template's names.
+# What a clone replaces in JSON text: task ids, dates and times, the template's names. Dates in German form
+# (dd.mm.yyyy) are written text, e.g. the title of a produced letter ("Kooperationsplan vom 05.03.2025"), which
+# is the letter's identity: moved like the plan's date, the clone has produced the letters its state yields.
 TOKEN = re.compile(
     r"(?<![0-9A-Za-z-])("
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+    r"|\d{2}\.\d{2}\.\d{4}"
     rf"|{re.escape(TEMPLATE_PREFIX)}\d+|{re.escape(TEMPLATE_TEAM)}|{re.escape(TEMPLATE_ACTOR)}"
     r")(?![0-9A-Za-z-])"
 )
+GERMAN_DATE = "%d.%m.%Y"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CLONED = (Case, ProcessInstance, OpenTask, TaskCandidate, Wait, Event, CounsellingSession)
 
@@ -85,6 +89,8 @@ def shift_moment(moment: datetime, days: int) -> datetime:
 
 
 def _shift_token(token: str, days: int) -> str:
+    if "." in token:
+        return (datetime.strptime(token, GERMAN_DATE).date() + timedelta(days=days)).strftime(GERMAN_DATE)
     if "T" not in token:
         return (date.fromisoformat(token) + timedelta(days=days)).isoformat()
     moment = datetime.fromisoformat(token.replace("Z", "+00:00"))
