@@ -30,6 +30,7 @@ from engine.domain.agenda import (
     FollowUp,
     free_slots,
 )
+from engine.domain.case import Case
 from engine.domain.counselling import CounsellingSession
 from engine.domain.dates import latest_ahead
 from engine.domain.workdays import is_working_day, next_working_day
@@ -47,6 +48,9 @@ FREE_SLOT_WINDOW_DAYS = 14  # how many days of a calendar first_free_slot reads 
 _RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
 _LAST_SESSION = (select(func.max(table(CounsellingSession).c.held_at))
                  .where(table(CounsellingSession).c.case_id == bindparam("case_id")))
+# The same for the case of the statement it is part of (a correlated scalar subquery on cases.id).
+LAST_SESSION_OF_CASE = (select(func.max(table(CounsellingSession).c.held_at))
+                        .where(table(CounsellingSession).c.case_id == table(Case).c.id).scalar_subquery())
 
 
 class AgendaError(EngineError):

@@ -93,6 +93,9 @@ class CaseRow:
     cycle_count: int
     team: str = ""
     counsellor: str | None = None
+    # The day of the case's last held session, read with the case (None: none held); unknown until read.
+    last_session: date | None = None
+    last_session_known: bool = False
 
     @property
     def ref(self) -> CaseRef:
@@ -111,16 +114,22 @@ class Outcome:
     notes: list[str] = field(default_factory=list)  # what the person should know, in German (e.g. a moved date)
 
 
-_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team, Case.counsellor)
+# The case's last held session comes along (a scalar subquery on counselling_sessions(case_id, held_at)): every
+# step writes the case columns, and the contact due day needs it.
+_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team, Case.counsellor,
+                             agenda.LAST_SESSION_OF_CASE.label("last_session_at"))
                       .join(Case, Case.id == ProcessInstance.case_id))
 # Prebuilt: the counsellor's most frequent command reads task, instance and case in one statement.
 _TASK_INSTANCE_AND_CASE = (_INSTANCE_AND_CASE.add_columns(OpenTask.element_id, OpenTask.name)
                            .join(OpenTask, OpenTask.instance_id == ProcessInstance.id)
                            .where(OpenTask.id == bindparam("task_id")))
 _INSTANCE_AND_CASE_BY_ID = _INSTANCE_AND_CASE.where(ProcessInstance.id == bindparam("instance_id"))
-_DUE_TIMER = (select(Wait.id, Wait.instance_id, Wait.element_id, Wait.due_at)
+# The earliest due timer with its instance and case in one statement; on PostgreSQL only the wait row is locked
+# (SKIP LOCKED: another worker takes the next one).
+_DUE_TIMER = (_INSTANCE_AND_CASE.add_columns(Wait.id.label("wait_id"), Wait.element_id, Wait.due_at)
+              .join(Wait, Wait.instance_id == ProcessInstance.id)
               .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id).limit(1))
-_DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True)
+_DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True, of=Wait)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
 _DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
@@ -135,7 +144,9 @@ def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseR
         raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
     instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
                            found.state, found.version)
-    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team, found.counsellor)
+    held = found.last_session_at
+    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team, found.counsellor,
+                             None if held is None else berlin_date(held), True)
 
 
 class Services:
@@ -240,8 +251,11 @@ class Services:
             steps = self.engine.complete_user_task(running.workflow, task_id, cleaned)
             outcome = Outcome(case.id, instance.id)
             if cleaned.get(SESSION_FIELD) in SESSION_KINDS:  # a form that records a held session
+                now = self.engine.clock.now()
                 agenda.record_session(session, case.ref, kind=cleaned[SESSION_FIELD], element_id=row.element_id,
-                                      actor=actor, now=self.engine.clock.now())
+                                      actor=actor, now=now)
+                held = [day for day in (case.last_session, berlin_date(now)) if day is not None]
+                case.last_session, case.last_session_known = max(held), True
             self._after_step(session, case, running, steps, actor, outcome,
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
@@ -359,7 +373,7 @@ class Services:
                 raise  # a lost or refused connection is no busy database: the worker reports it and waits
             if wait is None:
                 return False
-            instance, case = self._instance_and_case(session, wait.instance_id)
+            instance, case = _instance_and_case(wait)
             running = self.engine.load(session, instance)
             steps = self.engine.run_engine(running.workflow)
             outcome = Outcome(case.id, instance.id)
@@ -428,7 +442,7 @@ class Services:
                         data=data)
         outcome.passed.extend(steps.passed)
         if steps.last_data is not None:
-            self._write_case_columns(session, case.id, steps.last_data, running)
+            self._write_case_columns(session, case, steps.last_data, running)
         if workflow.is_completed():
             final = carry_over(self.engine.final_data(workflow))
             self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
@@ -452,19 +466,21 @@ class Services:
         outcome.instance_id = running.instance.id
         outcome.cycles_started += 1
         outcome.passed.extend(steps.passed)
-        self._write_case_columns(session, case.id, data, running)
+        self._write_case_columns(session, case, data, running)
         if running.workflow.is_completed():
             raise EngineError("Der Zyklus endete sofort wieder, ohne auf etwas zu warten; das Diagramm hätte "
                               "eine Endlosschleife erzeugt.")
         outcome.open_tasks = open_elements
         session.info.setdefault(_STEPPED, {})[case.id] = (running, actor)
 
-    def _write_case_columns(self, session: Session, case_id: int, data: Mapping[str, Any], running: Running) -> None:
+    def _write_case_columns(self, session: Session, case: CaseRow, data: Mapping[str, Any], running: Running) -> None:
         """Case columns from the data of the last step and the earliest timer the instance now waits for."""
         timers = [due for _, kind, _, _, due in running.before.waits if kind == "timer" and due is not None]
         scheduled = berlin_date(min(timers)) if timers else None
-        columns = case_columns(data, scheduled, self.engine.clock.today(), agenda.last_session(session, case_id))
-        session.connection().execute(_WRITE_CASE_COLUMNS, {"case_id": case_id, **columns})
+        if not case.last_session_known:
+            case.last_session, case.last_session_known = agenda.last_session(session, case.id), True
+        columns = case_columns(data, scheduled, self.engine.clock.today(), case.last_session)
+        session.connection().execute(_WRITE_CASE_COLUMNS, {"case_id": case.id, **columns})
 
     # ------------------------------------------------------------------ queries used by commands and tests
 

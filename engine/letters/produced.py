@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import JSON, Select, bindparam, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine.domain.agenda import PLANNED, Appointment
@@ -48,11 +48,17 @@ def case_fields(case: CaseFields, counsellor: str | None = None) -> dict[str, An
             "anschrift": "(Anschrift laut Stammdaten)"}
 
 
+_PLANNED = (select(Appointment.id, Appointment.starts_at, Appointment.kind, Appointment.purpose, Appointment.with_rfb,
+                   Appointment.created_at)
+            .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED)
+            .order_by(Appointment.starts_at))
+
+
 def invitations(session: Session, case_id: int) -> list[Invitation]:
-    # ORM objects, not columns: an appointment the command changed (moved) is read as the command left it.
-    rows = session.scalars(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED)
-                           .order_by(Appointment.starts_at))
-    return [Invitation(row.id, row.starts_at, row.kind, row.purpose, row.with_rfb, row.created_at) for row in rows]
+    """The case's planned appointments, as the command left them: what it changed through the ORM (an appointment
+    moved or cancelled) is written first (the session does not autoflush; no statement when nothing is pending)."""
+    session.flush()
+    return [Invitation(*row) for row in session.connection().execute(_PLANNED, {"case_id": case_id})]
 
 
 def regime_on(engine: ProcessEngine, session: Session, process_id: str = DEFAULT_PROCESS) -> Callable[[date], str]:
@@ -79,6 +85,24 @@ def produced(session: Session, case_id: int) -> dict[tuple[str, int, str], dict[
     return found
 
 
+def _identity_statement(dialect: str) -> Select[tuple[Any, Any, Any]]:
+    # The events keep JSON as text (engine.runtime.store.Json): PostgreSQL reads the three keys from the text cast
+    # to JSON, SQLite through its JSON functions; only the keys travel, not the letter's data.
+    data = cast(Event.data, JSON) if dialect == "postgresql" else type_coerce(Event.data, JSON)
+    return (select(data["art"].as_string(), data["nr"].as_string(), data["titel"].as_string())
+            .where(Event.case_id == bindparam("case_id"), Event.kind == PRODUCED))
+
+
+_IDENTITIES = {dialect: _identity_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def identities(session: Session, case_id: int) -> set[tuple[str, int, str]]:
+    """The (kind, number, title) of every letter produced for a case so far."""
+    connection = session.connection()
+    return {(str(kind), int(nr or 0), str(title))
+            for kind, nr, title in connection.execute(_IDENTITIES[connection.dialect.name], {"case_id": case_id})}
+
+
 def of_case(session: Session, case_id: int) -> list[dict[str, Any]]:
     """The records of the letters produced for a case, oldest first, each with `erstelltUm`."""
     return list(produced(session, case_id).values())
@@ -88,9 +112,10 @@ def identity(letter: CaseLetter) -> tuple[str, int, str]:
     return letter.kind, letter.nr, letter.title
 
 
-# stored.current_sha256 as a scalar subquery, folded into the hook's case query.
-_CURRENT_SHA = (select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc()).limit(1)
-                .scalar_subquery())
+# The case's columns and the hash of the current template set (stored.current_sha256 as a scalar subquery).
+_CASE = select(Case.id, Case.customer_number, Case.counsellor, Case.process_id,
+               select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc()).limit(1)
+               .scalar_subquery().label("templates_sha256")).where(Case.id == bindparam("case_id"))
 
 
 class LetterProduction:
@@ -119,10 +144,10 @@ class LetterProduction:
     def __call__(self, session: Session, case_id: int, data: Mapping[str, Any], actor: str) -> None:
         # One statement for the case's columns and the hash of the current template set (every command). The
         # session does not autoflush: a case the command changed through the ORM is written first (no statement
-        # when nothing is pending), so the columns are read as the command left them.
+        # when nothing is pending), so the columns are read as the command left them. Prebuilt statements on the
+        # session's connection: this runs on every command.
         session.flush()
-        case = session.execute(select(Case.id, Case.customer_number, Case.counsellor, Case.process_id,
-                                      _CURRENT_SHA.label("templates_sha256")).where(Case.id == case_id)).first()
+        case = session.connection().execute(_CASE, {"case_id": case_id}).first()
         if case is None:
             return
         templates = self._current_templates(session, case.templates_sha256)
@@ -134,7 +159,7 @@ class LetterProduction:
                              self.engine.clock.today())
         if not letters:
             return
-        made_before = set(produced(session, case_id))
+        made_before = identities(session, case_id)
         new = [letter for letter in letters if identity(letter) not in made_before]
         if not new:
             return
