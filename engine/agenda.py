@@ -53,6 +53,30 @@ LAST_SESSION_OF_CASE = (select(func.max(table(CounsellingSession).c.held_at))
                         .where(table(CounsellingSession).c.case_id == table(Case).c.id).scalar_subquery())
 
 
+# Prebuilt: a counsellor's completed session runs most of these (statement construction costs as much as a
+# short query). Executed on the session's connection, which does not autoflush, as session.execute would not.
+_TAKEN = (select(Appointment.starts_at, Appointment.minutes)
+          .where(Appointment.counsellor == bindparam("counsellor"), Appointment.status == PLANNED,
+                 Appointment.starts_at >= bindparam("start"), Appointment.starts_at < bindparam("end")))
+_OVERLAPPING = (select(Appointment.starts_at, Appointment.minutes)
+                .where(Appointment.counsellor == bindparam("counsellor"), Appointment.status == PLANNED,
+                       Appointment.id != bindparam("ignore"), Appointment.starts_at < bindparam("end"),
+                       Appointment.starts_at > bindparam("after")))
+_PLANNED_ON = (select(Appointment)
+               .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED,
+                      Appointment.starts_at >= bindparam("start"), Appointment.starts_at < bindparam("end"))
+               .order_by(Appointment.starts_at).limit(1))
+_ANY_PLANNED_ON = _PLANNED_ON.with_only_columns(Appointment.id)
+_NEXT_PLANNED = (select(Appointment.starts_at)
+                 .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED,
+                        Appointment.starts_at >= bindparam("now"))
+                 .order_by(Appointment.starts_at).limit(1))
+_FOLLOW = (update(table(OpenTask))
+           .where(table(OpenTask).c.case_id == bindparam("of_case"),
+                  table(OpenTask).c.element_id.in_(bindparam("elements", expanding=True)))
+           .values(follow_up_at=bindparam("moved_to")))
+
+
 class AgendaError(EngineError):
     """An appointment or Wiedervorlage that cannot be made as asked; the message says why, in German."""
 
@@ -105,9 +129,7 @@ def first_free_slot(session: Session, counsellor: str, day: date, now: datetime)
         start, _ = day_bounds(current)
         end, _ = day_bounds(window_end)
         taken: dict[date, list[tuple[datetime, int]]] = {}
-        for row in session.execute(select(Appointment.starts_at, Appointment.minutes).where(
-                Appointment.counsellor == counsellor, Appointment.status == PLANNED,
-                Appointment.starts_at >= start, Appointment.starts_at < end)):
+        for row in session.connection().execute(_TAKEN, {"counsellor": counsellor, "start": start, "end": end}):
             taken.setdefault(berlin_date(row.starts_at), []).append((row.starts_at, row.minutes))
         while current < window_end:
             slots = free_slots(current, taken.get(current, ()), after=now)
@@ -133,9 +155,8 @@ def check_slot(session: Session, counsellor: str, starts_at: datetime, minutes: 
         raise AgendaError(f"Termine liegen zwischen {DAY_START:%H:%M} und {DAY_END:%H:%M} Uhr.")
     end = starts_at + timedelta(minutes=minutes)
     # Appointments of one working day at most: those starting up to a day before can overlap.
-    for other in session.execute(select(Appointment.starts_at, Appointment.minutes).where(
-            Appointment.counsellor == counsellor, Appointment.status == PLANNED, Appointment.id != (ignore or 0),
-            Appointment.starts_at < end, Appointment.starts_at > starts_at - timedelta(days=1))):
+    for other in session.connection().execute(_OVERLAPPING, {"counsellor": counsellor, "ignore": ignore or 0,
+                                                             "end": end, "after": starts_at - timedelta(days=1)}):
         if other.starts_at + timedelta(minutes=other.minutes) > starts_at:
             raise AgendaError(f"Um {datetime_text(other.starts_at)} Uhr ist bereits ein Termin.")
 
@@ -184,9 +205,14 @@ def last_session(session: Session, case_id: int) -> date | None:
 def planned_on(session: Session, case_id: int, day: date) -> Appointment | None:
     """The case's planned appointment on that day, if there is one."""
     start, end = day_bounds(day)
-    return session.scalar(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED,
-                                                    Appointment.starts_at >= start, Appointment.starts_at < end)
-                          .order_by(Appointment.starts_at).limit(1))
+    found: Appointment | None = session.scalar(_PLANNED_ON, {"case_id": case_id, "start": start, "end": end})
+    return found
+
+
+def has_planned_on(session: Session, case_id: int, day: date) -> bool:
+    start, end = day_bounds(day)
+    return session.connection().execute(_ANY_PLANNED_ON, {"case_id": case_id, "start": start,
+                                                          "end": end}).first() is not None
 
 
 def keep_agreed_contact(session: Session, case: CaseRef, contact: AgreedContact, *, purpose: str, actor: str,
@@ -194,7 +220,7 @@ def keep_agreed_contact(session: Session, case: CaseRef, contact: AgreedContact,
     """The appointment or Wiedervorlage a form agreed; none when the case has an appointment that day already."""
     if contact.kind is None:
         return add_follow_up(session, case, due_on=contact.day, reason=purpose, actor=actor, now=now)
-    if planned_on(session, case.id, contact.day) is not None:
+    if has_planned_on(session, case.id, contact.day):
         return None
     starts_at = first_free_slot(session, case.counsellor or actor, contact.day, now)
     return book(session, case, starts_at=starts_at, kind=contact.kind, purpose=purpose, with_rfb=contact.with_rfb,
@@ -212,10 +238,11 @@ def booking_note(contact: AgreedContact, kept: Appointment | FollowUp | None) ->
     return None
 
 
-def next_planned(session: Session, case_id: int, now: datetime) -> Appointment | None:
-    return session.scalar(select(Appointment).where(Appointment.case_id == case_id, Appointment.status == PLANNED,
-                                                    Appointment.starts_at >= now).order_by(Appointment.starts_at)
-                          .limit(1))
+def next_planned(session: Session, case_id: int, now: datetime) -> datetime | None:
+    """When the case's next planned appointment begins, as the command left its agenda (written first)."""
+    session.flush()
+    found: datetime | None = session.connection().execute(_NEXT_PLANNED, {"case_id": case_id, "now": now}).scalar()
+    return found
 
 
 def open_session_tasks(session: Session, engine: ProcessEngine, case_id: int) -> list[str]:
@@ -250,6 +277,5 @@ def follow_next_appointment(session: Session, case_id: int, session_elements: Co
     upcoming = next_planned(session, case_id, now)
     if upcoming is None:
         return
-    session.execute(update(OpenTask)
-                    .where(OpenTask.case_id == case_id, OpenTask.element_id.in_(sorted(session_elements)))
-                    .values(follow_up_at=berlin_midnight(berlin_date(upcoming.starts_at))))
+    session.connection().execute(_FOLLOW, {"of_case": case_id, "elements": sorted(session_elements),
+                                           "moved_to": berlin_midnight(berlin_date(upcoming))})

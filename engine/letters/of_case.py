@@ -20,6 +20,7 @@ UNREACHABLE_MEASURE = ("Wir beabsichtigen deshalb festzustellen, dass Sie nicht 
                        "Monat nach der Feststellung Ihr Regelbedarf; die Miete zahlen wir einen Monat lang unmittelbar "
                        "an Ihre Vermieterin oder Ihren Vermieter. Melden Sie sich bis dahin nicht, enden die "
                        "Leistungen. Melden Sie sich persönlich bei uns, gelten Sie wieder als erreichbar.")
+INVITATION = "einladung"  # the kind of an appointment's letter: the only kind made from the agenda, not the data
 PLACES = {"praesenz": OFFICE, "telefon": "telefonisch (wir rufen Sie an)", "video": "per Video (der Link folgt)"}
 
 
@@ -52,7 +53,7 @@ def letters_of(data: Mapping[str, Any], case: Mapping[str, Any], invitations: Se
     for invitation in invitations if regime_on is not None else ():
         day = berlin_date(invitation.starts_at)
         assert regime_on is not None
-        found.append(CaseLetter("einladung", invitation.id, f"Einladung zum {date_text(day)} "
+        found.append(CaseLetter(INVITATION, invitation.id, f"Einladung zum {date_text(day)} "
                                 f"({'mit' if invitation.with_rfb else 'ohne'} Rechtsfolgenbelehrung)",
                                 fields.invitation(case, berlin_date(invitation.created_at), day,
                                                   time_text(invitation.starts_at),

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from engine.domain.agenda import PLANNED, Appointment
 from engine.domain.case import DEFAULT_PROCESS, Case
 from engine.letters import stored
-from engine.letters.of_case import CaseLetter, Invitation, letters_of
+from engine.letters.of_case import INVITATION, CaseLetter, Invitation, letters_of
 from engine.letters.render import render
 from engine.letters.stored import LetterTemplateSet
 from engine.runtime import dmn
 from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Event
+from engine.runtime.store import Event, ProcessVersion
 
 PRODUCED = "schreiben_erstellt"  # the event of a letter the process produced (to be sent)
 CASE_CREATED = "fall_angelegt"  # engine.services.start_case: its data is what the case brought along
@@ -112,10 +112,16 @@ def identity(letter: CaseLetter) -> tuple[str, int, str]:
     return letter.kind, letter.nr, letter.title
 
 
-# The case's columns and the hash of the current template set (stored.current_sha256 as a scalar subquery).
+# The case's columns, the hash of the current template set (stored.current_sha256) and the id of the latest
+# version of the case's process (whose decision Rechtskreis gives an invitation's RFB), as scalar subqueries.
 _CASE = select(Case.id, Case.customer_number, Case.counsellor, Case.process_id,
                select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc()).limit(1)
-               .scalar_subquery().label("templates_sha256")).where(Case.id == bindparam("case_id"))
+               .scalar_subquery().label("templates_sha256"),
+               select(ProcessVersion.id).where(ProcessVersion.process_id == Case.process_id)
+               .order_by(ProcessVersion.version.desc()).limit(1).scalar_subquery().label("version_id"),
+               ).where(Case.id == bindparam("case_id"))
+_CREATED = (select(Event.data).where(Event.case_id == bindparam("case_id"), Event.kind == CASE_CREATED)
+            .order_by(Event.id).limit(1))
 
 
 class LetterProduction:
@@ -135,11 +141,12 @@ class LetterProduction:
             self._templates = (sha, stored.deployed(session))
         return self._templates[1]
 
-    def _regime_on(self, session: Session, process_id: str) -> Callable[[date], str]:
-        version = self.engine.latest_version(session, process_id)
-        if version.id not in self._regimes:
-            self._regimes[version.id] = regime_on(self.engine, session, process_id)
-        return self._regimes[version.id]
+    def _regime_on(self, session: Session, process_id: str, version_id: int | None) -> Callable[[date], str]:
+        found = self._regimes.get(version_id) if version_id is not None else None
+        if found is None:
+            version = self.engine.latest_version(session, process_id)
+            found = self._regimes[version.id] = regime_on(self.engine, session, process_id)
+        return found
 
     def __call__(self, session: Session, case_id: int, data: Mapping[str, Any], actor: str) -> None:
         # One statement for the case's columns and the hash of the current template set (every command). The
@@ -155,7 +162,7 @@ class LetterProduction:
             return
         planned = invitations(session, case_id)
         letters = letters_of(data, case_fields(case), planned,
-                             self._regime_on(session, case.process_id) if planned else None,
+                             self._regime_on(session, case.process_id, case.version_id) if planned else None,
                              self.engine.clock.today())
         if not letters:
             return
@@ -163,7 +170,10 @@ class LetterProduction:
         new = [letter for letter in letters if identity(letter) not in made_before]
         if not new:
             return
-        brought_along = self._brought_along(session, case)
+        # What a case brought along yields no invitation (letters_of without appointments): only a new letter of
+        # another kind needs the case-created record read.
+        brought_along = self._brought_along(session, case) if any(letter.kind != INVITATION for letter in new) \
+            else set()
         for letter in new:
             if identity(letter) in brought_along:
                 continue
@@ -174,8 +184,7 @@ class LetterProduction:
     def _brought_along(self, session: Session, case: Any) -> set[tuple[str, int, str]]:
         """The letters of what a case brought along when it was created here (a reduction decided before): those
         were sent before the case came into this product and are not produced again."""
-        created = session.scalar(select(Event.data).where(Event.case_id == case.id, Event.kind == CASE_CREATED)
-                                 .order_by(Event.id).limit(1))
+        created = session.connection().execute(_CREATED, {"case_id": case.id}).scalar()
         if not isinstance(created, dict) or not created.get("daten"):
             return set()
         data = self.engine.serializer.restore_data(created)["daten"]
