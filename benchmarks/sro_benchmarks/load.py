@@ -8,8 +8,11 @@ its CSRF token, answered 302; the redirect is not followed), opens one of its ca
 each page a user waits a think time, drawn from an exponential distribution around the given mean (seeded per user;
 mean 0: the next click comes the instant the answer is read, a saturation test); each user's first click comes
 after a pause drawn uniformly within one mean think time, so the users do not all begin at the same instant.
+Each run serves its own copy of the built database (PostgreSQL: CREATE DATABASE ... TEMPLATE; SQLite: a copy of
+the file), so every run starts from the same rows: a run does not find the follow-ups an earlier one marked done.
 Reported per page: requests, throughput and p50/p95/p99 in milliseconds, and the offered rate
-users / (mean think time + mean response time).
+users / (mean think time + mean response time); and the check, read from the run's copy, that every completion
+answered 302 marked one follow-up done and left one audit row.
 The driver runs on the same machine and shares its cores with the server and the database: the figures are those of
 the whole machine, not of the server alone. The timer sweep is not part of this run.
 """
@@ -197,8 +200,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(workers: int, port: int) -> subprocess.Popen[str]:
-    environment = {**os.environ, "SRO_LOG_FORMAT": "text"}
+def _serve(workers: int, port: int, url: str) -> subprocess.Popen[str]:
+    environment = {**os.environ, "SRO_LOG_FORMAT": "text", "DATABASE_URL": url}
     server = subprocess.Popen([str(SRO), "serve", "--workers", str(workers), "--port", str(port)],  # noqa: S603
                               env=environment,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
@@ -215,10 +218,13 @@ def _serve(workers: int, port: int) -> subprocess.Popen[str]:
     raise RuntimeError("Der Server ist nicht gestartet.")
 
 
-def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: float,
+def measure(plan: Plan, first_case: int, *, url: str, workers: int, users: int, seconds: float,
             think: float = 0.0) -> dict[str, Any]:
+    from engine.runtime.clock import SystemClock
+
     port = _free_port()
-    server = _serve(workers, port)
+    started = SystemClock().now()
+    server = _serve(workers, port, url)
     try:
         people = []
         for ifk in range(min(users, plan.ifk_count)):
@@ -249,14 +255,34 @@ def measure(plan: Plan, first_case: int, *, workers: int, users: int, seconds: f
         server.wait(timeout=60)
     total = sum(len(values) for values in samples.values())
     every = [value for values in samples.values() for value in values]
+    marked_done, logged = _completions_recorded(url, started)
     return {"web_workers": workers, "users": len(people), "seconds": round(elapsed, 1),
             "think_time_mean_s": think, "think_time_drawn_mean_s": round(sum(waits) / len(waits), 3) if waits else 0.0,
             "offered_per_s": offered(len(people), think, every),
             "requests_per_s": round(total / elapsed, 1),
             "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
             "errors": len(errors), "first_errors": errors[:5],
+            "follow_ups_marked_done": marked_done, "audit_rows_of_completions": logged,
             "pages": {name: {"requests": len(values), "per_s": round(len(values) / elapsed, 1),
                              **percentiles(values), **shape(sizes[name])} for name, values in samples.items()}}
+
+
+def _completions_recorded(url: str, since: Any) -> tuple[int, int]:
+    """The follow-ups marked done in the run's database since it began, and their rows in the audit trail."""
+    from sqlalchemy import create_engine, func, select
+
+    from engine.domain.agenda import FollowUp
+    from engine.runtime.store import Event
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            done = connection.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.done_at >= since))
+            logged = connection.scalar(select(func.count()).select_from(Event).where(
+                Event.kind == "wiedervorlage_erledigt", Event.at >= since))
+    finally:
+        engine.dispose()
+    return done or 0, logged or 0
 
 
 def offered(users: int, think: float, responses: list[float]) -> float:
@@ -288,12 +314,19 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 def run(*, cases: int, per_ifk: int, workers: list[int], users: list[int], seconds: float,
         think: list[float] | None = None) -> dict[str, Any]:
     from engine.bootstrap import configured_database_url
+    from sro_benchmarks.throughput import copy_of
 
+    url = configured_database_url()
     begin = time.perf_counter()
     plan, first_case = build(cases, per_ifk)
     built = time.perf_counter() - begin
-    runs = [measure(plan, first_case, workers=count, users=people, seconds=seconds, think=mean)
-            for count in workers for people in users for mean in (think or [0.0])]
+    runs: list[dict[str, Any]] = []
+    for count in workers:
+        for people in users:
+            for mean in think or [0.0]:
+                with copy_of(url, f"last{len(runs) + 1}") as copy:
+                    runs.append(measure(plan, first_case, url=copy, workers=count, users=people, seconds=seconds,
+                                        think=mean))
     return {"method": __doc__.split("\n\n")[1].replace("\n", " ") if __doc__ else "",
-            "database": configured_database_url().split("://", 1)[0], "cases": cases, "ifk": plan.ifk_count,
+            "database": url.split("://", 1)[0], "cases": cases, "ifk": plan.ifk_count,
             "caseload_built_s": round(built, 1), "cores": os.cpu_count(), "runs": runs}

@@ -50,11 +50,17 @@ def copy_of(url: str, name: str) -> Iterator[str]:
     if parsed.get_backend_name() == "sqlite":
         source = Path(parsed.database or "")
         target = source.with_name(f"{source.stem}_{name}{source.suffix}")
+        # The journal files of an earlier copy of that name (a run killed before it closed) would be read as part
+        # of this one; the source's own are empty once the build closed its connections (SQLite checkpoints then).
+        sidecars = [target.with_name(target.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+        for stale in sidecars:
+            stale.unlink(missing_ok=True)
         shutil.copyfile(source, target)
         try:
             yield parsed.set(database=str(target)).render_as_string(hide_password=False)
         finally:
-            target.unlink(missing_ok=True)
+            for path in (target, *sidecars):
+                path.unlink(missing_ok=True)
         return
     copy = f"{parsed.database}_{name}"
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")

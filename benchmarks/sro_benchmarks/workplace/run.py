@@ -14,11 +14,11 @@ from engine.runtime.clock import SimulatedClock
 from engine.services import Services
 from sro_benchmarks import PROCESSES
 from sro_benchmarks.workplace.agenda import add_agenda, shape
-from sro_benchmarks.workplace.letters import add_invitation_letters
 from sro_benchmarks.workplace.analysis import agenda_plans, case_file_plans, inbox_plans, profile
 from sro_benchmarks.workplace.checks import counts, database_size, first_clone, verify
 from sro_benchmarks.workplace.clones import TEAM_SIZE, Plan, add_staff, assign, clone_all, fix_sequences
 from sro_benchmarks.workplace.experiments import experiments, headline, worst_page
+from sro_benchmarks.workplace.letters import add_invitation_letters
 from sro_benchmarks.workplace.measurement import (
     INBOX_PAGES,
     agenda_query_times,
