@@ -87,7 +87,8 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_team_priority", "team", "priority_group"),
                       Index("ix_cases_counsellor", "counsellor"),
-                      Index("ix_cases_counsellor_contact_due", "counsellor", "contact_due_on"))
+                      Index("ix_cases_counsellor_contact_due", "counsellor", "contact_due_on"),
+                      Index("ix_cases_team_contact_due", "team", "contact_due_on"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(40), unique=True)  # pseudonymous Kundennummer
     team: Mapped[str] = mapped_column(String(80))

@@ -26,6 +26,15 @@ def test_the_due_timers_are_indexed_in_firing_order(services: Services) -> None:
     assert indexes.get("ix_waits_due") == ["kind", "due_at", "id"]
 
 
+def test_a_teams_cases_past_their_contact_interval_are_indexed(services: Services) -> None:
+    """»Heute« lists a team's cases whose contact is due before today: the index holds team and day."""
+    from sqlalchemy import inspect
+
+    with services.engine.database.engine.connect() as connection:
+        indexes = {index["name"]: index["column_names"] for index in inspect(connection).get_indexes("cases")}
+    assert indexes.get("ix_cases_team_contact_due") == ["team", "contact_due_on"]
+
+
 def test_instance_states_are_compressed_with_lz4_on_postgresql(services: Services) -> None:
     """Every command rewrites its instance's state (about 12 KB of JSON): LZ4 costs PostgreSQL less than pglz."""
     from sqlalchemy import text
