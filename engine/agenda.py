@@ -210,6 +210,7 @@ def planned_on(session: Session, case_id: int, day: date) -> Appointment | None:
 
 
 def has_planned_on(session: Session, case_id: int, day: date) -> bool:
+    """Whether the case has a planned appointment on that day (one short statement, no object loaded)."""
     start, end = day_bounds(day)
     return session.connection().execute(_ANY_PLANNED_ON, {"case_id": case_id, "start": start,
                                                           "end": end}).first() is not None
