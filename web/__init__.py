@@ -23,6 +23,7 @@ from engine.runtime.formatting import (
 )
 from engine.workplace.commands import AccessDenied, Workplace
 from web import edge
+from web.links import link
 
 VENDOR = Path(__file__).resolve().parent / "node_modules"
 
@@ -115,6 +116,7 @@ def create_app(services: Any, config: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(weekday_text, "wochentag")
     app.add_template_filter(percent_text, "prozent")
     app.add_template_filter(lambda moment: berlin_date(moment).isoformat(), "berlin_tag")  # for date inputs and links
+    app.add_template_global(link, "link")  # url_for for the rows of a list (web/links.py)
 
     @app.context_processor
     def labels() -> dict[str, Any]:
