@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.domain.agenda import (
@@ -46,11 +46,16 @@ FREE_SLOT_WINDOW_DAYS = 14  # how many days of a calendar first_free_slot reads 
 
 
 _RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
-_LAST_SESSION = (select(func.max(table(CounsellingSession).c.held_at))
-                 .where(table(CounsellingSession).c.case_id == bindparam("case_id")))
+
+
+def _last_held(case_id: Any) -> Select[Any]:
+    """When a case's last session was held (index counselling_sessions(case_id, held_at))."""
+    return select(func.max(table(CounsellingSession).c.held_at)).where(table(CounsellingSession).c.case_id == case_id)
+
+
+_LAST_SESSION = _last_held(bindparam("case_id"))
 # The same for the case of the statement it is part of (a correlated scalar subquery on cases.id).
-LAST_SESSION_OF_CASE = (select(func.max(table(CounsellingSession).c.held_at))
-                        .where(table(CounsellingSession).c.case_id == table(Case).c.id).scalar_subquery())
+LAST_SESSION_OF_CASE = _last_held(table(Case).c.id).scalar_subquery()
 
 
 # Prebuilt: a counsellor's completed session runs most of these (statement construction costs as much as a
