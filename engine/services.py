@@ -91,7 +91,7 @@ class CaseRow:
     id: int
     process_id: str
     cycle_count: int
-    team: str = ""
+    team: str  # fixed when the case is created; the partition key of its instances and open tasks
     counsellor: str | None = None
     # The day of the case's last held session, read with the case (None: none held); unknown until read.
     last_session: date | None = None
@@ -143,7 +143,7 @@ def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseR
     if found.status != RUNNING:
         raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
     instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
-                           found.state, found.version)
+                           found.state, found.version, found.partition_key)
     held = found.last_session_at
     return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team, found.counsellor,
                              None if held is None else berlin_date(held), True)
@@ -462,7 +462,9 @@ class Services:
             update(table(Case)).where(table(Case).c.id == case.id)
             .values(cycle_count=case.cycle_count, data=self.engine.serializer.convert_data(data),
                     updated_at=self.engine.clock.now(), **case_columns(data)))
-        running, steps, open_elements = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor)
+        # The case's team is the partition of its instances: its open tasks are found by team (the inbox).
+        running, steps, open_elements = self.engine.start(session, case.id, version.id, data, case.cycle_count, actor,
+                                                          partition_key=case.team)
         outcome.instance_id = running.instance.id
         outcome.cycles_started += 1
         outcome.passed.extend(steps.passed)

@@ -91,7 +91,7 @@ class Case(Base):
                       Index("ix_cases_team_contact_due", "team", "contact_due_on"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(40), unique=True)  # pseudonymous Kundennummer
-    team: Mapped[str] = mapped_column(String(80))
+    team: Mapped[str] = mapped_column(String(80))  # never changes: its instances and open tasks carry it
     counsellor: Mapped[str | None] = mapped_column(String(80), nullable=True)  # IFK user name
     process_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16))  # ACTIVE, CLOSED

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from engine.domain.case import Case
 from engine.domain.staff import StaffMember
 from engine.runtime.clock import berlin_date, day_bounds
-from engine.runtime.store import OpenTask, TaskCandidate
+from engine.runtime.store import OpenTask
 from engine.services import Services
 
 PAGE_SIZE = 50
@@ -94,9 +94,12 @@ def inbox(services: Services, member: StaffMember, wanted: InboxFilter, now: dat
 
 def _inbox(session: Session, member: StaffMember, wanted: InboxFilter, now: datetime) -> tuple[list[InboxRow], int]:
     overdue = and_(OpenTask.due_at.is_not(None), OpenTask.due_at < now)
-    in_my_groups = exists().where(TaskCandidate.task_id == OpenTask.id, TaskCandidate.kind == "group",
-                                  TaskCandidate.name.in_(sorted(member.groups)))
-    conditions: list[Any] = [Case.team == member.team,
+    # The team's tasks by their partition key (the case's team, engine/runtime/store.py): one index range, where
+    # joining from the team's cases probed the open tasks once per case (13 of 30 ms at 100,000 cases).
+    # Candidate groups are comma-separated names without commas: a group matches as »,name,« in »,groups,«.
+    groups = literal(",") + OpenTask.candidate_groups + ","
+    in_my_groups = or_(false(), *(groups.contains(f",{group},", autoescape=True) for group in sorted(member.groups)))
+    conditions: list[Any] = [OpenTask.partition_key == member.team,
                              or_(OpenTask.assignee == member.username, OpenTask.assignee.is_not(None), in_my_groups)]
     if wanted.scope == "mine":
         conditions.append(or_(OpenTask.assignee == member.username,

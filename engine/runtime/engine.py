@@ -89,10 +89,12 @@ class InstanceRow:
     status: str
     state: str
     version: int
+    partition_key: str | None  # given at start, copied onto every open task (engine/runtime/store.py)
 
 
 INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.case_id, ProcessInstance.process_version_id,
-                    ProcessInstance.cycle_no, ProcessInstance.status, ProcessInstance.state, ProcessInstance.version)
+                    ProcessInstance.cycle_no, ProcessInstance.status, ProcessInstance.state, ProcessInstance.version,
+                    ProcessInstance.partition_key)
 
 
 RECENT_WORKFLOWS = 2000  # workflows kept after saving, per engine (a few MB)
@@ -299,7 +301,7 @@ class ProcessEngine:
     # ----------------------------------------------------------------- instances
 
     def start(self, session: Session, case_id: int, version_id: int, data: Mapping[str, Any],
-              cycle_no: int, actor: str) -> tuple[Running, StepLog, list[str]]:
+              cycle_no: int, actor: str, *, partition_key: str | None = None) -> tuple[Running, StepLog, list[str]]:
         loaded = self.process(session, version_id)
         if loaded.definition.initiator:  # camunda:initiator: the variable that names who started the instance
             data = {**data, loaded.definition.initiator: actor}
@@ -313,8 +315,9 @@ class ProcessEngine:
         self._run(workflow, steps)
         instance_id = session.connection().execute(_INSERT_INSTANCE, {
             "case_id": case_id, "process_version_id": version_id, "cycle_no": cycle_no, "status": RUNNING,
-            "state": "{}", "version": 0, "started_at": now, "updated_at": now}).scalar_one()
-        instance = InstanceRow(instance_id, case_id, version_id, cycle_no, RUNNING, "{}", 0)
+            "state": "{}", "version": 0, "started_at": now, "updated_at": now,
+            "partition_key": partition_key}).scalar_one()
+        instance = InstanceRow(instance_id, case_id, version_id, cycle_no, RUNNING, "{}", 0, partition_key)
         running = Running(instance, workflow, loaded, WaitingFor())
         open_elements = self.save(session, running)
         self.log(session, actor, "zyklus_gestartet", case_id=case_id, instance_id=instance.id,
@@ -325,7 +328,7 @@ class ProcessEngine:
     def find(self, session: Session, instance_id: int) -> InstanceRow | None:
         row = session.connection().execute(_SELECT_INSTANCE, {"instance_id": instance_id}).first()
         return None if row is None else InstanceRow(row.id, row.case_id, row.process_version_id, row.cycle_no,
-                                                    row.status, row.state, row.version)
+                                                    row.status, row.state, row.version, row.partition_key)
 
     def running_instance(self, session: Session, case_id: int) -> InstanceRow | None:
         """The instance of the case's current cycle, if one runs."""
@@ -406,14 +409,14 @@ class ProcessEngine:
         state = self.serializer.dumps(workflow)
         status = ENDED if workflow.is_completed() else RUNNING
         after = self.waiting_for(workflow)
-        new_tasks, candidates = self._new_task_rows(running, after, now)
+        new_tasks = self._new_task_rows(running, after, now)
         waits = None if after.waits == running.before.waits else [
             {"instance_id": instance.id, "case_id": instance.case_id, "task_id": task_id, "kind": kind,
              "element_id": element_id, "name": name, "due_at": due}
             for task_id, kind, element_id, name, due in after.waits]
         if not writes.save(session.connection(), writes.Writes(
                 instance.id, instance.version, state, status, now, now if status == ENDED else None,
-                sorted(running.before.tasks - after.tasks), new_tasks, candidates, waits)):
+                sorted(running.before.tasks - after.tasks), new_tasks, waits)):
             raise ConflictError("Der Vorgang wurde inzwischen von jemand anderem geändert. "
                                 "Bitte die Seite neu laden und erneut versuchen.")
         instance.version, instance.state, instance.status = instance.version + 1, state, status
@@ -439,24 +442,19 @@ class ProcessEngine:
         while len(self._recent) > RECENT_WORKFLOWS:
             self._recent.popitem(last=False)
 
-    def _new_task_rows(self, running: Running, after: WaitingFor,
-                       now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-        """The open_tasks rows of the user tasks that opened, and their candidates."""
+    def _new_task_rows(self, running: Running, after: WaitingFor, now: datetime) -> list[dict[str, Any]]:
+        """The open_tasks rows of the user tasks that opened."""
         rows: list[dict[str, Any]] = []
-        candidates: list[dict[str, str]] = []
         definitions = running.process.user_tasks
         for task_id in sorted(after.tasks - running.before.tasks):
             task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
             user_task = called_user_task(self._processes.values(), task) or definitions.get(spec_id) \
                 or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
-            row = open_task_row(task, user_task, running.instance.id, running.instance.case_id, now,
-                                self.script_engine)
-            rows.append(row)
-            for kind, names in (("group", row["candidate_groups"]), ("user", row["candidate_users"])):
-                candidates.extend({"task_id": task_id, "kind": kind, "name": name}
-                                  for name in filter(None, names.split(",")))
-        return rows, candidates
+            instance = running.instance
+            rows.append(open_task_row(task, user_task, instance.id, instance.case_id, instance.partition_key, now,
+                                      self.script_engine))
+        return rows
 
     def user_task(self, running: Running, task_id: str) -> UserTaskDef | None:
         """The declaration of an open user task of the instance, also in a process called at run time."""

@@ -3,6 +3,11 @@
 An instance belongs to a case: the long-lived object whose cycles run as successive instances
 (continue-as-new). The runtime stores the case's id and nothing else of it; the application that
 owns the `cases` table adds the foreign keys (engine/domain/case.py).
+
+An instance may also carry a partition key, a name the application gives it when it starts (the counselling
+domain gives the case's team, which never changes): every open task of the instance carries it too, so the task
+list of one partition is one index range of open_tasks instead of a probe per case (Camunda's tenant id plays the
+same part for its task queries).
 """
 
 from __future__ import annotations
@@ -124,13 +129,19 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    partition_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class OpenTask(Base):
-    """A waiting user task as the inbox reads it, with the Camunda attributes it filters on."""
+    """A waiting user task as the inbox reads it, with the Camunda attributes it filters on.
+
+    Candidate groups and users are stored as comma-separated names (a name holds no comma); a list of one
+    partition's tasks matches them within the rows the partition key found (ix_open_tasks_partition).
+    """
 
     __tablename__ = "open_tasks"
     __table_args__ = (
+        Index("ix_open_tasks_partition", "partition_key"),
         Index("ix_open_tasks_assignee_due", "assignee", "due_at"),
         Index("ix_open_tasks_due", "due_at"),
         Index("ix_open_tasks_follow_up", "follow_up_at"),
@@ -150,16 +161,7 @@ class OpenTask(Base):
     priority: Mapped[int] = mapped_column(Integer, default=50)
     form_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-class TaskCandidate(Base):
-    """One row per candidate group or user of an open task, so the team inbox is an indexed lookup."""
-
-    __tablename__ = "task_candidates"
-    __table_args__ = (Index("ix_task_candidates_name", "kind", "name"),)
-    task_id: Mapped[str] = mapped_column(ForeignKey("open_tasks.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # group, user
-    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    partition_key: Mapped[str | None] = mapped_column(String(80), nullable=True)  # the instance's
 
 
 class Wait(Base):

@@ -12,8 +12,8 @@ from engine.runtime.io_mapping import render
 from engine.runtime.model import UserTaskDef
 
 
-def open_task_row(task: Any, user_task: UserTaskDef, instance_id: int, case_id: int, now: datetime,
-                  script_engine: Any) -> dict[str, Any]:
+def open_task_row(task: Any, user_task: UserTaskDef, instance_id: int, case_id: int, partition_key: str | None,
+                  now: datetime, script_engine: Any) -> dict[str, Any]:
     """The open_tasks row of a user task that has just opened: its Camunda attributes evaluated now."""
     def text(value: str | None) -> str | None:
         if value is None or not value.strip():
@@ -50,6 +50,7 @@ def open_task_row(task: Any, user_task: UserTaskDef, instance_id: int, case_id: 
         "due_at": moment("dueDate", user_task.due_date),
         "follow_up_at": moment("followUpDate", user_task.follow_up_date),
         "priority": priority, "form_key": user_task.form_key, "created_at": now,
+        "partition_key": partition_key,
     }
 
 

@@ -1,5 +1,5 @@
-"""What saving an instance writes: its state (with the optimistic version check), the open tasks that came and went
-with their candidates, and the waits when they changed, in the caller's transaction.
+"""What saving an instance writes: its state (with the optimistic version check), the open tasks that came and went,
+and the waits when they changed, in the caller's transaction.
 
 On PostgreSQL all of it is one statement (data-modifying WITH clauses; the rows travel as one JSON parameter each
 and are unpacked by `json_populate_recordset`): a command's save cost five round trips and five statements'
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
-from engine.runtime.store import OpenTask, ProcessInstance, TaskCandidate, Wait, table
+from engine.runtime.store import OpenTask, ProcessInstance, Wait, table
 
 _INSTANCES, _OPEN_TASKS, _WAITS = table(ProcessInstance), table(OpenTask), table(Wait)
 _SAVE_STATE = (update(_INSTANCES)
@@ -27,7 +27,6 @@ _SAVE_STATE = (update(_INSTANCES)
                        status=bindparam("new_status"), ended_at=bindparam("ended")))
 _DELETE_TASKS = delete(_OPEN_TASKS).where(_OPEN_TASKS.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_TASKS = insert(_OPEN_TASKS)
-_INSERT_CANDIDATES = insert(table(TaskCandidate))
 _DELETE_WAITS = delete(_WAITS).where(_WAITS.c.instance_id == bindparam("instance_id"))
 _INSERT_WAITS = insert(_WAITS)
 
@@ -42,14 +41,10 @@ gone AS (
     DELETE FROM open_tasks WHERE id = ANY(CAST(:gone AS varchar[])) AND EXISTS (SELECT 1 FROM saved)),
 new_tasks AS (
     INSERT INTO open_tasks (id, instance_id, case_id, element_id, name, assignee, candidate_groups, candidate_users,
-                            due_at, follow_up_at, priority, form_key, created_at)
+                            due_at, follow_up_at, priority, form_key, created_at, partition_key)
     SELECT id, instance_id, case_id, element_id, name, assignee, candidate_groups, candidate_users, due_at,
-           follow_up_at, priority, form_key, created_at
+           follow_up_at, priority, form_key, created_at, partition_key
       FROM json_populate_recordset(NULL::open_tasks, CAST(:tasks AS json))
-     WHERE EXISTS (SELECT 1 FROM saved)),
-new_candidates AS (
-    INSERT INTO task_candidates (task_id, kind, name)
-    SELECT task_id, kind, name FROM json_populate_recordset(NULL::task_candidates, CAST(:candidates AS json))
      WHERE EXISTS (SELECT 1 FROM saved)),
 old_waits AS (
     DELETE FROM waits WHERE instance_id = :instance_id AND CAST(:rewrite_waits AS boolean)
@@ -74,7 +69,6 @@ class Writes:
     ended: datetime | None
     gone_tasks: Sequence[str]
     new_tasks: Sequence[dict[str, Any]]
-    candidates: Sequence[dict[str, str]]
     waits: Sequence[dict[str, Any]] | None  # None: the waits did not change
 
 
@@ -86,17 +80,15 @@ def save(connection: Connection, writes: Writes) -> bool:
     if connection.dialect.name == "postgresql":
         saved = connection.execute(_SAVE_IN_ONE_STATEMENT, {
             **state, "gone": list(writes.gone_tasks), "tasks": _json(writes.new_tasks),
-            "candidates": _json(writes.candidates), "rewrite_waits": writes.waits is not None,
+            "rewrite_waits": writes.waits is not None,
             "waits": _json(writes.waits or [])}).scalar_one()
         return bool(saved)
     if connection.execute(_SAVE_STATE, state).rowcount != 1:
         return False
-    if writes.gone_tasks:  # candidates go with their task (ON DELETE CASCADE)
+    if writes.gone_tasks:
         connection.execute(_DELETE_TASKS, {"ids": list(writes.gone_tasks)})
     if writes.new_tasks:
         connection.execute(_INSERT_TASKS, list(writes.new_tasks))
-    if writes.candidates:
-        connection.execute(_INSERT_CANDIDATES, list(writes.candidates))
     if writes.waits is not None:
         connection.execute(_DELETE_WAITS, {"instance_id": writes.instance_id})
         if writes.waits:

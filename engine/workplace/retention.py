@@ -78,9 +78,6 @@ def _delete_rows(session: Session, case_id: int) -> dict[str, int]:
     drafts += list(session.scalars(select(open_tasks.c.id).where(open_tasks.c.case_id == case_id)))
     if drafts:
         counts["task_drafts"] = _count(session.execute(delete(TaskDraft).where(TaskDraft.task_id.in_(drafts))))
-    candidates = tables["task_candidates"]
-    counts["task_candidates"] = _count(session.execute(delete(candidates).where(candidates.c.task_id.in_(
-        select(open_tasks.c.id).where(open_tasks.c.case_id == case_id)))))
     session.add(EventDeletionPermit(case_id=case_id))
     session.flush()
     # Every table that names the case (a table added later is included without a change here), those that

@@ -50,3 +50,37 @@ def test_instance_states_are_compressed_with_lz4_on_postgresql(services: Service
             "WHERE c.relname = 'process_instances' AND a.attname = 'state' "
             "AND c.relnamespace = to_regnamespace(current_schema())"))
     assert compression == "l"
+
+
+def test_open_tasks_get_their_cases_team_as_partition_key_and_back(services: Services) -> None:
+    """0013 adds the partition key (the case's team) to instances and open tasks and drops task_candidates;
+    going back rebuilds the candidates from the comma-separated names, going forward again fills the key."""
+    from datetime import timedelta
+
+    from alembic import command
+    from sqlalchemy import inspect, select, text
+
+    from engine.migrations import config
+    from engine.runtime.store import OpenTask, ProcessInstance
+
+    first = services.engine.clock.today() + timedelta(days=3)
+    case_id = services.start_case("K-000013", "team-ost", data={"naechsterKontaktAm": first}, actor="ifk-1").case_id
+    database = services.engine.database
+    with database.engine.connect() as connection:
+        tasks = connection.execute(select(OpenTask.id, OpenTask.candidate_groups)
+                                   .where(OpenTask.case_id == case_id)).all()
+    assert tasks and all(groups for _, groups in tasks)
+
+    command.downgrade(config(database), "0012")
+    with database.engine.connect() as connection:
+        assert "partition_key" not in {column["name"] for column in inspect(connection).get_columns("open_tasks")}
+        candidates = set(connection.execute(text("SELECT task_id, kind, name FROM task_candidates")).all())
+    assert candidates == {(task_id, "group", name) for task_id, groups in tasks for name in groups.split(",")}
+
+    command.upgrade(config(database), "head")
+    with database.engine.connect() as connection:
+        assert "task_candidates" not in inspect(connection).get_table_names()
+        keys = connection.execute(select(OpenTask.partition_key).where(OpenTask.case_id == case_id)).scalars().all()
+        instance_keys = connection.execute(select(ProcessInstance.partition_key)
+                                           .where(ProcessInstance.case_id == case_id)).scalars().all()
+    assert keys == ["team-ost"] * len(tasks) and instance_keys == ["team-ost"]

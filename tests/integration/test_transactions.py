@@ -15,7 +15,7 @@ from engine.services import Services, UnitOfWork
 from tests.cycle import session_form, task_at, today
 from tests.process_assert import assert_that
 
-TABLES = ("cases", "process_instances", "open_tasks", "task_candidates", "waits", "events", "deployments",
+TABLES = ("cases", "process_instances", "open_tasks", "waits", "events", "deployments",
           "process_versions")
 
 

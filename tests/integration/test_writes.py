@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.runtime import writes
-from engine.runtime.store import OpenTask, ProcessInstance, TaskCandidate, Wait
+from engine.runtime.store import OpenTask, ProcessInstance, Wait
 from engine.services import Services
 
 
@@ -21,8 +21,8 @@ def _start(services: Services) -> int:
 
 def _rows(connection: Any, case_id: int) -> tuple[list[Any], ...]:
     execute = connection.execute
-    return (execute(select(OpenTask.id, OpenTask.element_id).where(OpenTask.case_id == case_id)).all(),
-            execute(select(TaskCandidate.task_id, TaskCandidate.name)).all(),
+    return (execute(select(OpenTask.id, OpenTask.element_id, OpenTask.candidate_groups, OpenTask.partition_key)
+                    .where(OpenTask.case_id == case_id)).all(),
             execute(select(Wait.kind, Wait.element_id, Wait.due_at).where(Wait.case_id == case_id)).all(),
             execute(select(ProcessInstance.version, ProcessInstance.state)
                     .where(ProcessInstance.case_id == case_id)).all())
@@ -32,11 +32,10 @@ def _writes(instance: Any, expected: int, now: datetime, gone: list[str]) -> wri
     task = {"id": "neu-1", "instance_id": instance.id, "case_id": instance.case_id, "element_id": "Task_Neu",
             "name": "Neu", "assignee": None, "candidate_groups": "team-nord", "candidate_users": "",
             "due_at": now + timedelta(days=2), "follow_up_at": None, "priority": 50, "form_key": None,
-            "created_at": now}
+            "created_at": now, "partition_key": "team-nord"}
     wait = {"instance_id": instance.id, "case_id": instance.case_id, "task_id": "t", "kind": "timer",
             "element_id": "Event_Neu", "name": "", "due_at": now + timedelta(days=1)}
-    return writes.Writes(instance.id, expected, '{"neu": true}', "laeuft", now, None, gone, [task],
-                         [{"task_id": "neu-1", "kind": "group", "name": "team-nord"}], [wait])
+    return writes.Writes(instance.id, expected, '{"neu": true}', "laeuft", now, None, gone, [task], [wait])
 
 
 def test_a_stale_version_writes_nothing_even_inside_its_transaction(services: Services) -> None:
@@ -46,22 +45,21 @@ def test_a_stale_version_writes_nothing_even_inside_its_transaction(services: Se
         instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
         gone = [row.id for row in connection.execute(select(OpenTask.id).where(OpenTask.case_id == case_id))]
         before = _rows(connection, case_id)
-        assert gone and before[2]
+        assert gone and before[1]
         assert writes.save(connection, _writes(instance, instance.version + 7, now, gone)) is False
         assert _rows(connection, case_id) == before
         connection.rollback()
 
 
-def test_a_save_writes_state_tasks_candidates_and_waits(services: Services) -> None:
+def test_a_save_writes_state_tasks_and_waits(services: Services) -> None:
     case_id = _start(services)
     now = services.engine.clock.now()
     with services.engine.database.engine.begin() as connection:
         instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
         gone = [row.id for row in connection.execute(select(OpenTask.id).where(OpenTask.case_id == case_id))]
         assert writes.save(connection, _writes(instance, instance.version, now, gone)) is True
-        tasks, candidates, waits, states = _rows(connection, case_id)
-        assert [tuple(row) for row in tasks] == [("neu-1", "Task_Neu")]
-        assert ("neu-1", "team-nord") in [tuple(row) for row in candidates]
+        tasks, waits, states = _rows(connection, case_id)
+        assert [tuple(row) for row in tasks] == [("neu-1", "Task_Neu", "team-nord", "team-nord")]
         assert [(row.kind, row.element_id, row.due_at) for row in waits] == [
             ("timer", "Event_Neu", now + timedelta(days=1))]
         assert [tuple(row) for row in states] == [(instance.version + 1, '{"neu": true}')]

@@ -4,7 +4,7 @@ Why a clone is a valid case and not a look-alike:
 - Same process version: `process_version_id` is the template's, so the clone is restored with the
   very spec its state was written against (the state holds the task tree only, never the spec).
 - Fresh task ids: every SpiffWorkflow task id (UUID) in the state is replaced by a new random
-  UUID, one mapping per clone applied to the state, the open task rows, the task candidates and
+  UUID, one mapping per clone applied to the state, the open task rows and
   the waits alike, so no two cases share a task id and every projected id is a task in its state.
 - Projections consistent with the state: open tasks and waits are exactly what
   `ProcessEngine.waiting_for()` derives from the state, and the case columns are `case_columns()` of
@@ -210,13 +210,15 @@ def _relink(name: str, new: dict[str, Any], row: dict[str, Any], case_id: int, i
         next_id[name] += 1
     if name == "process_instances":
         instances[row["id"]] = new["id"]
+    if name in ("process_instances", "open_tasks"):
+        new["partition_key"] = team
     if "case_id" in new:
         new["case_id"] = case_id
     if new.get("instance_id") is not None:
         new["instance_id"] = instances[row["instance_id"]]
     if name == "open_tasks":
         new["id"] = mapping[row["id"]]
-    if name in ("task_candidates", "waits"):
+    if name == "waits":
         new["task_id"] = mapping[row["task_id"]]
     if name == "events" and row["actor"] == TEMPLATE_ACTOR:
         new["actor"] = counsellor

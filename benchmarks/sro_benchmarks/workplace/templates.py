@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Date, Table, Text, select, type_coerce
 from engine.domain.case import Case
 from engine.domain.counselling import CounsellingSession
 from engine.runtime.clock import BERLIN, SimulatedClock
-from engine.runtime.store import Event, Json, OpenTask, ProcessInstance, TaskCandidate, UtcDateTime, Wait, table
+from engine.runtime.store import Event, Json, OpenTask, ProcessInstance, UtcDateTime, Wait, table
 from engine.services import Services
 from sro_benchmarks import counsellor
 from sro_benchmarks.counsellor import Counsellor
@@ -76,7 +76,7 @@ TOKEN = re.compile(
 )
 GERMAN_DATE = "%d.%m.%Y"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-CLONED = (Case, ProcessInstance, OpenTask, TaskCandidate, Wait, Event, CounsellingSession)
+CLONED = (Case, ProcessInstance, OpenTask, Wait, Event, CounsellingSession)
 
 
 def shift_moment(moment: datetime, days: int) -> datetime:
@@ -204,21 +204,16 @@ def build_templates(services: Services, clock: SimulatedClock) -> list[Template]
 def read_template(connection: Connection, key: str, stage: Stage, group: int, case_id: int,
                   began: date) -> Template:
     template = Template(key, stage, group, case_id, began)
-    task_ids: list[str] = []
     for model in CLONED:
         source = table(model)
         columns = [type_coerce(column, Text).label(column.name) if isinstance(column.type, Json) else column
                    for column in source.c]
         if model is Case:
             query = select(*columns).where(source.c.id == case_id)
-        elif model is TaskCandidate:
-            query = select(*columns).where(source.c.task_id.in_(task_ids))
         else:
             query = select(*columns).where(source.c.case_id == case_id)
         ordering = [source.c.id] if "id" in source.c else list(source.primary_key.columns)
         rows = [dict(row._mapping) for row in connection.execute(query.order_by(*ordering))]
-        if model is OpenTask:
-            task_ids = [row["id"] for row in rows]
         texts = [column.name for column in source.c if isinstance(column.type, Json) or column.name == "state"]
         entry = Rows(source, rows, [column.name for column in source.c if isinstance(column.type, UtcDateTime)],
                      [column.name for column in source.c if isinstance(column.type, Date)])
