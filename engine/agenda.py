@@ -72,6 +72,7 @@ _PLANNED_ON = (select(Appointment)
                       Appointment.starts_at >= bindparam("start"), Appointment.starts_at < bindparam("end"))
                .order_by(Appointment.starts_at).limit(1))
 _ANY_PLANNED_ON = _PLANNED_ON.with_only_columns(Appointment.id)
+_BOOK = insert(table(Appointment)).returning(table(Appointment).c.id)
 _NEXT_PLANNED = (select(Appointment.starts_at)
                  .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED,
                         Appointment.starts_at >= bindparam("now"))
@@ -145,8 +146,9 @@ def first_free_slot(session: Session, counsellor: str, day: date, now: datetime)
 
 
 def check_slot(session: Session, counsellor: str, starts_at: datetime, minutes: int, now: datetime,
-               ignore: int | None = None) -> None:
-    """Refuse a time that is past, too far ahead, outside the working day or taken by another appointment."""
+               ignore: int | None = None, *, overlap: bool = True) -> None:
+    """Refuse a time that is past, too far ahead, outside the working day or taken by another appointment
+    (`overlap=False`: the caller found the time free in this transaction and it is not read again)."""
     local = starts_at.astimezone(BERLIN)
     day = local.date()
     if starts_at < now:
@@ -158,6 +160,8 @@ def check_slot(session: Session, counsellor: str, starts_at: datetime, minutes: 
         raise AgendaError(f"Der {date_text(day)} ist kein Arbeitstag (Wochenende oder Feiertag in Niedersachsen).")
     if local.time() < DAY_START or (local + timedelta(minutes=minutes)).time() > DAY_END:
         raise AgendaError(f"Termine liegen zwischen {DAY_START:%H:%M} und {DAY_END:%H:%M} Uhr.")
+    if not overlap:
+        return
     end = starts_at + timedelta(minutes=minutes)
     # Appointments of one working day at most: those starting up to a day before can overlap.
     for other in session.connection().execute(_OVERLAPPING, {"counsellor": counsellor, "ignore": ignore or 0,
@@ -167,16 +171,20 @@ def check_slot(session: Session, counsellor: str, starts_at: datetime, minutes: 
 
 
 def book(session: Session, case: CaseRef, *, starts_at: datetime, kind: str, purpose: str, with_rfb: bool,
-         actor: str, now: datetime, counsellor: str | None = None, minutes: int = SLOT_MINUTES) -> Appointment:
-    """An appointment in the case's counsellor's calendar (or `counsellor`'s), checked like every booking."""
+         actor: str, now: datetime, counsellor: str | None = None, minutes: int = SLOT_MINUTES,
+         found_free: bool = False) -> Appointment:
+    """An appointment in the case's counsellor's calendar (or `counsellor`'s), checked like every booking
+    (`found_free`: the time came from first_free_slot in this transaction, so its overlap is not read twice).
+
+    Written with one INSERT on the session's connection; the appointment returned is not attached to the session
+    (a completed session books one: the ORM's flush cost more than the statement)."""
     holder = counsellor or case.counsellor or actor
-    check_slot(session, holder, starts_at, minutes, now)
-    appointment = Appointment(case_id=case.id, counsellor=holder, team=case.team, starts_at=starts_at,
-                              minutes=minutes, kind=kind, purpose=purpose, with_rfb=with_rfb, status=PLANNED,
-                              created_at=now, created_by=actor, updated_at=now)
-    session.add(appointment)
-    session.flush()
-    return appointment
+    check_slot(session, holder, starts_at, minutes, now, overlap=not found_free)
+    values = {"case_id": case.id, "counsellor": holder, "team": case.team, "starts_at": starts_at,
+              "minutes": minutes, "kind": kind, "purpose": purpose, "with_rfb": with_rfb, "status": PLANNED,
+              "cancelled_by": None, "session_id": None, "created_at": now, "created_by": actor, "updated_at": now}
+    appointment_id = session.connection().execute(_BOOK, values).scalar_one()
+    return Appointment(id=appointment_id, **values)
 
 
 def add_follow_up(session: Session, case: CaseRef, *, due_on: date, reason: str, actor: str, now: datetime,
@@ -230,7 +238,7 @@ def keep_agreed_contact(session: Session, case: CaseRef, contact: AgreedContact,
         return None
     starts_at = first_free_slot(session, case.counsellor or actor, contact.day, now)
     return book(session, case, starts_at=starts_at, kind=contact.kind, purpose=purpose, with_rfb=contact.with_rfb,
-                actor=actor, now=now)
+                actor=actor, now=now, found_free=True)
 
 
 def booking_note(contact: AgreedContact, kept: Appointment | FollowUp | None) -> str | None:

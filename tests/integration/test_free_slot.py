@@ -54,3 +54,41 @@ def test_a_day_with_one_slot_left_gives_that_slot(office: Office) -> None:
         work.commit()
     assert _first(office, "anna", day - timedelta(days=1)) == day_slots(day - timedelta(days=1))[0].starts_at
     assert _first(office, "anna", day) == last.starts_at
+
+
+def test_an_agreed_appointment_reads_the_calendar_once_and_is_stored_as_returned(office: Office) -> None:
+    """The free slot's read is the overlap check: booking it does not read the counsellor's day again."""
+    from typing import Any
+
+    from sqlalchemy import event, select
+
+    from engine.agenda import AgreedContact, CaseRef, keep_agreed_contact
+
+    anna = office.member("anna")
+    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(date(2025, 3, 5), 9))
+    other = office.cases.intake(anna, "901a654321", first_session=office.at(date(2025, 3, 5), 10))
+    _fill(office, other, "anna", date(2025, 3, 12), 1)
+    reads: list[str] = []
+
+    def record(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if statement.lstrip().startswith("SELECT") and "appointments.counsellor =" in statement:
+            reads.append(statement)
+
+    engine = office.services.engine.database.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with office.services.unit_of_work() as work:
+            kept = keep_agreed_contact(work.session, CaseRef(case_id, "nord", "anna"),
+                                       AgreedContact(date(2025, 3, 12), "praesenz", True), purpose="Folgetermin",
+                                       actor="anna", now=office.clock.now())
+            work.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(reads) == 1, reads
+    assert isinstance(kept, Appointment)
+    assert kept.starts_at == day_slots(date(2025, 3, 13))[0].starts_at  # the 12th is full
+    with office.services.reading() as session:
+        stored = session.execute(select(Appointment).where(Appointment.id == kept.id)).scalar_one()
+    assert (stored.case_id, stored.counsellor, stored.team, stored.starts_at, stored.kind, stored.with_rfb,
+            stored.status, stored.purpose) == (case_id, "anna", "nord", kept.starts_at, "praesenz", True, PLANNED,
+                                               "Folgetermin")
