@@ -216,10 +216,11 @@ def last_session(session: Session, case_id: int) -> date | None:
 
 
 def planned_on(session: Session, case_id: int, day: date) -> Appointment | None:
-    """The case's planned appointment on that day, if there is one."""
+    """The case's planned appointment on that day, if there is one: its id by one short statement, the object only
+    if there is one (the one of the session's identity map if the command holds it already)."""
     start, end = day_bounds(day)
-    found: Appointment | None = session.scalar(_PLANNED_ON, {"case_id": case_id, "start": start, "end": end})
-    return found
+    found = session.connection().execute(_ANY_PLANNED_ON, {"case_id": case_id, "start": start, "end": end}).scalar()
+    return None if found is None else session.get(Appointment, found)
 
 
 def has_planned_on(session: Session, case_id: int, day: date) -> bool:

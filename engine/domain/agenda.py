@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -116,26 +117,27 @@ class Slot:
 
 def day_slots(day: date) -> list[Slot]:
     """The slots of a working day in Berlin time (the calendar's grid)."""
+    return [slot for slot, _ in _grid(day)]
+
+
+@lru_cache(maxsize=1024)
+def _grid(day: date) -> tuple[tuple[Slot, datetime], ...]:
+    """A day's slots with their ends, made once per day (a booked contact looks at several days of the grid)."""
     slots = []
     moment = datetime.combine(day, DAY_START, BERLIN)
     end = datetime.combine(day, DAY_END, BERLIN)
     while moment + timedelta(minutes=SLOT_MINUTES) <= end:
-        slots.append(Slot(moment, SLOT_MINUTES))
+        slots.append((Slot(moment, SLOT_MINUTES), moment + timedelta(minutes=SLOT_MINUTES)))
         moment += timedelta(minutes=SLOT_MINUTES)
-    return slots
+    return tuple(slots)
 
 
 def free_slots(day: date, taken: Iterable[tuple[datetime, int]], after: datetime | None = None) -> list[Slot]:
     """The slots of `day` that overlap no appointment in `taken` (start, minutes) and start after `after`."""
     busy = [(start, start + timedelta(minutes=minutes)) for start, minutes in taken]
-    result = []
-    for slot in day_slots(day):
-        end = slot.starts_at + timedelta(minutes=slot.minutes)
-        if after is not None and slot.starts_at < after:
-            continue
-        if all(end <= begin or slot.starts_at >= finish for begin, finish in busy):
-            result.append(slot)
-    return result
+    return [slot for slot, end in _grid(day)
+            if (after is None or slot.starts_at >= after)
+            and all(end <= begin or slot.starts_at >= finish for begin, finish in busy)]
 
 
 def proposed_contact_day(last_session: date | None, interval_days: int | None, today: date) -> date:
