@@ -202,7 +202,15 @@ class Event(Base):
 
 
 class Database:
-    """Engine and session factory for one DATABASE_URL; SQLite is tuned for one-writer-at-a-time use."""
+    """Engine and session factory for one DATABASE_URL; SQLite is tuned for one-writer-at-a-time use.
+
+    Reads (pages, queries) have their own sessions. On SQLite they begin a plain deferred transaction (one snapshot
+    for all statements of a page; commands take the write lock up front with BEGIN IMMEDIATE). On PostgreSQL they
+    come from a second pool of connections in autocommit that refuse to write (default_transaction_read_only): under
+    READ COMMITTED every statement sees its own snapshot inside a transaction as well, so BEGIN and ROLLBACK
+    around each read were two round trips that bought nothing (a page opens a read session per query function),
+    and a write that slipped into a read session fails loudly instead of being rolled back unseen.
+    """
 
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
@@ -216,11 +224,11 @@ class Database:
         self.engine: Engine = create_engine(url, **engine_options)
         if self.engine.dialect.name == "sqlite":
             _tune_sqlite(self.engine)
+            self.read_engine: Engine = self.engine.execution_options(sro_read_only=True)
+        else:
+            self.read_engine = create_engine(url, **_read_only(engine_options))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        # Reads (pages, queries) must not queue behind writers: on SQLite they begin a plain deferred
-        # transaction, commands take the write lock up front (BEGIN IMMEDIATE).
-        self.read_sessions = sessionmaker(self.engine.execution_options(sro_read_only=True),
-                                          expire_on_commit=False, autoflush=False)
+        self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
 
     @property
     def dialect(self) -> str:
@@ -228,12 +236,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read-only session (views); commands use a UnitOfWork."""
         with self.read_sessions() as session:  # close() ends the transaction; loaded rows stay readable
             yield session
+
+
+def _read_only(engine_options: dict[str, Any]) -> dict[str, Any]:
+    """The options of the PostgreSQL read pool: autocommit, and the server refuses writes on its connections."""
+    connect_args = dict(engine_options.get("connect_args") or {})
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"),
+                                                     "-c default_transaction_read_only=on"]))
+    return {**engine_options, "connect_args": connect_args, "isolation_level": "AUTOCOMMIT"}
 
 
 def _tune_sqlite(engine: Engine) -> None:
