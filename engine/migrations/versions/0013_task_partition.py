@@ -8,7 +8,9 @@ team's tasks are one index range. The candidate groups are matched in open_tasks
 names without commas), which the rows found already hold; task_candidates was read nowhere else and goes, and with
 it one insert per opened task.
 
-Existing rows get the team of their case. Downgrading rebuilds task_candidates from the comma-separated names.
+Existing rows get the team of their case (one UPDATE of every instance and open task row: on PostgreSQL run VACUUM
+ANALYZE afterwards, or let autovacuum do it, before measuring the inbox). Downgrading rebuilds task_candidates from
+the comma-separated names.
 
 Revision ID: 0013
 Revises: 0012
