@@ -445,13 +445,12 @@ class ProcessEngine:
     def _new_task_rows(self, running: Running, after: WaitingFor, now: datetime) -> list[dict[str, Any]]:
         """The open_tasks rows of the user tasks that opened."""
         rows: list[dict[str, Any]] = []
-        definitions = running.process.user_tasks
+        definitions, instance = running.process.user_tasks, running.instance
         for task_id in sorted(after.tasks - running.before.tasks):
             task = running.workflow.get_task_from_id(UUID(task_id))
             spec_id = task.task_spec.bpmn_id
             user_task = called_user_task(self._processes.values(), task) or definitions.get(spec_id) \
                 or UserTaskDef(spec_id, task.task_spec.bpmn_name or spec_id)
-            instance = running.instance
             rows.append(open_task_row(task, user_task, instance.id, instance.case_id, instance.partition_key, now,
                                       self.script_engine))
         return rows
