@@ -11,10 +11,25 @@ a later step does not produce it again, while a new hearing or decision does.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Select, bindparam, cast, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CompoundSelect,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from engine.domain.agenda import PLANNED, Appointment
@@ -25,7 +40,7 @@ from engine.letters.render import render
 from engine.letters.stored import LetterTemplateSet
 from engine.runtime import dmn
 from engine.runtime.engine import ProcessEngine
-from engine.runtime.store import Event, ProcessVersion
+from engine.runtime.store import Event, ProcessVersion, UtcDateTime
 
 PRODUCED = "schreiben_erstellt"  # the event of a letter the process produced (to be sent)
 CASE_CREATED = "fall_angelegt"  # engine.services.start_case: its data is what the case brought along
@@ -85,24 +100,6 @@ def produced(session: Session, case_id: int) -> dict[tuple[str, int, str], dict[
     return found
 
 
-def _identity_statement(dialect: str) -> Select[tuple[Any, Any, Any]]:
-    # The events keep JSON as text (engine.runtime.store.Json): PostgreSQL reads the three keys from the text cast
-    # to JSON, SQLite through its JSON functions; only the keys travel, not the letter's data.
-    data = cast(Event.data, JSON) if dialect == "postgresql" else type_coerce(Event.data, JSON)
-    return (select(data["art"].as_string(), data["nr"].as_string(), data["titel"].as_string())
-            .where(Event.case_id == bindparam("case_id"), Event.kind == PRODUCED))
-
-
-_IDENTITIES = {dialect: _identity_statement(dialect) for dialect in ("postgresql", "sqlite")}
-
-
-def identities(session: Session, case_id: int) -> set[tuple[str, int, str]]:
-    """The (kind, number, title) of every letter produced for a case so far."""
-    connection = session.connection()
-    return {(str(kind), int(nr or 0), str(title))
-            for kind, nr, title in connection.execute(_IDENTITIES[connection.dialect.name], {"case_id": case_id})}
-
-
 def of_case(session: Session, case_id: int) -> list[dict[str, Any]]:
     """The records of the letters produced for a case, oldest first, each with `erstelltUm`."""
     return list(produced(session, case_id).values())
@@ -112,14 +109,65 @@ def identity(letter: CaseLetter) -> tuple[str, int, str]:
     return letter.kind, letter.nr, letter.title
 
 
-# The case's columns, the hash of the current template set (stored.current_sha256) and the id of the latest
-# version of the case's process (whose decision Rechtskreis gives an invitation's RFB), as scalar subqueries.
-_CASE = select(Case.id, Case.customer_number, Case.counsellor, Case.process_id,
-               select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc()).limit(1)
-               .scalar_subquery().label("templates_sha256"),
-               select(ProcessVersion.id).where(ProcessVersion.process_id == Case.process_id)
-               .order_by(ProcessVersion.version.desc()).limit(1).scalar_subquery().label("version_id"),
-               ).where(Case.id == bindparam("case_id"))
+# One statement for what the hook reads on every command (three round trips before, a fifth of a completion's
+# hook): the case's columns with the hash of the current template set (stored.current_sha256) and the id of the
+# latest version of the case's process (whose decision Rechtskreis gives an invitation's RFB), the case's planned
+# appointments (as the command left them), and the (kind, number, title) of every letter produced for it so far.
+# The parts share columns (`part` says which row is what); the case's row comes first, the appointments in order.
+_CASE_PART, _PLANNED_PART, _PRODUCED_PART = 0, 1, 2
+
+
+def _reads_statement(dialect: str) -> CompoundSelect[Any]:
+    data = cast(Event.data, JSON) if dialect == "postgresql" else type_coerce(Event.data, JSON)
+    no_text, no_number = cast(null(), String()), cast(null(), Integer())
+    no_time, no_flag = cast(null(), UtcDateTime()), cast(null(), Boolean())
+    case_row = select(
+        literal(_CASE_PART).label("part"), Case.customer_number.label("s1"), Case.counsellor.label("s2"),
+        Case.process_id.label("s3"),
+        select(LetterTemplateSet.sha256).order_by(LetterTemplateSet.activation.desc()).limit(1)
+        .scalar_subquery().label("s4"),
+        select(ProcessVersion.id).where(ProcessVersion.process_id == Case.process_id)
+        .order_by(ProcessVersion.version.desc()).limit(1).scalar_subquery().label("n"),
+        no_time.label("t1"), no_time.label("t2"), no_flag.label("flag"),
+    ).where(Case.id == bindparam("case_id"))
+    planned = select(literal(_PLANNED_PART), Appointment.kind, Appointment.purpose, no_text, no_text, Appointment.id,
+                     Appointment.starts_at, Appointment.created_at, Appointment.with_rfb
+                     ).where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED)
+    letters = select(literal(_PRODUCED_PART), data["art"].as_string(), data["nr"].as_string(),
+                     data["titel"].as_string(), no_text, no_number, no_time, no_time, no_flag
+                     ).where(Event.case_id == bindparam("case_id"), Event.kind == PRODUCED)
+    return union_all(case_row, planned, letters).order_by(literal_column("part"), literal_column("t1"))
+
+
+_READS = {dialect: _reads_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+@dataclass(frozen=True)
+class _CaseRead:
+    """What the hook read of a case in its one statement."""
+
+    id: int
+    customer_number: str
+    counsellor: str | None
+    process_id: str
+    templates_sha256: str | None
+    version_id: int | None
+    planned: list[Invitation]
+    made_before: set[tuple[str, int, str]]
+
+
+def _read(session: Session, case_id: int) -> _CaseRead | None:
+    connection = session.connection()
+    rows = connection.execute(_READS[connection.dialect.name], {"case_id": case_id}).all()
+    if not rows or rows[0].part != _CASE_PART:
+        return None
+    case = rows[0]
+    return _CaseRead(case_id, case.s1, case.s2, case.s3, case.s4, case.n,
+                     [Invitation(row.n, row.t1, row.s1, row.s2, bool(row.flag), row.t2)
+                      for row in rows if row.part == _PLANNED_PART],
+                     {(str(row.s1), int(row.s2 or 0), str(row.s3)) for row in rows if row.part == _PRODUCED_PART})
+
+
 _CREATED = (select(Event.data).where(Event.case_id == bindparam("case_id"), Event.kind == CASE_CREATED)
             .order_by(Event.id).limit(1))
 
@@ -149,25 +197,21 @@ class LetterProduction:
         return found
 
     def __call__(self, session: Session, case_id: int, data: Mapping[str, Any], actor: str) -> None:
-        # One statement for the case's columns and the hash of the current template set (every command). The
-        # session does not autoflush: a case the command changed through the ORM is written first (no statement
-        # when nothing is pending), so the columns are read as the command left them. Prebuilt statements on the
-        # session's connection: this runs on every command.
+        # The session does not autoflush: what the command changed through the ORM (the case, an appointment moved
+        # or cancelled) is written first (no statement when nothing is pending), so the case and its agenda are read
+        # as the command left them, in one prebuilt statement on the session's connection: this runs on every
+        # command.
         session.flush()
-        case = session.connection().execute(_CASE, {"case_id": case_id}).first()
+        case = _read(session, case_id)
         if case is None:
             return
         templates = self._current_templates(session, case.templates_sha256)
         if templates is None:
             return
-        planned = invitations(session, case_id)
-        letters = letters_of(data, case_fields(case), planned,
-                             self._regime_on(session, case.process_id, case.version_id) if planned else None,
+        letters = letters_of(data, case_fields(case), case.planned,
+                             self._regime_on(session, case.process_id, case.version_id) if case.planned else None,
                              self.engine.clock.today())
-        if not letters:
-            return
-        made_before = identities(session, case_id)
-        new = [letter for letter in letters if identity(letter) not in made_before]
+        new = [letter for letter in letters if identity(letter) not in case.made_before]
         if not new:
             return
         # What a case brought along yields no invitation (letters_of without appointments): only a new letter of

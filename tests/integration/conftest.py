@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.bootstrap import bootstrap
 from engine.domain.staff import StaffMember
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.services import Services
@@ -57,15 +58,33 @@ class Office:
         assert self.services.open_tasks(case_id) == []
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    clock = SimulatedClock(MONDAY)
-    services = make_sqlite(tmp_path / "kalender.sqlite3", clock, SRO_PROCESSES)
+def staffed(services: Services, clock: SimulatedClock) -> Office:
+    """An office on these services: Anna and Bert (IFK) and Tina (team lead) in team nord, Sven (IFK) in süd."""
     workplace = Workplace(services)
     for username, role, team in (("anna", "ifk", "nord"), ("bert", "ifk", "nord"), ("tina", "teamleitung", "nord"),
                                  ("sven", "ifk", "sued")):
         workplace.add_staff(username, username.capitalize(), role, PASSWORD, team=team)
-    yield Office(services, clock, workplace, Agenda(workplace), Caseload(workplace))
+    return Office(services, clock, workplace, Agenda(workplace), Caseload(workplace))
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    clock = SimulatedClock(MONDAY)
+    services = make_sqlite(tmp_path / "kalender.sqlite3", clock, SRO_PROCESSES)
+    yield staffed(services, clock)
+    services.engine.database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def office_on_both(request: pytest.FixtureRequest) -> Iterator[Office]:
+    """The office on the embedded default and on the production database."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("office")
+        return
+    clock = SimulatedClock(MONDAY)
+    services = bootstrap(database=request.getfixturevalue("postgres_schema").database(), clock=clock)
+    services.deploy([SRO_PROCESSES])
+    yield staffed(services, clock)
     services.engine.database.dispose()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine.letters import produced
 from engine.letters.render import render
@@ -25,7 +25,8 @@ def records(office: Office, case_id: int) -> list[dict[str, Any]]:
         return produced.of_case(session, case_id)
 
 
-def test_the_invitation_is_produced_when_the_case_is_taken_in(office: Office) -> None:
+def test_the_invitation_is_produced_when_the_case_is_taken_in(office_on_both: Office) -> None:
+    office = office_on_both
     case_id = new_case(office)
     [invitation] = records(office, case_id)
     assert invitation["art"] == "einladung" and len(invitation["sha256"]) == 64
@@ -35,7 +36,8 @@ def test_the_invitation_is_produced_when_the_case_is_taken_in(office: Office) ->
     assert again.sha256 == invitation["sha256"]
 
 
-def test_the_demand_with_its_rfb_is_produced_by_the_step_that_makes_it_and_only_once(office: Office) -> None:
+def test_the_demand_with_its_rfb_is_produced_by_the_step_that_makes_it_and_only_once(office_on_both: Office) -> None:
+    office = office_on_both
     case_id = demand_case(office)
     kinds = [record["art"] for record in records(office, case_id)]
     assert kinds.count("aufforderung") == 1
@@ -50,6 +52,34 @@ def test_the_demand_with_its_rfb_is_produced_by_the_step_that_makes_it_and_only_
     page = signed_in(office, "anna").get(f"/faelle/{case_id}/schreiben").get_data(as_text=True)
     assert "Aufforderung 1: Bewerbung bei Firma X, Frist 20.03.2025 · erstellt am" in page
     assert "zu versenden" in page
+
+
+def test_the_hook_reads_case_agenda_and_letters_made_with_one_statement(office_on_both: Office) -> None:
+    """After each command: the case, its planned appointments and the letters made so far in one round trip; a
+    second invitation to another appointment is produced, the first not again."""
+    office = office_on_both
+    case_id = new_case(office)
+    [hook] = office.services.step_hooks  # as bound in engine.bootstrap, with what it keeps between commands
+    statements: list[str] = []
+
+    def counted(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    with office.services.unit_of_work() as work:
+        event.listen(work.session.connection(), "before_cursor_execute", counted)
+        hook(work.session, case_id, {}, "anna")
+        assert len(statements) == 1  # the invitation of the first session was made when the case was taken in
+        work.commit()
+    second = office.agenda.book(office.member("anna"), case_id, starts_at=office.at(date(2025, 3, 12), 10),
+                                kind="praesenz",
+                                purpose="Folgegespräch", with_rfb=False)
+    assert second
+    invitations = [record for record in records(office, case_id) if record["art"] == "einladung"]
+    assert len(invitations) == 2 and invitations[0]["titel"] != invitations[1]["titel"]
+    with office.services.unit_of_work() as work:
+        hook(work.session, case_id, {}, "anna")
+        work.commit()
+    assert len([record for record in records(office, case_id) if record["art"] == "einladung"]) == 2
 
 
 def test_a_letter_that_cannot_be_made_rolls_the_step_back(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
