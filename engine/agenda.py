@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, literal, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from engine.domain.agenda import (
@@ -45,7 +45,7 @@ SESSION_FIELD = "gespraechsart"  # a form with this field records a held counsel
 FREE_SLOT_WINDOW_DAYS = 14  # how many days of a calendar first_free_slot reads at once
 
 
-_RECORD_SESSION = insert(table(CounsellingSession)).returning(table(CounsellingSession).c.id)
+_SESSIONS = table(CounsellingSession)
 
 
 def _last_held(case_id: Any) -> Select[Any]:
@@ -67,11 +67,21 @@ _OVERLAPPING = (select(Appointment.starts_at, Appointment.minutes)
                 .where(Appointment.counsellor == bindparam("counsellor"), Appointment.status == PLANNED,
                        Appointment.id != bindparam("ignore"), Appointment.starts_at < bindparam("end"),
                        Appointment.starts_at > bindparam("after")))
-_PLANNED_ON = (select(Appointment)
-               .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED,
-                      Appointment.starts_at >= bindparam("start"), Appointment.starts_at < bindparam("end"))
-               .order_by(Appointment.starts_at).limit(1))
-_ANY_PLANNED_ON = _PLANNED_ON.with_only_columns(Appointment.id)
+# A held session with, in the same round trip, the id of the case's appointment planned that day (if any). The
+# INSERT binds its column names itself, so the subquery's parameters are named apart.
+_RECORD_SESSION = insert(_SESSIONS).returning(
+    _SESSIONS.c.id,
+    select(Appointment.id).where(Appointment.case_id == bindparam("of_case"), Appointment.status == PLANNED,
+                                 Appointment.starts_at >= bindparam("day_start"),
+                                 Appointment.starts_at < bindparam("day_end"))
+    .order_by(Appointment.starts_at).limit(1).scalar_subquery().label("planned_id"))
+# The first fortnight of a counsellor's calendar (as _TAKEN, `planned` false) and, in the same round trip, the
+# case's appointment planned on the agreed day, if any (`planned` true).
+_TAKEN_UNLESS_PLANNED = union_all(
+    _TAKEN.add_columns(literal(False).label("planned")),
+    select(Appointment.starts_at, Appointment.minutes, literal(True))
+    .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED,
+           Appointment.starts_at >= bindparam("day_start"), Appointment.starts_at < bindparam("day_end")))
 _BOOK = insert(table(Appointment)).returning(table(Appointment).c.id)
 _NEXT_PLANNED = (select(Appointment.starts_at)
                  .where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED,
@@ -81,6 +91,15 @@ _FOLLOW = (update(table(OpenTask))
            .where(table(OpenTask).c.case_id == bindparam("of_case"),
                   table(OpenTask).c.element_id.in_(bindparam("elements", expanding=True)))
            .values(follow_up_at=bindparam("moved_to")))
+_FOLLOW_IN_ONE_STATEMENT = text("""
+WITH upcoming AS (
+    SELECT min(starts_at) AS starts_at FROM appointments
+     WHERE case_id = :of_case AND status = :planned AND starts_at >= :now)
+UPDATE open_tasks
+   SET follow_up_at = date_trunc('day', upcoming.starts_at AT TIME ZONE :zone) AT TIME ZONE :zone
+  FROM upcoming
+ WHERE upcoming.starts_at IS NOT NULL AND open_tasks.case_id = :of_case
+   AND open_tasks.element_id = ANY(CAST(:elements AS varchar[]))""").bindparams(planned=PLANNED)
 
 
 class AgendaError(EngineError):
@@ -128,14 +147,38 @@ def first_free_slot(session: Session, counsellor: str, day: date, now: datetime)
 
     The planned appointments are read a fortnight at a time (one statement for a counsellor whose next
     days are full, not one per day)."""
+    found = _free_slot(session, counsellor, day, now, None)
+    assert found is not None
+    return found
+
+
+def free_slot_unless_planned(session: Session, case_id: int, counsellor: str, day: date,
+                             now: datetime) -> datetime | None:
+    """As first_free_slot, or None if the case has an appointment planned on `day` already: that is read with the
+    calendar's first fortnight, in one statement (a completed session asks both)."""
+    return _free_slot(session, counsellor, day, now, case_id)
+
+
+def _free_slot(session: Session, counsellor: str, day: date, now: datetime, case_id: int | None) -> datetime | None:
     current = next_working_day(day)
     last = latest_ahead(berlin_date(now)) + timedelta(days=31)
-    while current <= last:
+    first = True  # the first window's statement also asks for the case's appointment (even past `last`)
+    while current <= last or (first and case_id is not None):
         window_end = min(current + timedelta(days=FREE_SLOT_WINDOW_DAYS), last + timedelta(days=1))
         start, _ = day_bounds(current)
         end, _ = day_bounds(window_end)
         taken: dict[date, list[tuple[datetime, int]]] = {}
-        for row in session.connection().execute(_TAKEN, {"counsellor": counsellor, "start": start, "end": end}):
+        parameters = {"counsellor": counsellor, "start": start, "end": end}
+        if first and case_id is not None:
+            day_start, day_end = day_bounds(day)
+            rows = session.connection().execute(_TAKEN_UNLESS_PLANNED, {
+                **parameters, "case_id": case_id, "day_start": day_start, "day_end": day_end}).all()
+            if any(row.planned for row in rows):
+                return None
+        else:
+            rows = session.connection().execute(_TAKEN, parameters).all()
+        first = False
+        for row in rows:
             taken.setdefault(berlin_date(row.starts_at), []).append((row.starts_at, row.minutes))
         while current < window_end:
             slots = free_slots(current, taken.get(current, ()), after=now)
@@ -200,11 +243,13 @@ def record_session(session: Session, case: CaseRef, *, kind: str, element_id: st
                    now: datetime) -> int:
     """A held counselling session (for the weekly figures and the contact density); the case's appointment of
     the day, if one is planned, is held by it."""
-    held = session.connection().execute(_RECORD_SESSION, {
+    day_start, day_end = day_bounds(berlin_date(now))
+    held, planned_id = session.connection().execute(_RECORD_SESSION, {
         "case_id": case.id, "counsellor": actor, "team": case.team, "held_at": now, "kind": kind,
-        "element_id": element_id}).scalar_one()
-    appointment = planned_on(session, case.id, berlin_date(now))
-    if appointment is not None:
+        "element_id": element_id, "of_case": case.id, "day_start": day_start, "day_end": day_end}).one()
+    if planned_id is not None:  # the object of the session's identity map if the command holds it already
+        appointment = session.get(Appointment, planned_id)
+        assert appointment is not None
         appointment.status, appointment.session_id, appointment.updated_at = HELD, held, now
     return int(held)
 
@@ -215,29 +260,14 @@ def last_session(session: Session, case_id: int) -> date | None:
     return None if held is None else berlin_date(held)
 
 
-def planned_on(session: Session, case_id: int, day: date) -> Appointment | None:
-    """The case's planned appointment on that day, if there is one: its id by one short statement, the object only
-    if there is one (the one of the session's identity map if the command holds it already)."""
-    start, end = day_bounds(day)
-    found = session.connection().execute(_ANY_PLANNED_ON, {"case_id": case_id, "start": start, "end": end}).scalar()
-    return None if found is None else session.get(Appointment, found)
-
-
-def has_planned_on(session: Session, case_id: int, day: date) -> bool:
-    """Whether the case has a planned appointment on that day (one short statement, no object loaded)."""
-    start, end = day_bounds(day)
-    return session.connection().execute(_ANY_PLANNED_ON, {"case_id": case_id, "start": start,
-                                                          "end": end}).first() is not None
-
-
 def keep_agreed_contact(session: Session, case: CaseRef, contact: AgreedContact, *, purpose: str, actor: str,
                         now: datetime) -> Appointment | FollowUp | None:
     """The appointment or Wiedervorlage a form agreed; none when the case has an appointment that day already."""
     if contact.kind is None:
         return add_follow_up(session, case, due_on=contact.day, reason=purpose, actor=actor, now=now)
-    if has_planned_on(session, case.id, contact.day):
+    starts_at = free_slot_unless_planned(session, case.id, case.counsellor or actor, contact.day, now)
+    if starts_at is None:
         return None
-    starts_at = first_free_slot(session, case.counsellor or actor, contact.day, now)
     return book(session, case, starts_at=starts_at, kind=contact.kind, purpose=purpose, with_rfb=contact.with_rfb,
                 actor=actor, now=now, found_free=True)
 
@@ -286,8 +316,16 @@ def session_elements(user_tasks: Iterable[UserTaskDef]) -> set[str]:
 def follow_next_appointment(session: Session, case_id: int, session_elements: Collection[str],
                             now: datetime) -> None:
     """Open session tasks of the case resurface on the day of its next planned appointment (their Wiedervorlage
-    moves with the appointment, as Camunda's Tasklist lets a follow-up date be set on an open task)."""
+    moves with the appointment, as Camunda's Tasklist lets a follow-up date be set on an open task).
+
+    On PostgreSQL one statement finds the appointment and moves the tasks (Berlin's midnight of its day computed
+    by the server's time zone database); SQLite has no time zones, so there the day is found first."""
     if not session_elements:
+        return
+    if session.connection().dialect.name == "postgresql":
+        session.flush()  # the agenda as the command left it
+        session.connection().execute(_FOLLOW_IN_ONE_STATEMENT, {
+            "of_case": case_id, "elements": sorted(session_elements), "now": now, "zone": BERLIN.key})
         return
     upcoming = next_planned(session, case_id, now)
     if upcoming is None:

@@ -436,10 +436,9 @@ class Services:
     def _after_step(self, session: Session, case: CaseRow, running: Running, steps: StepLog, actor: str,
                     outcome: Outcome, *, kind: str, element_id: str | None, data: dict[str, Any]) -> None:
         instance, workflow = running.instance, running.workflow
-        open_elements = self.engine.save(session, running)
         data["durchlaufen"] = steps.passed
-        self.engine.log(session, actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id,
-                        data=data)
+        open_elements = self.engine.save(session, running, event=self.engine.event_row(
+            actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id, data=data))
         outcome.passed.extend(steps.passed)
         if steps.last_data is not None:
             self._write_case_columns(session, case, steps.last_data, running)

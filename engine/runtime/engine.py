@@ -396,9 +396,9 @@ class ProcessEngine:
         self._run(workflow, steps)
         return steps
 
-    def save(self, session: Session, running: Running) -> list[str]:
-        """Write the state and what it waits for in the caller's transaction; return the open user tasks'
-        element ids.
+    def save(self, session: Session, running: Running, *, event: Mapping[str, Any] | None = None) -> list[str]:
+        """Write the state and what it waits for in the caller's transaction, with the step's event if given
+        (a row from `event_row`, written as `log` would); return the open user tasks' element ids.
 
         Raises ConflictError if someone saved this instance since we read it (optimistic lock).
         Open tasks and waits are diffed against what they were when the instance was read, so an
@@ -416,7 +416,7 @@ class ProcessEngine:
             for task_id, kind, element_id, name, due in after.waits]
         if not writes.save(session.connection(), writes.Writes(
                 instance.id, instance.version, state, status, now, now if status == ENDED else None,
-                sorted(running.before.tasks - after.tasks), new_tasks, waits)):
+                sorted(running.before.tasks - after.tasks), new_tasks, waits, event)):
             raise ConflictError("Der Vorgang wurde inzwischen von jemand anderem geändert. "
                                 "Bitte die Seite neu laden und erneut versuchen.")
         instance.version, instance.state, instance.status = instance.version + 1, state, status
@@ -529,9 +529,16 @@ class ProcessEngine:
 
     def log(self, session: Session, actor: str, kind: str, *, case_id: int | None = None,
             instance_id: int | None = None, element_id: str | None = None, data: Any = None) -> None:
-        session.connection().execute(_INSERT_EVENT, [{
-            "at": self.clock.now(), "actor": actor, "case_id": case_id, "instance_id": instance_id, "kind": kind,
-            "element_id": element_id, "data": self.serializer.convert_data(data) if isinstance(data, dict) else data}])
+        session.connection().execute(_INSERT_EVENT, [self.event_row(actor, kind, case_id=case_id,
+                                                                    instance_id=instance_id, element_id=element_id,
+                                                                    data=data)])
+
+    def event_row(self, actor: str, kind: str, *, case_id: int | None = None, instance_id: int | None = None,
+                  element_id: str | None = None, data: Any = None) -> dict[str, Any]:
+        """A row of the event log as `log` writes it now (for `save`, which writes a step's event with its state)."""
+        return {"at": self.clock.now(), "actor": actor, "case_id": case_id, "instance_id": instance_id, "kind": kind,
+                "element_id": element_id,
+                "data": self.serializer.convert_data(data) if isinstance(data, dict) else data}
 
     @staticmethod
     def current_data(workflow: Any) -> dict[str, Any]:

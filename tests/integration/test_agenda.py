@@ -31,6 +31,20 @@ def test_intake_books_the_first_session_and_the_task_comes_back_on_its_day(offic
         office.cases.intake(anna, "901A123456", first_session=office.at(date(2025, 3, 6), 9))
 
 
+def test_the_session_task_comes_back_at_berlin_midnight_of_its_appointments_day_across_the_clock_change(
+        office_on_both: Office) -> None:
+    """Summer time begins on 30 March 2025: midnight of the 31st in Berlin is 22:00 UTC, of the 28th 23:00 UTC
+    (on PostgreSQL the day is computed by the server, on SQLite in Python)."""
+    office = office_on_both
+    anna = office.member("anna")
+    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(date(2025, 3, 31), 9))
+    [task] = office.services.open_tasks(case_id)
+    assert task.follow_up_at == datetime(2025, 3, 30, 22, 0, tzinfo=UTC)
+    other = office.cases.intake(anna, "901a654321", first_session=office.at(date(2025, 3, 28), 9))
+    [task] = office.services.open_tasks(other)
+    assert task.follow_up_at == datetime(2025, 3, 27, 23, 0, tzinfo=UTC)
+
+
 def test_a_session_marks_its_appointment_held_and_books_the_agreed_next_one(office: Office) -> None:
     case_id = office.cases.intake(office.member("anna"), "901A000001", first_session=office.at(date(2025, 3, 5), 9))
     office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))

@@ -92,3 +92,82 @@ def test_an_agreed_appointment_reads_the_calendar_once_and_is_stored_as_returned
     assert (stored.case_id, stored.counsellor, stored.team, stored.starts_at, stored.kind, stored.with_rfb,
             stored.status, stored.purpose) == (case_id, "anna", "nord", kept.starts_at, "praesenz", True, PLANNED,
                                                "Folgetermin")
+
+
+def test_an_agreed_day_with_the_cases_appointment_books_nothing_and_is_read_with_the_calendar(
+        office_on_both: Office) -> None:
+    """Whether the case has an appointment on the agreed day is asked in the free-slot search's statement: one
+    statement, no booking, when it has one; on another day the slot is booked (from the same kind of read)."""
+    from typing import Any
+
+    from sqlalchemy import event, func, select
+
+    from engine.agenda import AgreedContact, CaseRef, keep_agreed_contact
+
+    office = office_on_both
+    anna = office.member("anna")
+    wednesday = date(2025, 3, 5)
+    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(wednesday, 9))
+    statements: list[str] = []
+
+    def record(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    def keep(day: date) -> object:
+        with office.services.unit_of_work() as work:
+            event.listen(work.session.connection(), "before_cursor_execute", record)
+            kept = keep_agreed_contact(work.session, CaseRef(case_id, "nord", "anna"),
+                                       AgreedContact(day, "praesenz", False), purpose="Folgetermin", actor="anna",
+                                       now=office.clock.now())
+            work.commit()
+        return kept
+
+    def planned() -> int:
+        with office.services.reading() as session:
+            return session.scalar(select(func.count()).select_from(Appointment)
+                                  .where(Appointment.case_id == case_id, Appointment.status == PLANNED)) or 0
+
+    assert keep(wednesday) is None  # the first session is planned that day
+    assert len(statements) == 1 and planned() == 1
+    statements.clear()
+    kept = keep(date(2025, 3, 12))
+    assert isinstance(kept, Appointment) and kept.starts_at == day_slots(date(2025, 3, 12))[0].starts_at
+    assert len(statements) == 2 and planned() == 2  # the read, the INSERT
+
+
+def test_a_session_recorded_on_the_day_of_the_cases_appointment_holds_it(office_on_both: Office) -> None:
+    """The held session and the id of the case's appointment that day come back from one INSERT; the appointment
+    is marked held with the session's id; on a day without one nothing else is read."""
+    from typing import Any
+
+    from sqlalchemy import event
+
+    from engine.agenda import CaseRef, record_session
+    from engine.domain.agenda import HELD
+
+    office = office_on_both
+    anna = office.member("anna")
+    wednesday = date(2025, 3, 5)
+    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(wednesday, 9))
+    statements: list[str] = []
+
+    def record(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    def held(now: object) -> int:
+        with office.services.unit_of_work() as work:
+            event.listen(work.session.connection(), "before_cursor_execute", record)
+            session_id = record_session(work.session, CaseRef(case_id, "nord", "anna"), kind="praesenz",
+                                        element_id="", actor="anna", now=now)  # type: ignore[arg-type]
+            work.commit()
+        return session_id
+
+    held(office.at(date(2025, 3, 4), 10))  # Tuesday: no appointment of the case that day
+    assert len(statements) == 1
+    with office.services.reading() as session:
+        [appointment] = session.query(Appointment).filter(Appointment.case_id == case_id).all()
+    assert appointment.status == PLANNED
+    session_id = held(office.at(wednesday, 9, 30))
+    with office.services.reading() as session:
+        [appointment] = session.query(Appointment).filter(Appointment.case_id == case_id).all()
+    assert (appointment.status, appointment.session_id) == (HELD, session_id)
