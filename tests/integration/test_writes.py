@@ -66,6 +66,35 @@ def test_a_save_writes_state_tasks_and_waits(services: Services) -> None:
         connection.rollback()
 
 
+def test_the_steps_event_is_written_with_the_state_and_not_when_the_version_is_stale(services: Services) -> None:
+    """The event of the saved step (a row as ProcessEngine.event_row makes it): on PostgreSQL inside the save's one
+    statement, on SQLite right after it; a stale version writes no event either."""
+    from dataclasses import replace
+
+    from sqlalchemy import event as listen
+
+    from engine.runtime.store import Event
+
+    case_id = _start(services)
+    now = services.engine.clock.now()
+    statements: list[str] = []
+    with services.engine.database.engine.begin() as connection:
+        instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        logged = services.engine.event_row("ifk-1", "frist_abgelaufen", case_id=case_id, instance_id=instance.id,
+                                           element_id="Event_Neu", data={"faellig": now.isoformat(), "ä": [1]})
+        listen.listen(connection, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        assert writes.save(connection, replace(_writes(instance, instance.version + 3, now, []), event=logged)) is False
+        assert writes.save(connection, replace(_writes(instance, instance.version, now, []), event=logged)) is True
+        rows = connection.execute(select(Event.at, Event.actor, Event.case_id, Event.instance_id, Event.kind,
+                                         Event.element_id, Event.data)
+                                  .where(Event.case_id == case_id, Event.kind == "frist_abgelaufen")).all()
+        assert [tuple(row) for row in rows] == [(now, "ifk-1", case_id, instance.id, "frist_abgelaufen", "Event_Neu",
+                                                 {"faellig": now.isoformat(), "ä": [1]})]
+        if connection.dialect.name == "postgresql":
+            assert len(statements) == 3  # each save one statement, then the read above
+        connection.rollback()
+
+
 def test_a_naive_time_is_refused(services: Services) -> None:
     with pytest.raises(ValueError, match="naive"):
         writes._json([{"due_at": datetime(2026, 1, 1, 12, 0)}])
