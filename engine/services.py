@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,6 @@ from engine.runtime.errors import (
 from engine.runtime.formatting import date_text
 from engine.runtime.model import Document, UserTaskDef
 from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, ProcessVersion, Wait, table
-from engine.workplace.tables import TaskDraft
 
 
 class UnitOfWork:
@@ -132,7 +131,6 @@ _DUE_TIMER = (_INSTANCE_AND_CASE.add_columns(Wait.id.label("wait_id"), Wait.elem
 _DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True, of=Wait)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
-_DELETE_DRAFTS = delete(table(TaskDraft)).where(table(TaskDraft).c.task_id == bindparam("task_id"))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 # Called once per case a command stepped, before it commits, with the data the case's instance holds now.
 StepHook = Callable[[Session, int, Mapping[str, Any], str], None]
@@ -260,7 +258,6 @@ class Services:
                              kind="aufgabe_erledigt", element_id=row.element_id,
                              data={"aufgabe": row.name, "eingaben": cleaned})
             self._keep_agenda(session, case, running, row.name, cleaned, actor, outcome)
-            session.connection().execute(_DELETE_DRAFTS, {"task_id": task_id})
             work.commit()
         return outcome
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain.case import Case
 from engine.domain.staff import ROLES, StaffMember, hash_password, verify_password
-from engine.runtime.errors import ConflictError, EngineError, NotFoundError
+from engine.runtime.errors import ConflictError, EngineError, NotFoundError, TaskAlreadyCompletedError
 from engine.runtime.store import OpenTask
 from engine.services import Services
 from engine.workplace.tables import SavedFilter, SignInVersion, TaskDraft
@@ -234,6 +234,11 @@ class Workplace:
                                            saved_at=self.engine.clock.now()))
             else:
                 draft.data, draft.saved_at = dict(data), self.engine.clock.now()
+            try:
+                work.session.flush()
+            except IntegrityError as error:  # completed (or ended otherwise) since task_for found it open
+                raise TaskAlreadyCompletedError("Diese Aufgabe ist nicht mehr offen; sie wurde inzwischen erledigt "
+                                                "oder ist entfallen. Der Entwurf wurde nicht gespeichert.") from error
             # the field names, not the values: the values are kept in the draft until the task is done
             self.engine.log(work.session, member.username, "entwurf_gespeichert", case_id=task.case_id,
                             element_id=task.element_id, data={"aufgabe": task.name,

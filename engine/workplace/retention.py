@@ -16,7 +16,7 @@ from engine.runtime.clock import day_bounds
 from engine.runtime.errors import ConflictError, NotFoundError
 from engine.runtime.store import RUNNING, ProcessInstance
 from engine.services import Services
-from engine.workplace.tables import EventDeletionPermit, TaskDraft
+from engine.workplace.tables import EventDeletionPermit
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,8 @@ def delete_closed_case(services: Services, case_id: int, *, before: date, actor:
 def _delete_rows(session: Session, case_id: int) -> dict[str, int]:
     tables = metadata().tables
     counts: dict[str, int] = {}
-    # Drafts are kept per task id: those of the case's open tasks, and those of tasks ended when the case was
-    # closed (their ids are still in the instance's stored state).
-    states = " ".join(session.scalars(select(ProcessInstance.state).where(ProcessInstance.case_id == case_id)))
-    drafts = [task_id for task_id in session.scalars(select(TaskDraft.task_id).distinct()) if task_id in states]
-    open_tasks = tables["open_tasks"]
-    drafts += list(session.scalars(select(open_tasks.c.id).where(open_tasks.c.case_id == case_id)))
-    if drafts:
-        counts["task_drafts"] = _count(session.execute(delete(TaskDraft).where(TaskDraft.task_id.in_(drafts))))
+    # Form drafts went with their open tasks when the case was closed (task_drafts.task_id references
+    # open_tasks.id ON DELETE CASCADE, migration 0014): a closed case has none.
     session.add(EventDeletionPermit(case_id=case_id))
     session.flush()
     # Every table that names the case (a table added later is included without a change here), those that

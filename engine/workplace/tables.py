@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.runtime.store import Base, Json, UtcDateTime
 
 
 class TaskDraft(Base):
-    """A half-filled form, kept per task and person until the task is completed."""
+    """A half-filled form, kept per task and person while the task is open: the database deletes it with the open
+    task's row, whichever way the task ended (migration 0014)."""
 
     __tablename__ = "task_drafts"
-    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("open_tasks.id", ondelete="CASCADE", name="fk_task_drafts_task_id"), primary_key=True)
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
     data: Mapped[Any] = mapped_column(Json())
     saved_at: Mapped[datetime] = mapped_column(UtcDateTime())

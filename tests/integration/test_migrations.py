@@ -84,3 +84,36 @@ def test_open_tasks_get_their_cases_team_as_partition_key_and_back(services: Ser
         instance_keys = connection.execute(select(ProcessInstance.partition_key)
                                            .where(ProcessInstance.case_id == case_id)).scalars().all()
     assert keys == ["team-ost"] * len(tasks) and instance_keys == ["team-ost"]
+
+
+def test_drafts_of_ended_tasks_go_and_the_rest_follow_their_task(services: Services) -> None:
+    """0014 deletes the drafts of tasks that are no longer open and makes every other draft go with its task;
+    going back drops the key and keeps the drafts."""
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from engine.migrations import config
+
+    first = services.engine.clock.today() + timedelta(days=3)
+    case_id = services.start_case("K-000014", "team-ost", data={"naechsterKontaktAm": first}, actor="ifk-1").case_id
+    [task] = services.open_tasks(case_id)
+    database = services.engine.database
+    command.downgrade(config(database), "0013")
+    with database.engine.begin() as connection:
+        assert not inspect(connection).get_foreign_keys("task_drafts")
+        for task_id in (task.id, "beendet-1"):
+            connection.execute(text("INSERT INTO task_drafts (task_id, username, data, saved_at) "
+                                    "VALUES (:task_id, 'anna', '{}', :at)"),
+                               {"task_id": task_id, "at": datetime(2025, 1, 1, tzinfo=UTC)})
+    command.upgrade(config(database), "head")
+    with database.engine.connect() as connection:
+        [key] = inspect(connection).get_foreign_keys("task_drafts")
+        assert (key["referred_table"], key["constrained_columns"], key["options"].get("ondelete")) == (
+            "open_tasks", ["task_id"], "CASCADE")
+        assert connection.execute(text("SELECT task_id FROM task_drafts")).scalars().all() == [task.id]
+    command.downgrade(config(database), "0013")
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT task_id FROM task_drafts")).scalars().all() == [task.id]
+    command.upgrade(config(database), "head")
