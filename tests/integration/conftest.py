@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from engine.bootstrap import bootstrap
 from engine.domain.staff import StaffMember
@@ -18,6 +21,7 @@ from engine.workplace.cases import Caseload
 from engine.workplace.commands import Workplace
 from tests.conftest import SRO_PROCESSES, make_sqlite
 
+T = TypeVar("T")
 MONDAY = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
 PASSWORD = "passwort-lang-1"
 
@@ -56,6 +60,17 @@ class Office:
             "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-04-30",
                           "wiedervorlage": None}]}, actor="anna")
         assert self.services.open_tasks(case_id) == []
+
+
+def counted(services: Services, act: Callable[[Session], T]) -> tuple[T, list[str]]:
+    """What `act` returns in a committed unit of work, and the statements it sent (for round-trip counts)."""
+    statements: list[str] = []
+    with services.unit_of_work() as work:
+        event.listen(work.session.connection(), "before_cursor_execute",
+                     lambda connection, cursor, statement, *rest: statements.append(statement))
+        result = act(work.session)
+        work.commit()
+    return result, statements
 
 
 def staffed(services: Services, clock: SimulatedClock) -> Office:

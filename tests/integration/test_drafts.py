@@ -21,14 +21,20 @@ def _drafts(office: Office) -> list[tuple[str, str]]:
                                                                        .order_by(TaskDraft.username))]
 
 
-def test_completing_the_task_takes_every_persons_draft_with_it(office_on_both: Office) -> None:
-    office = office_on_both
+def _case_with_draft(office: Office) -> tuple[int, str]:
+    """A new case of Anna's whose first-session task has her draft: the case and the task."""
     anna = office.member("anna")
     case_id = office.cases.intake(anna, "901a123456", first_session=office.at(date(2025, 3, 5), 9))
     [task] = office.services.open_tasks(case_id)
     office.workplace.save_draft(anna, task.id, {"notiz": "halb fertig"})
-    office.workplace.save_draft(office.member("bert"), task.id, {"notiz": "Vertretung"})
-    assert _drafts(office) == [(task.id, "anna"), (task.id, "bert")]
+    return case_id, task.id
+
+
+def test_completing_the_task_takes_every_persons_draft_with_it(office_on_both: Office) -> None:
+    office = office_on_both
+    case_id, task_id = _case_with_draft(office)
+    office.workplace.save_draft(office.member("bert"), task_id, {"notiz": "Vertretung"})
+    assert _drafts(office) == [(task_id, "anna"), (task_id, "bert")]
     office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
     office.first_session(case_id)
     assert _drafts(office) == []
@@ -36,11 +42,8 @@ def test_completing_the_task_takes_every_persons_draft_with_it(office_on_both: O
 
 def test_closing_the_case_takes_the_drafts_of_its_open_tasks(office_on_both: Office) -> None:
     office = office_on_both
-    anna = office.member("anna")
-    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(date(2025, 3, 5), 9))
-    [task] = office.services.open_tasks(case_id)
-    office.workplace.save_draft(anna, task.id, {"notiz": "halb fertig"})
-    office.cases.close(anna, case_id, "verzogen")
+    case_id, _ = _case_with_draft(office)
+    office.cases.close(office.member("anna"), case_id, "verzogen")
     assert _drafts(office) == []
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from engine.agenda import FREE_SLOT_WINDOW_DAYS, first_free_slot
 from engine.domain.agenda import PLANNED, Appointment, day_slots
 from engine.domain.workdays import is_working_day
-from tests.integration.conftest import Office
+from tests.integration.conftest import Office, counted
 
 
 def _fill(office: Office, case_id: int, counsellor: str, first: date, days: int) -> None:
@@ -98,39 +98,27 @@ def test_an_agreed_day_with_the_cases_appointment_books_nothing_and_is_read_with
         office_on_both: Office) -> None:
     """Whether the case has an appointment on the agreed day is asked in the free-slot search's statement: one
     statement, no booking, when it has one; on another day the slot is booked (from the same kind of read)."""
-    from typing import Any
-
-    from sqlalchemy import event, func, select
+    from sqlalchemy import func, select
 
     from engine.agenda import AgreedContact, CaseRef, keep_agreed_contact
 
     office = office_on_both
-    anna = office.member("anna")
     wednesday = date(2025, 3, 5)
-    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(wednesday, 9))
-    statements: list[str] = []
+    case_id = office.cases.intake(office.member("anna"), "901a123456", first_session=office.at(wednesday, 9))
 
-    def record(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        statements.append(statement)
-
-    def keep(day: date) -> object:
-        with office.services.unit_of_work() as work:
-            event.listen(work.session.connection(), "before_cursor_execute", record)
-            kept = keep_agreed_contact(work.session, CaseRef(case_id, "nord", "anna"),
-                                       AgreedContact(day, "praesenz", False), purpose="Folgetermin", actor="anna",
-                                       now=office.clock.now())
-            work.commit()
-        return kept
+    def keep(day: date) -> tuple[object, list[str]]:
+        return counted(office.services, lambda session: keep_agreed_contact(
+            session, CaseRef(case_id, "nord", "anna"), AgreedContact(day, "praesenz", False), purpose="Folgetermin",
+            actor="anna", now=office.clock.now()))
 
     def planned() -> int:
         with office.services.reading() as session:
             return session.scalar(select(func.count()).select_from(Appointment)
                                   .where(Appointment.case_id == case_id, Appointment.status == PLANNED)) or 0
 
-    assert keep(wednesday) is None  # the first session is planned that day
-    assert len(statements) == 1 and planned() == 1
-    statements.clear()
-    kept = keep(date(2025, 3, 12))
+    kept, statements = keep(wednesday)
+    assert kept is None and len(statements) == 1 and planned() == 1  # the first session is planned that day
+    kept, statements = keep(date(2025, 3, 12))
     assert isinstance(kept, Appointment) and kept.starts_at == day_slots(date(2025, 3, 12))[0].starts_at
     assert len(statements) == 2 and planned() == 2  # the read, the INSERT
 
@@ -138,36 +126,25 @@ def test_an_agreed_day_with_the_cases_appointment_books_nothing_and_is_read_with
 def test_a_session_recorded_on_the_day_of_the_cases_appointment_holds_it(office_on_both: Office) -> None:
     """The held session and the id of the case's appointment that day come back from one INSERT; the appointment
     is marked held with the session's id; on a day without one nothing else is read."""
-    from typing import Any
-
-    from sqlalchemy import event
+    from datetime import datetime
 
     from engine.agenda import CaseRef, record_session
     from engine.domain.agenda import HELD
 
     office = office_on_both
-    anna = office.member("anna")
     wednesday = date(2025, 3, 5)
-    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(wednesday, 9))
-    statements: list[str] = []
+    case_id = office.cases.intake(office.member("anna"), "901a123456", first_session=office.at(wednesday, 9))
 
-    def record(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        statements.append(statement)
+    def held(now: datetime) -> tuple[int, list[str]]:
+        return counted(office.services, lambda session: record_session(
+            session, CaseRef(case_id, "nord", "anna"), kind="praesenz", element_id="", actor="anna", now=now))
 
-    def held(now: object) -> int:
-        with office.services.unit_of_work() as work:
-            event.listen(work.session.connection(), "before_cursor_execute", record)
-            session_id = record_session(work.session, CaseRef(case_id, "nord", "anna"), kind="praesenz",
-                                        element_id="", actor="anna", now=now)  # type: ignore[arg-type]
-            work.commit()
-        return session_id
-
-    held(office.at(date(2025, 3, 4), 10))  # Tuesday: no appointment of the case that day
+    _, statements = held(office.at(date(2025, 3, 4), 10))  # Tuesday: no appointment of the case that day
     assert len(statements) == 1
     with office.services.reading() as session:
         [appointment] = session.query(Appointment).filter(Appointment.case_id == case_id).all()
     assert appointment.status == PLANNED
-    session_id = held(office.at(wednesday, 9, 30))
+    session_id, _ = held(office.at(wednesday, 9, 30))
     with office.services.reading() as session:
         [appointment] = session.query(Appointment).filter(Appointment.case_id == case_id).all()
     assert (appointment.status, appointment.session_id) == (HELD, session_id)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine.letters import produced
 from engine.letters.render import render
@@ -15,7 +15,7 @@ from engine.letters.stored import deployed
 from engine.runtime.store import Event
 from engine.workplace.commands import Workplace
 from engine.workplace.letters import Letters
-from tests.integration.conftest import Office
+from tests.integration.conftest import Office, counted
 from tests.integration.test_calendar_web import new_case, signed_in
 from tests.integration.test_case_actions_web import demand_case
 
@@ -60,19 +60,10 @@ def test_the_hook_reads_case_agenda_and_letters_made_with_one_statement(office_o
     office = office_on_both
     case_id = new_case(office)
     [hook] = office.services.step_hooks  # as bound in engine.bootstrap, with what it keeps between commands
-    statements: list[str] = []
-
-    def counted(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        statements.append(statement)
-
-    with office.services.unit_of_work() as work:
-        event.listen(work.session.connection(), "before_cursor_execute", counted)
-        hook(work.session, case_id, {}, "anna")
-        assert len(statements) == 1  # the invitation of the first session was made when the case was taken in
-        work.commit()
+    _, statements = counted(office.services, lambda session: hook(session, case_id, {}, "anna"))
+    assert len(statements) == 1  # the invitation of the first session was made when the case was taken in
     second = office.agenda.book(office.member("anna"), case_id, starts_at=office.at(date(2025, 3, 12), 10),
-                                kind="praesenz",
-                                purpose="Folgegespräch", with_rfb=False)
+                                kind="praesenz", purpose="Folgegespräch", with_rfb=False)
     assert second
     invitations = [record for record in records(office, case_id) if record["art"] == "einladung"]
     assert len(invitations) == 2 and invitations[0]["titel"] != invitations[1]["titel"]
