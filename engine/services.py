@@ -125,10 +125,13 @@ _TASK_INSTANCE_AND_CASE = (_INSTANCE_AND_CASE.add_columns(OpenTask.element_id, O
 _INSTANCE_AND_CASE_BY_ID = _INSTANCE_AND_CASE.where(ProcessInstance.id == bindparam("instance_id"))
 # The earliest due timer with its instance and case in one statement; on PostgreSQL only the wait row is locked
 # (SKIP LOCKED: another worker takes the next one).
-_DUE_TIMER = (_INSTANCE_AND_CASE.add_columns(Wait.id.label("wait_id"), Wait.element_id, Wait.due_at)
-              .join(Wait, Wait.instance_id == ProcessInstance.id)
-              .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id).limit(1))
-_DUE_TIMER_LOCKED = _DUE_TIMER.with_for_update(skip_locked=True, of=Wait)
+_DUE_TIMERS = (_INSTANCE_AND_CASE.add_columns(Wait.id.label("wait_id"), Wait.element_id, Wait.due_at)
+               .join(Wait, Wait.instance_id == ProcessInstance.id)
+               .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id)
+               .limit(bindparam("batch")))
+_DUE_TIMERS_LOCKED = _DUE_TIMERS.with_for_update(skip_locked=True, of=Wait)
+# Instances whose due timers fire in one transaction on PostgreSQL (Services.fire_due_timers).
+TIMER_BATCH = 10
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
@@ -343,42 +346,78 @@ class Services:
         return outcomes
 
     def fire_due_timers(self, *, limit: int = 100, actor: str = "zeitgeber") -> int:
-        """Fire timers that are due on the engine's clock, each in its own transaction.
+        """Fire the timers that are due on the engine's clock, oldest first; returns how many instances fired (one
+        command fires every timer of an instance that is due). At most `limit` instances.
 
-        On PostgreSQL the due row is locked with SKIP LOCKED, so several workers share the work and
-        a timer fires once; the instance version check is the second line of defence.
+        On PostgreSQL the due rows are locked with SKIP LOCKED, so several workers share the work and a timer fires
+        once (the instance version check is the second line of defence), and up to TIMER_BATCH instances fire in
+        one transaction: per instance the command is the same (its steps, its event, its letters), but BEGIN,
+        COMMIT and the search for due rows come once per batch, a sixth of a timer command on its own. A batch in
+        which anything fails is rolled back whole and fired again one instance per transaction, so one instance
+        saved meanwhile by someone else (ConflictError: skipped, its timer stays due for the next sweep if it still
+        is) or one that cannot run costs the others nothing. On SQLite one instance per transaction: there a
+        transaction holds the only write lock, which the counsellors' commands wait for.
         """
+        batch = TIMER_BATCH if self.engine.database.dialect == "postgresql" else 1
         fired = 0
-        for _ in range(limit):
-            try:
-                if not self._fire_one(actor):
-                    break
-                fired += 1
-            except ConflictError:
-                continue  # another worker took this instance first; its timer is handled there
+        for _ in range(limit):  # a bound: an instance in conflict each time counts as a round
+            size = min(batch, limit - fired)
+            if size <= 0:
+                break
+            if size == 1:
+                count, found = self._fire_one_by_one(actor, 1)
+            else:
+                try:
+                    count, found = self._fire_batch(actor, size)
+                except EngineError:
+                    count, found = self._fire_one_by_one(actor, size)
+            fired += count
+            if found < size:
+                break  # nothing more is due (or the rest is another worker's)
         return fired
 
+    def _fire_one_by_one(self, actor: str, count: int) -> tuple[int, int]:
+        fired = 0
+        for tried in range(count):
+            try:
+                if not self._fire_batch(actor, 1)[0]:
+                    return fired, tried
+                fired += 1
+            except ConflictError:
+                continue  # another worker or a counsellor saved this instance first: its timer is handled there
+        return fired, count
+
     def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
+        return self._fire_batch(actor, 1, uow)[0] == 1
+
+    def _fire_batch(self, actor: str, size: int, uow: UnitOfWork | None = None) -> tuple[int, int]:
+        """Fire the due timers of the instances of up to `size` due rows in one transaction: how many instances
+        fired, and how many due rows were found."""
         with uow or self.unit_of_work() as work:
             session = work.session
-            query = _DUE_TIMER_LOCKED if self.engine.database.dialect == "postgresql" else _DUE_TIMER
+            query = _DUE_TIMERS_LOCKED if self.engine.database.dialect == "postgresql" else _DUE_TIMERS
             try:
-                wait = session.connection().execute(query, {"now": self.engine.clock.now()}).first()
+                due = session.connection().execute(query, {"now": self.engine.clock.now(), "batch": size}).all()
             except OperationalError as error:
                 if self.engine.database.dialect == "sqlite" and "locked" in str(error.orig).lower():
                     raise ConflictError("Die Datenbank ist gerade belegt.") from error
                 raise  # a lost or refused connection is no busy database: the worker reports it and waits
-            if wait is None:
-                return False
-            instance, case = _instance_and_case(wait)
-            running = self.engine.load(session, instance)
-            steps = self.engine.run_engine(running.workflow)
-            outcome = Outcome(case.id, instance.id)
-            self._after_step(session, case, running, steps, actor, outcome,
-                             kind="frist_abgelaufen", element_id=wait.element_id,
-                             data={"faellig": wait.due_at.isoformat() if wait.due_at else None})
+            if not due:
+                return 0, 0
+            fired: set[int] = set()  # instance ids
+            for wait in due:
+                if wait.id in fired:  # a second due timer of an instance (`id` is the instance's): fired with the first
+                    continue
+                fired.add(wait.id)
+                instance, case = _instance_and_case(wait)
+                running = self.engine.load(session, instance)
+                steps = self.engine.run_engine(running.workflow)
+                outcome = Outcome(case.id, instance.id)
+                self._after_step(session, case, running, steps, actor, outcome,
+                                 kind="frist_abgelaufen", element_id=wait.element_id,
+                                 data={"faellig": wait.due_at.isoformat() if wait.due_at else None})
             work.commit()
-        return True
+        return len(fired), len(due)
 
     def close_case(self, case_id: int, reason: str, *, actor: str, uow: UnitOfWork | None = None) -> None:
         """End the case: its running cycle ends where it stands (no task or timer remains), the case keeps its

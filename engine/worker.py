@@ -1,7 +1,8 @@
 """The timer worker's loop: fire what is due, report, wait, again (`sro worker`, `sro serve --with-worker`).
 
-Due timers fire oldest first, each in its own transaction (Services.fire_due_timers), so a worker killed mid-sweep
-loses at most the one timer it was firing, and that one was never committed: the next sweep fires it. When nothing
+Due timers fire oldest first (Services.fire_due_timers), on PostgreSQL up to TIMER_BATCH instances per transaction,
+on SQLite one: a worker killed mid-sweep loses at most the batch it was firing, and that was never committed: the
+next sweep fires it. When nothing
 is due the pause doubles up to MAX_PAUSE; when the database is gone the worker says so in German and tries again
 with the same growing pause, so it recovers by itself when the database is back.
 """

@@ -23,10 +23,14 @@ from sqlalchemy import (
     String,
     bindparam,
     cast,
+    column,
+    func,
+    join,
     literal,
     literal_column,
     null,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -133,9 +137,17 @@ def _reads_statement(dialect: str) -> CompoundSelect[Any]:
     planned = select(literal(_PLANNED_PART), Appointment.kind, Appointment.purpose, no_text, no_text, Appointment.id,
                      Appointment.starts_at, Appointment.created_at, Appointment.with_rfb
                      ).where(Appointment.case_id == bindparam("case_id"), Appointment.status == PLANNED)
-    letters = select(literal(_PRODUCED_PART), data["art"].as_string(), data["nr"].as_string(),
-                     data["titel"].as_string(), no_text, no_number, no_time, no_time, no_flag
-                     ).where(Event.case_id == bindparam("case_id"), Event.kind == PRODUCED)
+    if dialect == "postgresql":
+        # The letter's record is 2-3 KB of JSON (text): each `->>` parses it again, three fields four times
+        # (a cast that checks, three lookups; 36 µs per letter on every command). json_to_record reads it once.
+        record = func.json_to_record(data).table_valued(
+            column("art", String), column("nr", String), column("titel", String)).render_derived(with_types=True)
+        identity_columns: tuple[Any, ...] = (record.c.art, record.c.nr, record.c.titel)
+        events: Any = join(Event, record, true(), isouter=True)  # a record that is no object: NULLs, as `->>`
+    else:
+        identity_columns, events = (data["art"].as_string(), data["nr"].as_string(), data["titel"].as_string()), Event
+    letters = select(literal(_PRODUCED_PART), *identity_columns, no_text, no_number, no_time, no_time, no_flag
+                     ).select_from(events).where(Event.case_id == bindparam("case_id"), Event.kind == PRODUCED)
     return union_all(case_row, planned, letters).order_by(literal_column("part"), literal_column("t1"))
 
 

@@ -84,3 +84,25 @@ def test_a_read_on_sqlite_is_one_transaction(tmp_path: Path) -> None:
         event.remove(database.engine, "before_cursor_execute", record)
         database.dispose()
     assert seen == ["BEGIN", "SELECT", "SELECT"]
+
+
+def test_options_in_the_database_url_reach_both_pools(postgres_schema: PostgresSchema) -> None:
+    """`?options=-csearch_path%3D...` in DATABASE_URL (how an operator puts the product into a schema) holds for the
+    reads as well: the read pool's own setting is added to the URL's options, not put in their place."""
+    from sqlalchemy import text
+
+    from tests.conftest import POSTGRES_URL
+
+    database = Database(f"{POSTGRES_URL}?options=-csearch_path%3D{postgres_schema.name}")
+    try:
+        for engine in (database.engine, database.read_engine):
+            with engine.connect() as connection:
+                assert connection.scalar(text("SHOW search_path")) == postgres_schema.name
+        with database.read_engine.connect() as connection:
+            assert connection.scalar(text("SHOW default_transaction_read_only")) == "on"
+            assert connection.scalar(text("SHOW plan_cache_mode")) == "auto"
+        with database.engine.connect() as connection:
+            assert connection.scalar(text("SHOW default_transaction_read_only")) == "off"
+            assert connection.scalar(text("SHOW plan_cache_mode")) == "force_generic_plan"
+    finally:
+        database.dispose()

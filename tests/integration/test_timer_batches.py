@@ -1,0 +1,122 @@
+"""The timer sweep on PostgreSQL: due instances fire in batches (one transaction for several), a batch that fails is
+fired again instance by instance, and the command connections plan their repeated statements once (issue 12: the
+sweep's rate)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select, text, update
+
+from engine.runtime.clock import SimulatedClock
+from engine.runtime.store import Event, ProcessInstance, Wait
+from engine.services import TIMER_BATCH, Services
+from tests.conftest import PostgresSchema, make_postgres
+from tests.cycle import session_form, task_at, today
+
+
+@pytest.fixture
+def postgres(postgres_schema: PostgresSchema, clock: SimulatedClock) -> Iterator[Services]:
+    services = make_postgres(postgres_schema, clock)
+    yield services
+    services.engine.database.dispose()
+
+
+def _cases_with_due_timers(services: Services, count: int) -> list[int]:
+    """`count` cases whose session was held, each waiting for its plan's check-up timer, all due."""
+    cases = []
+    for number in range(count):
+        case_id = services.start_case(f"K-{number:05d}", "team-nord", data={"naechsterKontaktAm": today(services)},
+                                      actor="test").case_id
+        services.complete_task(task_at(services, case_id, "Task_Beratungsgespraech"), session_form(services),
+                               actor="test")
+        cases.append(case_id)
+    services.engine.clock.advance("P30D")  # type: ignore[attr-defined]
+    return cases
+
+
+def _fired(services: Services) -> Counter[int]:
+    with services.engine.database.session() as session:
+        return Counter(session.scalars(select(Event.case_id).where(Event.kind == "frist_abgelaufen")))
+
+
+def _due(services: Services) -> int:
+    with services.engine.database.session() as session:
+        return int(session.scalar(select(func.count(Wait.id)).where(
+            Wait.kind == "timer", Wait.due_at <= services.engine.clock.now())) or 0)
+
+
+def test_a_sweep_fires_several_instances_per_transaction(postgres: Services) -> None:
+    cases = _cases_with_due_timers(postgres, TIMER_BATCH + 3)
+    commits: list[Any] = []
+    event.listen(postgres.engine.database.engine, "commit", commits.append)
+
+    assert postgres.fire_due_timers(limit=100) == len(cases)
+
+    assert len(commits) == 2  # a full batch and the rest
+    assert _fired(postgres) == Counter(cases)
+    assert _due(postgres) == 0
+
+
+def test_the_limit_counts_instances_and_cuts_a_batch(postgres: Services) -> None:
+    cases = _cases_with_due_timers(postgres, 5)
+    assert postgres.fire_due_timers(limit=3) == 3
+    assert sum(_fired(postgres).values()) == 3
+    assert postgres.fire_due_timers(limit=100) == 2
+    assert _fired(postgres) == Counter(cases)
+
+
+def test_a_batch_with_an_instance_saved_meanwhile_is_fired_instance_by_instance(postgres: Services) -> None:
+    """Someone else saves one of the batch's instances after the sweep read it: the batch is rolled back whole
+    (nothing of it stays), then each instance fires in its own transaction, that one from its new state."""
+    cases = _cases_with_due_timers(postgres, 6)
+    engine = postgres.engine
+    run_engine = engine.run_engine
+    with engine.database.session() as session:  # due at the same moment: they fire in the order they were made
+        in_order = list(session.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id.in_(cases))
+                                        .order_by(ProcessInstance.id)))
+    meddled: list[int] = []
+
+    def run_after_someone_else_saved(workflow: Any) -> Any:
+        if not meddled:  # the batch's third instance: another connection saves it first (as a web worker would)
+            instance_id = in_order[2]
+            with engine.database.engine.begin() as other:
+                other.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                              .values(version=ProcessInstance.version + 1))
+            meddled.append(instance_id)
+        return run_engine(workflow)
+
+    engine.run_engine = run_after_someone_else_saved  # type: ignore[method-assign]
+    commits: list[Any] = []
+    event.listen(engine.database.engine, "commit", commits.append)
+
+    assert postgres.fire_due_timers(limit=100) == len(cases)
+
+    # the other writer's commit, then one per instance: the failed batch committed nothing
+    assert meddled and len(commits) == 1 + len(cases)
+    assert _fired(postgres) == Counter(cases)  # each once
+    with engine.database.session() as session:
+        versions = dict(session.execute(select(ProcessInstance.id, ProcessInstance.version)
+                                        .where(ProcessInstance.case_id.in_(cases))).all())
+    assert versions[meddled[0]] == 4 and Counter(versions.values()) == Counter({3: 5, 4: 1})
+    assert _due(postgres) == 0
+
+
+def test_command_connections_plan_their_repeated_statements_once(postgres: Services) -> None:
+    """PostgreSQL plans a prepared statement anew for every execution while its generic plan looks dearer than the
+    custom ones (the save's JSON row sets are estimated at 100 rows, the sweep's LIMIT is a parameter): on the
+    command connections the generic plan is used, so repeated statements are planned once."""
+    _cases_with_due_timers(postgres, 12)
+    postgres.fire_due_timers(limit=100)
+    with postgres.unit_of_work() as work:  # the command pool's one connection, which ran all of the above
+        plans = work.session.connection().execute(text(
+            "SELECT generic_plans, custom_plans, statement FROM pg_prepared_statements")).all()
+        mode = work.session.connection().scalar(text("SHOW plan_cache_mode"))
+    saves = [plan for plan in plans if "WITH saved AS" in plan.statement]
+    assert mode == "force_generic_plan"
+    assert saves and saves[0].generic_plans >= 5 and saves[0].custom_plans == 0
+    with postgres.engine.database.session() as session:  # reads keep PostgreSQL's own choice
+        assert session.scalar(text("SHOW plan_cache_mode")) == "auto"
