@@ -176,6 +176,11 @@ class Services:
 
     def _after_steps(self, session: Session) -> None:
         stepped: dict[int, tuple[Running | None, str]] = session.info.pop(_STEPPED, {})
+        if len(stepped) > 1:  # a batch of timers: a hook that can reads for all cases at once
+            for hook in self.step_hooks:
+                prefetch = getattr(hook, "prefetch", None)
+                if prefetch is not None:
+                    prefetch(session, list(stepped))
         for case_id, (running, actor) in stepped.items():
             if running is None:
                 instance = self.engine.running_instance(session, case_id)

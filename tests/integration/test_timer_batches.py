@@ -4,8 +4,10 @@ sweep's rate)."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +122,58 @@ def test_command_connections_plan_their_repeated_statements_once(postgres: Servi
     assert saves and saves[0].generic_plans >= 5 and saves[0].custom_plans == 0
     with postgres.engine.database.session() as session:  # reads keep PostgreSQL's own choice
         assert session.scalar(text("SHOW plan_cache_mode")) == "auto"
+
+
+def test_a_batch_reads_what_the_letter_hook_needs_with_one_statement_and_makes_each_letter_once(
+        postgres_schema: PostgresSchema, tmp_path: Path) -> None:
+    """The cases came before the letter templates (their letters could not be made then): the sweep's batch makes
+    each case's letters, read for all of its cases at once, and a later command makes none of them again."""
+    from engine.bootstrap import bootstrap
+    from tests.conftest import SRO_PROCESSES
+    from tests.integration.conftest import MONDAY, staffed
+    from tests.integration.test_calendar_web import WEDNESDAY
+
+    shutil.copytree(SRO_PROCESSES, tmp_path / "ohne_vorlagen", ignore=shutil.ignore_patterns("vorlagen"))
+    clock = SimulatedClock(MONDAY)
+    services = bootstrap(database=postgres_schema.database(), clock=clock)
+    try:
+        services.deploy([tmp_path / "ohne_vorlagen"])
+        office = staffed(services, clock)
+        cases = []
+        for number in range(4):
+            case_id = office.cases.intake(office.member("anna"), f"901A12345{number}",
+                                          first_session=office.at(WEDNESDAY, 9 + number))
+            office.first_session(case_id)
+            office.agreed_plan(case_id)
+            cases.append(case_id)
+        assert not _letters(services)
+        services.deploy([SRO_PROCESSES / "vorlagen"], actor="test")
+        clock.advance("P100D")
+        statements: list[str] = []
+        event.listen(services.engine.database.engine, "before_cursor_execute",
+                     lambda connection, cursor, statement, *rest: statements.append(statement))
+
+        assert services.fire_due_timers(limit=100) == len(cases)
+
+        assert len([statement for statement in statements if " AS part," in statement]) == 1
+        made = _letters(services)
+        assert set(made) == set(cases)
+        for letters in made.values():
+            assert len(letters) == len(set(letters))
+            assert {"einladung", "kooperationsplan"} <= {kind for kind, _, _ in letters}
+        with services.unit_of_work() as work:  # the hook once more for every case: nothing new
+            for case_id in cases:
+                services.step_hooks[0](work.session, case_id, {}, "test")
+            work.commit()
+        assert _letters(services) == made
+    finally:
+        services.engine.database.dispose()
+
+
+def _letters(services: Services) -> dict[int, list[tuple[str, int, str]]]:
+    found: dict[int, list[tuple[str, int, str]]] = {}
+    with services.engine.database.session() as session:
+        for case_id, data in session.execute(select(Event.case_id, Event.data).where(
+                Event.kind == "schreiben_erstellt").order_by(Event.id)):
+            found.setdefault(case_id, []).append((data["art"], int(data["nr"]), data["titel"]))
+    return found
