@@ -10,7 +10,7 @@ a later step does not produce it again, while a new hearing or decision does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -154,8 +154,9 @@ def _reads_statement(dialect: str, *, many: bool = False) -> CompoundSelect[Any]
         identity_columns, events = (data["art"].as_string(), data["nr"].as_string(), data["titel"].as_string()), Event
     letters = select(literal(_PRODUCED_PART), *identity_columns, no_text, no_number, no_time, no_time, no_flag,
                      Event.case_id).select_from(events).where(of_case(Event.case_id), Event.kind == PRODUCED)
-    return union_all(case_row, planned, letters).order_by(literal_column("cid"), literal_column("part"),
-                                                          literal_column("t1"))
+    statement: CompoundSelect[Any] = union_all(case_row, planned, letters).order_by(  # type: ignore[assignment]
+        literal_column("cid"), literal_column("part"), literal_column("t1"))
+    return statement
 
 
 _READS = {dialect: _reads_statement(dialect) for dialect in ("postgresql", "sqlite")}
@@ -190,7 +191,7 @@ def _read_many(session: Session, case_ids: list[int]) -> dict[int, _CaseRead | N
     return {case_id: _case_read(case_id, found) for case_id, found in rows.items()}
 
 
-def _case_read(case_id: int, rows: list[Any]) -> _CaseRead | None:
+def _case_read(case_id: int, rows: Sequence[Any]) -> _CaseRead | None:
     if not rows or rows[0].part != _CASE_PART:
         return None
     case = rows[0]
