@@ -41,6 +41,7 @@ from engine.runtime.errors import (
     FormError,
     NotFoundError,
     NothingWaitsError,
+    ProcessError,
     TaskAlreadyCompletedError,
 )
 from engine.runtime.formatting import date_text
@@ -132,6 +133,17 @@ _DUE_TIMERS = (_INSTANCE_AND_CASE.add_columns(Wait.id.label("wait_id"), Wait.ele
 _DUE_TIMERS_LOCKED = _DUE_TIMERS.with_for_update(skip_locked=True, of=Wait)
 # Instances whose due timers fire in one transaction on PostgreSQL (Services.fire_due_timers).
 TIMER_BATCH = 10
+TIMER_FAILED = "frist_fehlgeschlagen"  # the event of a timer whose step could not run
+
+
+class _TimerFailed(Exception):
+    """A due timer's step failed (ProcessError); raised out of its rolled-back transaction to be recorded."""
+
+    def __init__(self, case_id: int, instance_id: int, element_id: str, due_at: str | None,
+                 error: ProcessError) -> None:
+        super().__init__(str(error))
+        self.case_id, self.instance_id, self.element_id, self.due_at, self.error = (
+            case_id, instance_id, element_id, due_at, error)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
@@ -161,6 +173,10 @@ class Services:
                  step_hooks: Iterable[StepHook] = ()) -> None:
         self.engine = engine
         self.custom_forms: dict[str, CustomForm] = dict(custom_forms or {})
+        # Instances whose due timers this process could not fire (instance id -> the German reason): skipped by its
+        # sweeps until it restarts, so one broken step does not hold up every timer due after it.
+        self.failed_timers: dict[int, str] = {}
+        self._unreported_failures: list[str] = []
         self.step_hooks = list(step_hooks)
 
     @property
@@ -390,7 +406,29 @@ class Services:
                 fired += 1
             except ConflictError:
                 continue  # another worker or a counsellor saved this instance first: its timer is handled there
+            except _TimerFailed as failed:
+                self._record_timer_failure(actor, failed)
         return fired, count
+
+    def _record_timer_failure(self, actor: str, failed: _TimerFailed) -> None:
+        """A timer whose step cannot run (the diagram fails there): its transaction was rolled back, the timer stays
+        due. It goes into the event log of its case (what an operator and the case file see), once per process,
+        and this process's sweeps pass it by until it restarts (then it is tried once more)."""
+        reason = str(failed.error)
+        with self.unit_of_work() as work:
+            self.engine.log(work.session, actor, TIMER_FAILED, case_id=failed.case_id,
+                            instance_id=failed.instance_id, element_id=failed.element_id,
+                            data={"faellig": failed.due_at, "fehler": reason})
+            work.commit()
+        self.failed_timers[failed.instance_id] = reason
+        self._unreported_failures.append(
+            f"Die Frist »{failed.element_id}« im Fall {failed.case_id} ließ sich nicht auslösen: {reason} Sie bleibt "
+            f"fällig und wird bis zum Neustart des Zeitgebers übergangen; die übrigen Fristen laufen weiter.")
+
+    def new_timer_failures(self) -> list[str]:
+        """The German reports of timers that failed since the last call (for the worker's log)."""
+        reports, self._unreported_failures = self._unreported_failures, []
+        return reports
 
     def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
         return self._fire_batch(actor, 1, uow)[0] == 1
@@ -401,6 +439,8 @@ class Services:
         with uow or self.unit_of_work() as work:
             session = work.session
             query = _DUE_TIMERS_LOCKED if self.engine.database.dialect == "postgresql" else _DUE_TIMERS
+            if self.failed_timers:  # (a statement of its own: the usual search stays the prepared one)
+                query = query.where(ProcessInstance.id.not_in(list(self.failed_timers)))
             try:
                 due = session.connection().execute(query, {"now": self.engine.clock.now(), "batch": size}).all()
             except OperationalError as error:
@@ -416,7 +456,13 @@ class Services:
                 fired.add(wait.id)
                 instance, case = _instance_and_case(wait)
                 running = self.engine.load(session, instance)
-                steps = self.engine.run_engine(running.workflow)
+                try:
+                    steps = self.engine.run_engine(running.workflow)
+                except ProcessError as error:
+                    if size > 1:
+                        raise  # the batch is fired again one by one, where this one is recorded
+                    raise _TimerFailed(case.id, instance.id, wait.element_id,
+                                       wait.due_at.isoformat() if wait.due_at else None, error) from error
                 outcome = Outcome(case.id, instance.id)
                 self._after_step(session, case, running, steps, actor, outcome,
                                  kind="frist_abgelaufen", element_id=wait.element_id,

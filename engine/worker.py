@@ -38,6 +38,8 @@ def fire_timers(services: Services, *, interval: float = 1.0, once: bool = False
             pause = min(pause * 2, max(max_pause, interval))
             continue
         total += fired
+        for failure in services.new_timer_failures():
+            report(f"Zeitgeber: {failure}")
         if fired:
             report(f"{fired} Zeitereignis(se) ausgelöst.")
         if fired >= BATCH:
@@ -54,6 +56,8 @@ def keep_firing(services: Services, *, interval: float = 1.0, report: Callable[[
     while True:
         try:
             services.fire_due_timers(limit=BATCH)
+            for failure in services.new_timer_failures():
+                report(f"Zeitgeber: {failure}")
         except Exception as error:  # keep the web app's timers alive; report and retry
             report(f"Zeitgeber: {error}")
         time.sleep(interval)

@@ -14,6 +14,7 @@ EVENTS = {
     "zyklus_beendet": "Beratungszyklus beendet",
     "aufgabe_erledigt": "Aufgabe erledigt",
     "frist_abgelaufen": "Frist oder Wiedervorlage erreicht",
+    "frist_fehlgeschlagen": "Frist konnte nicht ausgelöst werden (Prozessfehler)",
     "nachricht_zugestellt": "Nachricht eingegangen",
     "aufgabe_uebernommen": "Aufgabe übernommen",
     "aufgabe_freigegeben": "Aufgabe freigegeben",

@@ -177,3 +177,48 @@ def _letters(services: Services) -> dict[int, list[tuple[str, int, str]]]:
                 Event.kind == "schreiben_erstellt").order_by(Event.id)):
             found.setdefault(case_id, []).append((data["art"], int(data["nr"]), data["titel"]))
     return found
+
+
+def test_a_timer_whose_step_fails_is_recorded_once_and_the_others_fire(services: Services) -> None:
+    """The oldest due timer's step fails (the diagram cannot run there): its transaction is rolled back and it stays
+    due, the case's event log says why (once), the worker's log says so in German, and every other due timer fires.
+    Before, the failure ended the sweep and `sro worker`, and a restarted worker met it first again."""
+    from engine.runtime.errors import ProcessError
+    from engine.worker import fire_timers
+
+    cases = _cases_with_due_timers(services, 3)
+    engine = services.engine
+    with engine.database.session() as session:
+        broken = session.scalar(select(ProcessInstance.id).where(ProcessInstance.case_id == cases[0]))
+    load, run_engine = engine.load, engine.run_engine
+    loaded: list[int] = []
+
+    def remember(session: Any, instance: Any) -> Any:
+        loaded.append(instance.id)
+        return load(session, instance)
+
+    def fail_for_the_broken_one(workflow: Any) -> Any:
+        if loaded[-1] == broken:
+            raise ProcessError("Gateway_Weiter", "Die Bedingung »${weiter}« ließ sich nicht auswerten.")
+        return run_engine(workflow)
+
+    engine.load = remember  # type: ignore[method-assign]
+    engine.run_engine = fail_for_the_broken_one  # type: ignore[method-assign]
+    said: list[str] = []
+
+    assert fire_timers(services, once=True, report=said.append) == 2
+    assert fire_timers(services, once=True, report=said.append) == 0  # passed by, not tried again
+
+    assert _fired(services) == Counter(cases[1:])
+    with engine.database.session() as session:
+        failures = session.execute(select(Event.case_id, Event.element_id, Event.data)
+                                   .where(Event.kind == "frist_fehlgeschlagen")).all()
+        still_due = session.scalar(select(func.count(Wait.id)).where(Wait.case_id == cases[0], Wait.kind == "timer"))
+    assert len(failures) == 1 and failures[0].case_id == cases[0]
+    assert "ließ sich nicht auswerten" in failures[0].data["fehler"]
+    assert still_due and still_due >= 1
+    assert [line for line in said if "nicht auslösen" in line] == [
+        f"Zeitgeber: Die Frist »{failures[0].element_id}« im Fall {cases[0]} ließ sich nicht auslösen: Im "
+        "Prozessschritt »Gateway_Weiter«: Die Bedingung »${weiter}« ließ sich nicht auswerten. Sie bleibt fällig und "
+        "wird bis zum Neustart des Zeitgebers übergangen; die übrigen Fristen laufen weiter."]
+    assert broken in services.failed_timers

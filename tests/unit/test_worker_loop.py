@@ -29,6 +29,9 @@ class Script:
             raise answer
         return int(answer)
 
+    def new_timer_failures(self) -> list[str]:
+        return []
+
 
 def run(script: Script, sleeps: int, **options: Any) -> tuple[list[float], list[str]]:
     slept: list[float] = []
