@@ -366,9 +366,13 @@ class Services:
             work.commit()
         return outcomes
 
-    def fire_due_timers(self, *, limit: int = 100, actor: str = "zeitgeber") -> int:
+    def fire_due_timers(self, *, limit: int = 100, actor: str = "zeitgeber", pass_failing: bool = False) -> int:
         """Fire the timers that are due on the engine's clock, oldest first; returns how many instances fired (one
         command fires every timer of an instance that is due). At most `limit` instances.
+
+        A timer whose step cannot run (ProcessError) is raised, as every command raises it (the simulations report
+        it as the failure of their path); with `pass_failing` (the worker) it is recorded in its case's event log
+        once, reported by `new_timer_failures`, and passed by while this process runs, and the sweep goes on.
 
         On PostgreSQL the due rows are locked with SKIP LOCKED, so several workers share the work and a timer fires
         once (the instance version check is the second line of defence), and up to TIMER_BATCH instances fire in
@@ -386,18 +390,18 @@ class Services:
             if size <= 0:
                 break
             if size == 1:
-                count, found = self._fire_one_by_one(actor, 1)
+                count, found = self._fire_one_by_one(actor, 1, pass_failing)
             else:
                 try:
                     count, found = self._fire_batch(actor, size)
                 except EngineError:
-                    count, found = self._fire_one_by_one(actor, size)
+                    count, found = self._fire_one_by_one(actor, size, pass_failing)
             fired += count
             if found < size:
                 break  # nothing more is due (or the rest is another worker's)
         return fired
 
-    def _fire_one_by_one(self, actor: str, count: int) -> tuple[int, int]:
+    def _fire_one_by_one(self, actor: str, count: int, pass_failing: bool) -> tuple[int, int]:
         fired = 0
         for tried in range(count):
             try:
@@ -407,6 +411,8 @@ class Services:
             except ConflictError:
                 continue  # another worker or a counsellor saved this instance first: its timer is handled there
             except _TimerFailed as failed:
+                if not pass_failing:
+                    raise failed.error from None
                 self._record_timer_failure(actor, failed)
         return fired, count
 
@@ -431,7 +437,10 @@ class Services:
         return reports
 
     def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
-        return self._fire_batch(actor, 1, uow)[0] == 1
+        try:
+            return self._fire_batch(actor, 1, uow)[0] == 1
+        except _TimerFailed as failed:
+            raise failed.error from None
 
     def _fire_batch(self, actor: str, size: int, uow: UnitOfWork | None = None) -> tuple[int, int]:
         """Fire the due timers of the instances of up to `size` due rows in one transaction: how many instances

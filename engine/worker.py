@@ -29,7 +29,7 @@ def fire_timers(services: Services, *, interval: float = 1.0, once: bool = False
     pause = interval
     while True:
         try:
-            fired = services.fire_due_timers(limit=BATCH)
+            fired = services.fire_due_timers(limit=BATCH, pass_failing=True)
         except SQLAlchemyError as error:
             if once:
                 raise
@@ -55,7 +55,7 @@ def keep_firing(services: Services, *, interval: float = 1.0, report: Callable[[
     """The loop for a thread beside the web app: an error is reported and the loop goes on."""
     while True:
         try:
-            services.fire_due_timers(limit=BATCH)
+            services.fire_due_timers(limit=BATCH, pass_failing=True)
             for failure in services.new_timer_failures():
                 report(f"Zeitgeber: {failure}")
         except Exception as error:  # keep the web app's timers alive; report and retry

@@ -222,3 +222,21 @@ def test_a_timer_whose_step_fails_is_recorded_once_and_the_others_fire(services:
         "Prozessschritt »Gateway_Weiter«: Die Bedingung »${weiter}« ließ sich nicht auswerten. Sie bleibt fällig und "
         "wird bis zum Neustart des Zeitgebers übergangen; die übrigen Fristen laufen weiter."]
     assert broken in services.failed_timers
+
+
+def test_a_failing_timer_is_raised_to_a_caller_that_does_not_pass_it_by(services: Services) -> None:
+    """The simulations and the projection fire timers directly: a step that cannot run is their path's failure and
+    reaches them as the ProcessError it is, with nothing of its batch written."""
+    from engine.runtime.errors import ProcessError
+
+    cases = _cases_with_due_timers(services, 3)
+    engine = services.engine
+
+    def failing(workflow: Any) -> Any:
+        raise ProcessError("Gateway_Weiter", "Die Bedingung ließ sich nicht auswerten.")
+
+    engine.run_engine = failing  # type: ignore[method-assign]
+    with pytest.raises(ProcessError, match="Gateway_Weiter"):
+        services.fire_due_timers(limit=100)
+    assert not _fired(services) and not services.failed_timers and not services.new_timer_failures()
+    assert _due(services) >= len(cases)
