@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import agenda
-from engine.agenda import SESSION_FIELD, CaseRef
+from engine.agenda import SESSION_FIELD
 from engine.domain.case import (
     ACTIVE,
     CLOSE_REASONS,
@@ -34,7 +32,7 @@ from engine.domain.dates import date_problems
 from engine.runtime import forms
 from engine.runtime.clock import Clock, berlin_date
 from engine.runtime.conditional import START_CONDITION
-from engine.runtime.engine import INSTANCE_COLUMNS, InstanceRow, ProcessEngine, Running, StepLog
+from engine.runtime.engine import InstanceRow, ProcessEngine, Running, StepLog
 from engine.runtime.errors import (
     ConflictError,
     EngineError,
@@ -46,120 +44,27 @@ from engine.runtime.errors import (
 )
 from engine.runtime.formatting import date_text
 from engine.runtime.model import Document, UserTaskDef
-from engine.runtime.store import RUNNING, OpenTask, ProcessInstance, ProcessVersion, Wait, table
+from engine.runtime.store import OpenTask, ProcessInstance, ProcessVersion, Wait, table
+from engine.unit_of_work import (
+    DUE_TIMERS,
+    DUE_TIMERS_LOCKED,
+    INSTANCE_AND_CASE_BY_ID,
+    TASK_INSTANCE_AND_CASE,
+    TIMER_BATCH,
+    TIMER_FAILED,
+    CaseRow,
+    Outcome,
+    TimerFailed,
+    UnitOfWork,
+    instance_and_case,
+)
 
-
-class UnitOfWork:
-    """One transaction: leaving the block without commit() rolls everything back.
-
-    A command can run inside another's unit of work (`uow=`): the inner block joins the outer transaction,
-    its commit() does nothing, and only the outermost commit() makes the whole command durable; so a
-    command made of commands is still all or nothing.
-    """
-
-    def __init__(self, engine: ProcessEngine, before_commit: Callable[[Session], None] | None = None) -> None:
-        self.engine = engine
-        self.session: Session
-        self._depth = 0
-        self._before_commit = before_commit
-
-    def __enter__(self) -> UnitOfWork:
-        if self._depth == 0:
-            self.session = self.engine.database.sessions()
-            self.session.begin()
-        self._depth += 1
-        return self
-
-    def commit(self) -> None:
-        if self._depth == 1:
-            if self._before_commit is not None:  # e.g. the letters the steps reached: part of the same command
-                self._before_commit(self.session)
-            self.session.commit()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self.session.rollback()
-            self.session.close()
-
-
-@dataclass
-class CaseRow:
-    """The case columns a command needs."""
-
-    id: int
-    process_id: str
-    cycle_count: int
-    team: str  # fixed when the case is created; the partition key of its instances and open tasks
-    counsellor: str | None = None
-    # The day of the case's last held session, read with the case (None: none held); unknown until read.
-    last_session: date | None = None
-    last_session_known: bool = False
-
-    @property
-    def ref(self) -> CaseRef:
-        return CaseRef(self.id, self.team, self.counsellor)
-
-
-@dataclass
-class Outcome:
-    """What a command did: the case, the instance now running, the elements passed, open tasks."""
-
-    case_id: int
-    instance_id: int
-    passed: list[str] = field(default_factory=list)
-    open_tasks: list[str] = field(default_factory=list)  # element ids
-    cycles_started: int = 0
-    notes: list[str] = field(default_factory=list)  # what the person should know, in German (e.g. a moved date)
-
-
-# The case's last held session comes along (a scalar subquery on counselling_sessions(case_id, held_at)): every
-# step writes the case columns, and the contact due day needs it.
-_INSTANCE_AND_CASE = (select(*INSTANCE_COLUMNS, Case.process_id, Case.cycle_count, Case.team, Case.counsellor,
-                             agenda.LAST_SESSION_OF_CASE.label("last_session_at"))
-                      .join(Case, Case.id == ProcessInstance.case_id))
-# Prebuilt: the counsellor's most frequent command reads task, instance and case in one statement.
-_TASK_INSTANCE_AND_CASE = (_INSTANCE_AND_CASE.add_columns(OpenTask.element_id, OpenTask.name)
-                           .join(OpenTask, OpenTask.instance_id == ProcessInstance.id)
-                           .where(OpenTask.id == bindparam("task_id")))
-_INSTANCE_AND_CASE_BY_ID = _INSTANCE_AND_CASE.where(ProcessInstance.id == bindparam("instance_id"))
-# The earliest due timer with its instance and case in one statement; on PostgreSQL only the wait row is locked
-# (SKIP LOCKED: another worker takes the next one).
-_DUE_TIMERS = (_INSTANCE_AND_CASE.add_columns(Wait.id.label("wait_id"), Wait.element_id, Wait.due_at)
-               .join(Wait, Wait.instance_id == ProcessInstance.id)
-               .where(Wait.kind == "timer", Wait.due_at <= bindparam("now")).order_by(Wait.due_at, Wait.id)
-               .limit(bindparam("batch")))
-_DUE_TIMERS_LOCKED = _DUE_TIMERS.with_for_update(skip_locked=True, of=Wait)
-# Instances whose due timers fire in one transaction on PostgreSQL (Services.fire_due_timers).
-TIMER_BATCH = 10
-TIMER_FAILED = "frist_fehlgeschlagen"  # the event of a timer whose step could not run
-
-
-class _TimerFailed(Exception):
-    """A due timer's step failed (ProcessError); raised out of its rolled-back transaction to be recorded."""
-
-    def __init__(self, case_id: int, instance_id: int, element_id: str, due_at: str | None,
-                 error: ProcessError) -> None:
-        super().__init__(str(error))
-        self.case_id, self.instance_id, self.element_id, self.due_at, self.error = (
-            case_id, instance_id, element_id, due_at, error)
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
 # Called once per case a command stepped, before it commits, with the data the case's instance holds now.
 StepHook = Callable[[Session, int, Mapping[str, Any], str], None]
 _STEPPED = "sro.stepped"  # Session.info key: case id -> (running instance or None, actor) of the command's last step
-
-
-def _instance_and_case(found: Row[*tuple[Any, ...]]) -> tuple[InstanceRow, CaseRow]:
-    if found.status != RUNNING:
-        raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
-    instance = InstanceRow(found.id, found.case_id, found.process_version_id, found.cycle_no, found.status,
-                           found.state, found.version, found.partition_key)
-    held = found.last_session_at
-    return instance, CaseRow(instance.case_id, found.process_id, found.cycle_count, found.team, found.counsellor,
-                             None if held is None else berlin_date(held), True)
 
 
 class Services:
@@ -255,11 +160,11 @@ class Services:
                       uow: UnitOfWork | None = None) -> Outcome:
         with uow or self.unit_of_work() as work:
             session = work.session
-            row = session.connection().execute(_TASK_INSTANCE_AND_CASE, {"task_id": task_id}).first()
+            row = session.connection().execute(TASK_INSTANCE_AND_CASE, {"task_id": task_id}).first()
             if row is None:
                 raise TaskAlreadyCompletedError("Diese Aufgabe ist nicht mehr offen; sie wurde bereits erledigt "
                                                 "oder ist entfallen.")
-            instance, case = _instance_and_case(row)
+            instance, case = instance_and_case(row)
             running = self.engine.load(session, instance)
             definition = self.engine.user_task(running, task_id)
             if definition is None:
@@ -410,13 +315,13 @@ class Services:
                 fired += 1
             except ConflictError:
                 continue  # another worker or a counsellor saved this instance first: its timer is handled there
-            except _TimerFailed as failed:
+            except TimerFailed as failed:
                 if not pass_failing:
                     raise failed.error from None
                 self._record_timer_failure(actor, failed)
         return fired, count
 
-    def _record_timer_failure(self, actor: str, failed: _TimerFailed) -> None:
+    def _record_timer_failure(self, actor: str, failed: TimerFailed) -> None:
         """A timer whose step cannot run (the diagram fails there): its transaction was rolled back, the timer stays
         due. It goes into the event log of its case (what an operator and the case file see), once per process,
         and this process's sweeps pass it by until it restarts (then it is tried once more)."""
@@ -439,7 +344,7 @@ class Services:
     def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
         try:
             return self._fire_batch(actor, 1, uow)[0] == 1
-        except _TimerFailed as failed:
+        except TimerFailed as failed:
             raise failed.error from None
 
     def _fire_batch(self, actor: str, size: int, uow: UnitOfWork | None = None) -> tuple[int, int]:
@@ -447,7 +352,7 @@ class Services:
         fired, and how many due rows were found."""
         with uow or self.unit_of_work() as work:
             session = work.session
-            query = _DUE_TIMERS_LOCKED if self.engine.database.dialect == "postgresql" else _DUE_TIMERS
+            query = DUE_TIMERS_LOCKED if self.engine.database.dialect == "postgresql" else DUE_TIMERS
             if self.failed_timers:  # (a statement of its own: the usual search stays the prepared one)
                 query = query.where(ProcessInstance.id.not_in(list(self.failed_timers)))
             try:
@@ -463,14 +368,14 @@ class Services:
                 if wait.id in fired:  # a second due timer of an instance (`id` is the instance's): fired with the first
                     continue
                 fired.add(wait.id)
-                instance, case = _instance_and_case(wait)
+                instance, case = instance_and_case(wait)
                 running = self.engine.load(session, instance)
                 try:
                     steps = self.engine.run_engine(running.workflow)
                 except ProcessError as error:
                     if size > 1:
                         raise  # the batch is fired again one by one, where this one is recorded
-                    raise _TimerFailed(case.id, instance.id, wait.element_id,
+                    raise TimerFailed(case.id, instance.id, wait.element_id,
                                        wait.due_at.isoformat() if wait.due_at else None, error) from error
                 outcome = Outcome(case.id, instance.id)
                 self._after_step(session, case, running, steps, actor, outcome,
@@ -524,10 +429,10 @@ class Services:
     # ------------------------------------------------------------------ helpers
 
     def _instance_and_case(self, session: Session, instance_id: int) -> tuple[InstanceRow, CaseRow]:
-        found = session.connection().execute(_INSTANCE_AND_CASE_BY_ID, {"instance_id": instance_id}).first()
+        found = session.connection().execute(INSTANCE_AND_CASE_BY_ID, {"instance_id": instance_id}).first()
         if found is None:
             raise ConflictError("Der Vorgang ist bereits abgeschlossen.")
-        return _instance_and_case(found)
+        return instance_and_case(found)
 
     def _after_step(self, session: Session, case: CaseRow, running: Running, steps: StepLog, actor: str,
                     outcome: Outcome, *, kind: str, element_id: str | None, data: dict[str, Any]) -> None:

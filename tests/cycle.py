@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.runtime.clock import BERLIN
-from engine.services import Outcome, Services
+from engine.services import Services
+from engine.unit_of_work import Outcome
 from tests.process_assert import assert_that
 
 

@@ -18,7 +18,8 @@ from engine.queries import passed_elements
 from engine.runtime.clock import berlin_date
 from engine.runtime.formatting import date_text, datetime_text
 from engine.runtime.store import OpenTask, Wait
-from engine.services import Outcome, Services
+from engine.services import Services
+from engine.unit_of_work import Outcome
 
 RECENT = 10  # elements of the path shown in a failure message
 

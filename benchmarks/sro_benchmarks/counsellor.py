@@ -15,7 +15,8 @@ from engine.domain.agenda import FOLLOW_UP_CONTACT
 from engine.domain.workdays import next_working_day
 from engine.queries import REVIEW_TASK
 from engine.runtime.store import OpenTask
-from engine.services import Outcome, Services
+from engine.services import Services
+from engine.unit_of_work import Outcome
 
 FIRST_SESSION = "Task_Erstgespraech"
 SESSION = "Task_Beratungsgespraech"

@@ -168,7 +168,7 @@ class Wait(Base):
     """What an instance waits for besides user tasks: a timer with its due time, or a message by name."""
 
     __tablename__ = "waits"
-    # ix_waits_due: the due timers in firing order (due time, then id) without a sort (engine.services._DUE_TIMERS).
+    # ix_waits_due: the due timers in firing order (due time, then id) without a sort (engine.unit_of_work.DUE_TIMERS).
     __table_args__ = (
         Index("ix_waits_due", "kind", "due_at", "id"),
         Index("ix_waits_case_kind_name", "case_id", "kind", "name"),

@@ -38,7 +38,8 @@ from engine.runtime.clock import berlin_date
 from engine.runtime.errors import ConflictError, FormError, NotFoundError
 from engine.runtime.formatting import date_text
 from engine.runtime.store import Event
-from engine.services import Outcome, Services, UnitOfWork
+from engine.services import Services
+from engine.unit_of_work import Outcome, UnitOfWork
 from engine.workplace.commands import AccessDenied, Workplace
 
 T = TypeVar("T")

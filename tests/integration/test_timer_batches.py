@@ -15,7 +15,8 @@ from sqlalchemy import event, func, select, text, update
 
 from engine.runtime.clock import SimulatedClock
 from engine.runtime.store import Event, ProcessInstance, Wait
-from engine.services import TIMER_BATCH, Services
+from engine.services import Services
+from engine.unit_of_work import TIMER_BATCH
 from tests.conftest import PostgresSchema, make_postgres
 from tests.cycle import session_form, task_at, today
 

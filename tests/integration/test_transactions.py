@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 
 from engine.runtime.errors import ConflictError
 from engine.runtime.store import ProcessInstance
-from engine.services import Services, UnitOfWork
+from engine.services import Services
+from engine.unit_of_work import UnitOfWork
 from tests.cycle import session_form, task_at, today
 from tests.process_assert import assert_that
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from engine.runtime.clock import BERLIN, SimulatedClock
 from engine.runtime.store import OpenTask
-from engine.services import Outcome, Services
+from engine.services import Services
+from engine.unit_of_work import Outcome
 from tests.process_assert import assert_that
 
 
