@@ -78,9 +78,9 @@ class Services:
                  step_hooks: Iterable[StepHook] = ()) -> None:
         self.engine = engine
         self.custom_forms: dict[str, CustomForm] = dict(custom_forms or {})
-        # Instances whose due timers this process could not fire (instance id -> the German reason): skipped by its
-        # sweeps until it restarts, so one broken step does not hold up every timer due after it.
-        self.failed_timers: dict[int, str] = {}
+        # Instances whose due timers this process could not fire: skipped by its sweeps until it restarts, so one
+        # broken step does not hold up every timer due after it.
+        self.failed_timers: set[int] = set()
         self._unreported_failures: list[str] = []
         self.step_hooks = list(step_hooks)
 
@@ -331,7 +331,7 @@ class Services:
                             instance_id=failed.instance_id, element_id=failed.element_id,
                             data={"faellig": failed.due_at, "fehler": reason})
             work.commit()
-        self.failed_timers[failed.instance_id] = reason
+        self.failed_timers.add(failed.instance_id)
         self._unreported_failures.append(
             f"Die Frist »{failed.element_id}« im Fall {failed.case_id} ließ sich nicht auslösen: {reason} Sie bleibt "
             f"fällig und wird bis zum Neustart des Zeitgebers übergangen; die übrigen Fristen laufen weiter.")
@@ -340,12 +340,6 @@ class Services:
         """The German reports of timers that failed since the last call (for the worker's log)."""
         reports, self._unreported_failures = self._unreported_failures, []
         return reports
-
-    def _fire_one(self, actor: str, uow: UnitOfWork | None = None) -> bool:
-        try:
-            return self._fire_batch(actor, 1, uow)[0] == 1
-        except TimerFailed as failed:
-            raise failed.error from None
 
     def _fire_batch(self, actor: str, size: int, uow: UnitOfWork | None = None) -> tuple[int, int]:
         """Fire the due timers of the instances of up to `size` due rows in one transaction: how many instances

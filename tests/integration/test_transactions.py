@@ -108,7 +108,7 @@ def test_failure_after_engine_step_before_commit_leaves_database_unchanged(servi
             services.start_case("K-2", "team-nord", data={"naechsterKontaktAm": today(services)}, actor="x",
                                 uow=failing)
         else:
-            services._fire_one("zeitgeber", uow=failing)
+            services._fire_batch("zeitgeber", 1, uow=failing)
     assert dump(services) == before
     # and the same command succeeds afterwards
     if command == "timer":
