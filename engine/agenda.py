@@ -43,6 +43,10 @@ from engine.runtime.store import OpenTask, table
 
 SESSION_FIELD = "gespraechsart"  # a form with this field records a held counselling session
 FREE_SLOT_WINDOW_DAYS = 14  # how many days of a calendar first_free_slot reads at once
+# The first read covers the asked day and the two after it: that day mostly has a free slot, and a busy
+# counsellor's fortnight is some 60-140 appointments, each a row to read and sort into its day (issue 12: a fifth of
+# a completed session's agenda work); a day that is full still finds the next one in the same statement.
+FIRST_WINDOW_DAYS = 3
 
 
 _SESSIONS = table(CounsellingSession)
@@ -145,8 +149,8 @@ def first_free_slot(session: Session, counsellor: str, day: date, now: datetime)
     """The start of the counsellor's first free slot on `day` or, if that day is full or no working day,
     on the next working day with one (never before `now`).
 
-    The planned appointments are read a fortnight at a time (one statement for a counsellor whose next
-    days are full, not one per day)."""
+    The planned appointments are read for the day and the two after it first, then a fortnight at a time (one
+    statement for a counsellor whose next days are full, not one per day)."""
     found = _free_slot(session, counsellor, day, now, None)
     assert found is not None
     return found
@@ -164,7 +168,8 @@ def _free_slot(session: Session, counsellor: str, day: date, now: datetime, case
     last = latest_ahead(berlin_date(now)) + timedelta(days=31)
     first = True  # the first window's statement also asks for the case's appointment (even past `last`)
     while current <= last or (first and case_id is not None):
-        window_end = min(current + timedelta(days=FREE_SLOT_WINDOW_DAYS), last + timedelta(days=1))
+        window = FIRST_WINDOW_DAYS if first else FREE_SLOT_WINDOW_DAYS
+        window_end = min(current + timedelta(days=window), last + timedelta(days=1))
         start, _ = day_bounds(current)
         end, _ = day_bounds(window_end)
         taken: dict[date, list[tuple[datetime, int]]] = {}

@@ -203,8 +203,11 @@ class Services:
             note = agenda.booking_note(contact, kept)
             if note:
                 outcome.notes.append(note)
-        agenda.follow_next_appointment(session, case.id, agenda.session_elements(running.process.user_tasks.values()),
-                                       now)
+        # Only an open session task follows; a case's open tasks are those of its running instance, which the
+        # outcome names after the step: none among them (a plan to draw up, a step to check) is no statement.
+        elements = agenda.session_elements(running.process.user_tasks.values())
+        if elements.intersection(outcome.open_tasks):
+            agenda.follow_next_appointment(session, case.id, elements, now)
 
     def deliver_message(self, case_id: int, message: str, payload: Mapping[str, Any] | None = None, *,
                         actor: str, uow: UnitOfWork | None = None) -> Outcome:

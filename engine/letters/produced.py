@@ -80,6 +80,9 @@ def invitations(session: Session, case_id: int) -> list[Invitation]:
     return [Invitation(*row) for row in session.connection().execute(_PLANNED, {"case_id": case_id})]
 
 
+_DECIDED_DAYS = 800  # days a regime function keeps decided (a year ahead of appointments, and some back)
+
+
 def regime_on(engine: ProcessEngine, session: Session, process_id: str = DEFAULT_PROCESS) -> Callable[[date], str]:
     """The regime on a day, by the decision Rechtskreis of the deployed version (the only place that holds the
     reform's date)."""
@@ -87,8 +90,17 @@ def regime_on(engine: ProcessEngine, session: Session, process_id: str = DEFAULT
     decisions = dmn.decisions_of(engine.deployment(session, deployment_id)[1]
                                  for deployment_id in [version.deployment_id, *version.requires])
 
+    # The decision's only input is the day (no clock, no functions): each day is decided once per version and
+    # process, as every invitation of a completed session asks it for the appointment's day (issue 12).
+    decided: dict[date, str] = {}
+
     def on(day: date) -> str:
-        return str(dmn.evaluate(decisions, "Rechtskreis", {"stichtag": day}).value)
+        found = decided.get(day)
+        if found is None:
+            if len(decided) >= _DECIDED_DAYS:
+                decided.clear()
+            found = decided[day] = str(dmn.evaluate(decisions, "Rechtskreis", {"stichtag": day}).value)
+        return found
 
     return on
 

@@ -1,11 +1,12 @@
-"""The first free slot an agreed contact is booked into: read a fortnight of the calendar at a time, the result
-the same as looking day by day (full days, weekends, holidays and other counsellors' appointments)."""
+"""The first free slot an agreed contact is booked into: the asked day and the two after it read first, then a
+fortnight of the calendar at a time, the result the same as looking day by day (full days, weekends, holidays and
+other counsellors' appointments)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from engine.agenda import FREE_SLOT_WINDOW_DAYS, first_free_slot
+from engine.agenda import FIRST_WINDOW_DAYS, FREE_SLOT_WINDOW_DAYS, first_free_slot
 from engine.domain.agenda import PLANNED, Appointment, day_slots
 from engine.domain.workdays import is_working_day
 from tests.integration.conftest import Office, counted
@@ -148,3 +149,46 @@ def test_a_session_recorded_on_the_day_of_the_cases_appointment_holds_it(office_
     with office.services.reading() as session:
         [appointment] = session.query(Appointment).filter(Appointment.case_id == case_id).all()
     assert (appointment.status, appointment.session_id) == (HELD, session_id)
+
+
+def test_the_first_read_takes_the_asked_day_and_the_two_after_it_not_a_fortnight(office_on_both: Office) -> None:
+    """A busy fortnight behind the asked day is not read when the day has a free slot (issue 12: each appointment
+    read is a row to sort into its day, and a completed session books one)."""
+    from typing import Any
+
+
+    office = office_on_both
+    anna = office.member("anna")
+    case_id = office.cases.intake(anna, "901a123456", first_session=office.at(date(2025, 3, 5), 9))
+    asked = date(2025, 3, 10)  # a Monday; its first two slots taken, the days from Thursday on full
+    _fill(office, case_id, "anna", asked + timedelta(days=FIRST_WINDOW_DAYS), FREE_SLOT_WINDOW_DAYS)
+    with office.services.unit_of_work() as work:
+        for slot in day_slots(asked)[:2]:
+            work.session.add(Appointment(case_id=case_id, counsellor="anna", team="nord", starts_at=slot.starts_at,
+                                         minutes=slot.minutes, kind="praesenz", purpose="belegt", status=PLANNED,
+                                         created_at=office.clock.now(), created_by="tina",
+                                         updated_at=office.clock.now()))
+        work.commit()
+    rows: list[Any] = []
+
+    class Reads:
+        """The session's connection, keeping the rows each statement returned."""
+
+        def __init__(self, session: Any) -> None:
+            self.connection_of = session.connection
+
+        def connection(self) -> Reads:
+            return self
+
+        def execute(self, statement: Any, parameters: Any) -> Reads:
+            self.found = self.connection_of().execute(statement, parameters).all()
+            rows.extend(self.found)
+            return self
+
+        def all(self) -> list[Any]:
+            return list(self.found)
+
+    with office.services.reading() as session:
+        found = [first_free_slot(Reads(session), "anna", asked, office.clock.now())]  # type: ignore[arg-type]
+    assert found == [day_slots(asked)[2].starts_at]
+    assert len(rows) == 2  # the Monday's two; none of the full days after it

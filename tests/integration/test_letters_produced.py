@@ -196,3 +196,25 @@ def test_the_step_hook_reads_the_case_and_the_current_template_hash_in_one_state
             event.remove(engine.database.engine, "before_cursor_execute", seen)
     with_templates = [statement for statement in statements if LetterTemplateSet.__tablename__ in statement]
     assert len(with_templates) == 1 and "FROM cases" in with_templates[0]
+
+
+def test_the_regime_of_a_day_is_decided_once_and_right_on_both_sides_of_the_reform(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An invitation asks the decision Rechtskreis for its appointment's day; a completed session makes one, so each
+    day is decided once per deployed version (issue 12), and the answer is the table's on either side of 1 July
+    2026."""
+    from engine.runtime import dmn
+
+    decided: list[object] = []
+    evaluate = dmn.evaluate
+
+    def counting(*arguments: Any, **keywords: Any) -> Any:
+        decided.append(arguments[2])
+        return evaluate(*arguments, **keywords)
+
+    monkeypatch.setattr(dmn, "evaluate", counting)
+    with office.services.reading() as session:
+        on = produced.regime_on(office.services.engine, session)
+    assert [on(date(2026, 6, 30)), on(date(2026, 7, 1)), on(date(2026, 6, 30)), on(date(2026, 7, 1))] == [
+        "buergergeld", "neue_grundsicherung", "buergergeld", "neue_grundsicherung"]
+    assert decided == [{"stichtag": date(2026, 6, 30)}, {"stichtag": date(2026, 7, 1)}]

@@ -1,0 +1,73 @@
+"""A completed form moves the case's open session tasks to its next appointment's day, and only when one is open:
+the statement that moves them is not sent when none is (issue 12: a round trip of every completed session)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import event
+
+from engine.domain.agenda import PLANNED
+from engine.queries import agenda as queries
+from tests.integration.conftest import Office
+
+
+def _complete_counted(office: Office, case_id: int) -> list[str]:
+    """The first session of the case completed in a unit of work whose statements are kept."""
+    statements: list[str] = []
+    [task] = office.services.open_tasks(case_id)
+    form: dict[str, object] = {
+        "gespraechsart": "praesenz", "ergebnis": "plan_vereinbart", "kooperationsbereit": True,
+        "integrationsnah": False, "erwerbsminderungPruefung": False, "ohneVeraenderungsperspektive": False,
+        "ausnahme": "keine", "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-03-19",
+        "notiz": "Erstgespräch", "ausgangssituation": "Helferin im Einzelhandel", "potenzialanalyse": "Verkauf"}
+    with office.services.unit_of_work() as work:
+        event.listen(work.session.connection(), "before_cursor_execute",
+                     lambda connection, cursor, statement, *rest: statements.append(statement))
+        office.services.complete_task(task.id, form, actor="anna", uow=work)
+        work.commit()
+    return statements
+
+
+def test_no_statement_moves_session_tasks_when_the_step_leaves_none_open(office_on_both: Office) -> None:
+    office = office_on_both
+    case_id = office.cases.intake(office.member("anna"), "901A000011", first_session=office.at(date(2025, 3, 5), 9))
+    office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
+    statements = _complete_counted(office, case_id)
+    assert [task.element_id for task in office.services.open_tasks(case_id)] == ["Task_Kooperationsplan"]
+    assert not [statement for statement in statements if "SET follow_up_at" in statement]
+    assert any("INSERT INTO appointments" in statement for statement in statements)  # the next one is booked
+
+
+def test_an_open_session_task_still_follows_the_appointment_booked_with_the_step(office_on_both: Office) -> None:
+    """The review ends the cycle and agrees the next session in person: the next cycle's session task comes back
+    on the day of the appointment booked with it."""
+    office = office_on_both
+    anna = office.member("anna")
+    case_id = office.cases.intake(anna, "901A000012", first_session=office.at(date(2025, 3, 5), 9))
+    office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
+    office.first_session(case_id, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-03-19")
+    [plan_task] = office.services.open_tasks(case_id)
+    office.services.complete_task(plan_task.id, {
+        "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P1M", "eigenbemuehungen": None,
+        "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-03-28",
+                      "wiedervorlage": None}]}, actor="anna")
+    office.clock.set(datetime(2025, 3, 31, 7, 0, tzinfo=UTC))
+    office.services.fire_due_timers()
+    [check] = office.services.open_tasks(case_id)
+    office.services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="anna")
+    [review] = office.services.open_tasks(case_id)
+    statements: list[str] = []
+    with office.services.unit_of_work() as work:
+        event.listen(work.session.connection(), "before_cursor_execute",
+                     lambda connection, cursor, statement, *rest: statements.append(statement))
+        office.services.complete_task(review.id, {
+            "ueberpruefung": "Ziel teilweise erreicht", "gespraechsart": "telefon",
+            "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-04-14"}, actor="anna", uow=work)
+        work.commit()
+    [task] = office.services.open_tasks(case_id)
+    assert (task.element_id, office.services.case(case_id).cycle_count) == ("Task_Beratungsgespraech", 2)
+    [booked] = [row for row in queries.case_agenda(office.services, case_id).appointments if row.status == PLANNED]
+    assert booked.starts_at.date() == date(2025, 4, 14)
+    assert task.follow_up_at == office.at(date(2025, 4, 14), 0)  # Berlin midnight of the booked day
+    assert [statement for statement in statements if "SET follow_up_at" in statement]
