@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -45,6 +45,7 @@ from engine.runtime.errors import (
 from engine.runtime.formatting import date_text
 from engine.runtime.model import Document, UserTaskDef
 from engine.runtime.store import OpenTask, ProcessInstance, ProcessVersion, Wait, table
+from engine.runtime.writes import Projection
 from engine.unit_of_work import (
     DUE_TIMERS,
     DUE_TIMERS_LOCKED,
@@ -59,6 +60,7 @@ from engine.unit_of_work import (
     instance_and_case,
 )
 
+_CASES = table(Case).name
 _WRITE_CASE_COLUMNS = (update(table(Case)).where(table(Case).c.id == bindparam("case_id"))
                        .values({name: bindparam(name) for name in case_columns({})}))
 CustomForm = Callable[[UserTaskDef, Mapping[str, Any], date], dict[str, Any]]
@@ -435,11 +437,15 @@ class Services:
                     outcome: Outcome, *, kind: str, element_id: str | None, data: dict[str, Any]) -> None:
         instance, workflow = running.instance, running.workflow
         data["durchlaufen"] = steps.passed
+        # The case columns follow the step's data and the timers the instance now waits for: on PostgreSQL
+        # written by the save's own statement.
+        last_data = steps.last_data
+        projection = None if last_data is None else (lambda after: Projection(
+            _CASES, "id", case.id, self._case_columns(session, case, last_data, after.waits)))
         open_elements = self.engine.save(session, running, event=self.engine.event_row(
-            actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id, data=data))
+            actor, kind, case_id=case.id, instance_id=instance.id, element_id=element_id, data=data),
+            projection=projection)
         outcome.passed.extend(steps.passed)
-        if steps.last_data is not None:
-            self._write_case_columns(session, case, steps.last_data, running)
         if workflow.is_completed():
             final = carry_over(self.engine.final_data(workflow))
             self.engine.log(session, actor, "zyklus_beendet", case_id=case.id, instance_id=instance.id,
@@ -473,13 +479,17 @@ class Services:
         session.info.setdefault(_STEPPED, {})[case.id] = (running, actor)
 
     def _write_case_columns(self, session: Session, case: CaseRow, data: Mapping[str, Any], running: Running) -> None:
+        columns = self._case_columns(session, case, data, running.before.waits)
+        session.connection().execute(_WRITE_CASE_COLUMNS, {"case_id": case.id, **columns})
+
+    def _case_columns(self, session: Session, case: CaseRow, data: Mapping[str, Any],
+                      waits: Iterable[tuple[str, str, str, str, datetime | None]]) -> dict[str, Any]:
         """Case columns from the data of the last step and the earliest timer the instance now waits for."""
-        timers = [due for _, kind, _, _, due in running.before.waits if kind == "timer" and due is not None]
+        timers = [due for _, kind, _, _, due in waits if kind == "timer" and due is not None]
         scheduled = berlin_date(min(timers)) if timers else None
         if not case.last_session_known:
             case.last_session, case.last_session_known = agenda.last_session(session, case.id), True
-        columns = case_columns(data, scheduled, self.engine.clock.today(), case.last_session)
-        session.connection().execute(_WRITE_CASE_COLUMNS, {"case_id": case.id, **columns})
+        return case_columns(data, scheduled, self.engine.clock.today(), case.last_session)
 
     # ------------------------------------------------------------------ queries used by commands and tests
 

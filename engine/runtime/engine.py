@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -396,9 +396,11 @@ class ProcessEngine:
         self._run(workflow, steps)
         return steps
 
-    def save(self, session: Session, running: Running, *, event: Mapping[str, Any] | None = None) -> list[str]:
+    def save(self, session: Session, running: Running, *, event: Mapping[str, Any] | None = None,
+             projection: Callable[[WaitingFor], writes.Projection | None] | None = None) -> list[str]:
         """Write the state and what it waits for in the caller's transaction, with the step's event if given
-        (a row from `event_row`, written as `log` would); return the open user tasks' element ids.
+        (a row from `event_row`, written as `log` would) and the caller's projection of what the instance now
+        waits for (a row of another table, see engine/runtime/writes.py); return the open user tasks' element ids.
 
         Raises ConflictError if someone saved this instance since we read it (optimistic lock).
         Open tasks and waits are diffed against what they were when the instance was read, so an
@@ -416,7 +418,8 @@ class ProcessEngine:
             for task_id, kind, element_id, name, due in after.waits]
         if not writes.save(session.connection(), writes.Writes(
                 instance.id, instance.version, state, status, now, now if status == ENDED else None,
-                sorted(running.before.tasks - after.tasks), new_tasks, waits, event)):
+                sorted(running.before.tasks - after.tasks), new_tasks, waits, event,
+                None if projection is None else projection(after))):
             raise ConflictError("Der Vorgang wurde inzwischen von jemand anderem geändert. "
                                 "Bitte die Seite neu laden und erneut versuchen.")
         instance.version, instance.state, instance.status = instance.version + 1, state, status

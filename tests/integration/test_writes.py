@@ -98,3 +98,59 @@ def test_the_steps_event_is_written_with_the_state_and_not_when_the_version_is_s
 def test_a_naive_time_is_refused(services: Services) -> None:
     with pytest.raises(ValueError, match="naive"):
         writes._json([{"due_at": datetime(2026, 1, 1, 12, 0)}])
+
+
+def test_the_callers_projection_is_written_with_the_state_and_not_when_the_version_is_stale(
+        services: Services) -> None:
+    """The case columns follow a step (issue 12): written by the save's one statement on PostgreSQL, right after it on
+    SQLite, never by a save that found another version; dates, None and text keep their column types."""
+    from dataclasses import replace
+    from datetime import date
+
+    from sqlalchemy import event as listen
+
+    from engine.domain.case import Case
+
+    case_id = _start(services)
+    now = services.engine.clock.now()
+    projection = writes.Projection("cases", "id", case_id, {
+        "next_contact_on": date(2025, 3, 19), "next_contact_kind": "wiedervorlage", "priority_group": None,
+        "initial_phase": False})
+    statements: list[str] = []
+
+    def columns(connection: Any) -> tuple[Any, ...]:
+        return tuple(connection.execute(select(Case.next_contact_on, Case.next_contact_kind, Case.priority_group,
+                                               Case.initial_phase).where(Case.id == case_id)).one())
+
+    with services.engine.database.engine.begin() as connection:
+        instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        before = columns(connection)
+        assert before != (date(2025, 3, 19), "wiedervorlage", None, False)
+        listen.listen(connection, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        stale = replace(_writes(instance, instance.version + 3, now, []), projection=projection)
+        assert writes.save(connection, stale) is False
+        assert columns(connection) == before
+        statements.clear()
+        assert writes.save(connection, replace(_writes(instance, instance.version, now, []), projection=projection))
+        if connection.dialect.name == "postgresql":
+            assert len(statements) == 1
+        assert columns(connection) == (date(2025, 3, 19), "wiedervorlage", None, False)
+        connection.rollback()
+
+
+@pytest.mark.parametrize("names", [("cases; DROP TABLE events", "id", "mode"), ("cases", "id = 1 OR 1", "mode"),
+                                   ("cases", "id", "mode = 'x', team"), ("cases", "id", "")])
+def test_a_projection_names_only_plain_identifiers(services: Services, names: tuple[str, str, str]) -> None:
+    from dataclasses import replace
+
+    table, key, column = names
+    projection = writes.Projection(table, key, 1, {column: "x"} if column else {})
+    case_id = _start(services)
+    with services.engine.database.engine.begin() as connection:
+        instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        before = _rows(connection, case_id)
+        with pytest.raises(ValueError, match="plain identifiers"):
+            writes.save(connection, replace(_writes(instance, instance.version, services.engine.clock.now(), []),
+                                            projection=projection))
+        assert _rows(connection, case_id) == before  # nothing written before the names were checked
+        connection.rollback()

@@ -1,5 +1,7 @@
-"""A completed form moves the case's open session tasks to its next appointment's day, and only when one is open:
-the statement that moves them is not sent when none is (issue 12: a round trip of every completed session)."""
+"""What a completed form sends to the database (issue 12: each statement is a round trip of every completion).
+
+The case's open session tasks move to its next appointment's day, and only when one is open: the statement that moves
+them is not sent when none is. The case columns follow the step in the save's own statement on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -71,3 +73,19 @@ def test_an_open_session_task_still_follows_the_appointment_booked_with_the_step
     assert booked.starts_at.date() == date(2025, 4, 14)
     assert task.follow_up_at == office.at(date(2025, 4, 14), 0)  # Berlin midnight of the booked day
     assert [statement for statement in statements if "SET follow_up_at" in statement]
+
+
+def test_the_case_columns_are_written_by_the_saves_statement_on_postgresql(office_on_both: Office) -> None:
+    office = office_on_both
+    case_id = office.cases.intake(office.member("anna"), "901A000013", first_session=office.at(date(2025, 3, 5), 9))
+    office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
+    statements = _complete_counted(office, case_id)
+    writing_cases = [statement for statement in statements if "UPDATE cases" in statement]
+    if office.services.engine.database.engine.dialect.name == "sqlite":
+        assert len(writing_cases) == 1 and writing_cases[0].lstrip().startswith("UPDATE cases")
+    else:
+        [save] = writing_cases
+        assert save.lstrip().startswith("WITH saved AS") and "UPDATE process_instances" in save
+    case = office.services.case(case_id)
+    assert (case.next_contact_on, case.next_contact_kind) == (date(2025, 3, 19), "folgetermin_praesenz")
+    assert None not in (case.priority_group, case.contact_interval_days, case.contact_due_on)
