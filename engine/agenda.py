@@ -43,9 +43,9 @@ from engine.runtime.store import OpenTask, table
 
 SESSION_FIELD = "gespraechsart"  # a form with this field records a held counselling session
 FREE_SLOT_WINDOW_DAYS = 14  # how many days of a calendar first_free_slot reads at once
-# The first read covers the asked day and the two after it: that day mostly has a free slot, and a busy
-# counsellor's fortnight is some 60-140 appointments, each a row to read and sort into its day (issue 12: a fifth of
-# a completed session's agenda work); a day that is full still finds the next one in the same statement.
+# The first read covers the asked day and the two after it: that day mostly has a free slot, and each appointment
+# read is a row to convert and sort into its day (about 20 a week per IFK: a fortnight some 40 rows, three days some
+# 12); a day that is full still finds the next one in the same statement.
 FIRST_WINDOW_DAYS = 3
 
 
