@@ -10,7 +10,8 @@ Either way nothing is written when the version check fails (the caller raises an
 A caller may give a projection: columns of a row of another table that follow the state (the domain keeps the case
 columns its lists filter on), written by the same statement (another WITH clause) and only with the save; on
 PostgreSQL that is one round trip less for every command that steps an instance (issue 12). The runtime knows no such
-table: the caller names it, and the names are checked to be plain identifiers before they become part of a statement.
+table: the caller names it, and the names are checked to be columns of the schema before they become part of a
+statement.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, bindparam, delete, insert, text, update
+from sqlalchemy import Connection, Dialect, TextClause, bindparam, delete, insert, text, update
 
-from engine.runtime.store import Event, Json, OpenTask, ProcessInstance, UtcDateTime, Wait, table
+from engine.runtime.store import Base, Event, Json, OpenTask, ProcessInstance, UtcDateTime, Wait, table
 
 _INSTANCES, _OPEN_TASKS, _WAITS, _EVENTS = table(ProcessInstance), table(OpenTask), table(Wait), table(Event)
 _SAVE_STATE = (update(_INSTANCES)
@@ -71,6 +72,7 @@ SELECT count(*) FROM saved"""
 _TYPED = (bindparam("event_at", type_=UtcDateTime()), bindparam("event_data", type_=Json()))
 _SAVE_IN_ONE_STATEMENT = text(_SAVE_SQL).bindparams(*_TYPED)
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_LENGTH = re.compile(r"\(.*\)$")
 _NO_EVENT = {"event_at": None, "event_actor": None, "event_case_id": None, "event_instance_id": None,
              "event_kind": None, "event_element_id": None, "event_data": None}
 
@@ -89,23 +91,39 @@ class Projection:
         return self.table, self.key, tuple(self.values)
 
     def parameters(self) -> dict[str, Any]:
-        return {"projected_key": self.key_value, **{f"projected_{name}": value for name, value in self.values.items()}}
+        return {f"projected_{self.key}": self.key_value,
+                **{f"projected_{name}": value for name, value in self.values.items()}}
 
 
 _PROJECTED: dict[tuple[bool, tuple[str, str, tuple[str, ...]]], TextClause] = {}
 
 
-def _projected(projection: Projection, *, with_save: bool) -> TextClause:
+def _projected(projection: Projection, dialect: Dialect) -> TextClause:
     """The statement that writes a projection of this shape: with the save (PostgreSQL) or alone (SQLite). Built
-    once per shape (the same text each time, so psycopg's prepared statement is reused)."""
+    once per shape (the same text each time, so psycopg's prepared statement is reused).
+
+    The table and its columns must be in the schema (`Base.metadata`) and be plain identifiers; on PostgreSQL each
+    value is cast to its column's type, so a None and a date bind the same prepared statement."""
+    with_save = dialect.name == "postgresql"
     found = _PROJECTED.get((with_save, projection.shape))
     if found is None:
         names = (projection.table, projection.key, *projection.values)
-        if not projection.values or not all(_IDENTIFIER.fullmatch(name) for name in names):
-            raise ValueError(f"not a projection of plain identifiers: {names!r}")
-        # The names were checked above to be plain identifiers (and come from code); the values are parameters.
-        assignments = ", ".join(f"{name} = :projected_{name}" for name in projection.values)
-        update_row = f"UPDATE {projection.table} SET {assignments} WHERE {projection.key} = :projected_key"  # noqa: S608
+        schema = Base.metadata.tables.get(projection.table)
+        if (schema is None or not projection.values or not all(_IDENTIFIER.fullmatch(name) for name in names)
+                or not all(name in schema.c for name in names[1:]) or projection.key in projection.values):
+            raise ValueError(f"not a projection onto columns of the schema: {names!r}")
+
+        def value(name: str) -> str:
+            if not with_save:
+                return f":projected_{name}"
+            # The type without its length: a cast to VARCHAR(16) would cut a longer text silently, the column
+            # itself refuses it.
+            kind = _LENGTH.sub("", schema.c[name].type.compile(dialect=dialect))
+            return f"CAST(:projected_{name} AS {kind})"
+
+        # The names were checked above to be columns of the schema; the values are parameters.
+        assignments = ", ".join(f"{name} = {value(name)}" for name in projection.values)
+        update_row = f"UPDATE {projection.table} SET {assignments} WHERE {projection.key} = {value(projection.key)}"  # noqa: S608
         if with_save:
             part = f"projected AS (\n    {update_row}\n       AND EXISTS (SELECT 1 FROM saved)),\nlogged AS ("  # noqa: S608
             found = text(_SAVE_SQL.replace("logged AS (", part)).bindparams(*_TYPED)
@@ -141,7 +159,7 @@ def save(connection: Connection, writes: Writes) -> bool:
              "ended": writes.ended}
     projection, one_statement = writes.projection, connection.dialect.name == "postgresql"
     # A projection's statement is made (its names checked) before anything is written.
-    projected = None if projection is None else _projected(projection, with_save=one_statement)
+    projected = None if projection is None else _projected(projection, connection.dialect)
     if one_statement:
         saved = connection.execute(_SAVE_IN_ONE_STATEMENT if projected is None else projected, {
             **state, "gone": list(writes.gone_tasks), "tasks": _json(writes.new_tasks),

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.runtime import writes
+from engine.runtime.clock import SimulatedClock
 from engine.runtime.store import OpenTask, ProcessInstance, Wait
 from engine.services import Services
 
@@ -139,8 +140,10 @@ def test_the_callers_projection_is_written_with_the_state_and_not_when_the_versi
 
 
 @pytest.mark.parametrize("names", [("cases; DROP TABLE events", "id", "mode"), ("cases", "id = 1 OR 1", "mode"),
-                                   ("cases", "id", "mode = 'x', team"), ("cases", "id", "")])
-def test_a_projection_names_only_plain_identifiers(services: Services, names: tuple[str, str, str]) -> None:
+                                   ("cases", "id", "mode = 'x', team"), ("cases", "id", ""),
+                                   ("no_such_table", "id", "mode"), ("cases", "id", "no_such_column"),
+                                   ("cases", "id", "id"), ("Cases", "id", "mode")])
+def test_a_projection_names_only_columns_of_the_schema(services: Services, names: tuple[str, str, str]) -> None:
     from dataclasses import replace
 
     table, key, column = names
@@ -149,8 +152,36 @@ def test_a_projection_names_only_plain_identifiers(services: Services, names: tu
     with services.engine.database.engine.begin() as connection:
         instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
         before = _rows(connection, case_id)
-        with pytest.raises(ValueError, match="plain identifiers"):
+        with pytest.raises(ValueError, match="not a projection onto columns of the schema"):
             writes.save(connection, replace(_writes(instance, instance.version, services.engine.clock.now(), []),
                                             projection=projection))
         assert _rows(connection, case_id) == before  # nothing written before the names were checked
         connection.rollback()
+
+
+def test_a_projected_text_too_long_for_its_column_is_refused_not_cut(postgres_schema: Any,
+                                                                     clock: SimulatedClock) -> None:
+    """On PostgreSQL the values are cast to their columns' types without the length: a text longer than the column
+    is an error (and the transaction writes nothing), never a shorter text. (SQLite keeps any text.)"""
+    from dataclasses import replace
+
+    from sqlalchemy.exc import DBAPIError
+
+    from engine.domain.case import Case
+    from tests.conftest import make_postgres
+
+    services = make_postgres(postgres_schema, clock)
+    case_id = _start(services)
+    now = services.engine.clock.now()
+    too_long = "x" * (Case.__table__.c.mode.type.length + 1)  # type: ignore[attr-defined]
+    projection = writes.Projection("cases", "id", case_id, {"mode": too_long})
+    with services.engine.database.engine.connect() as connection:
+        instance = connection.execute(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        with pytest.raises(DBAPIError, match="too long"):
+            writes.save(connection, replace(_writes(instance, instance.version, now, []), projection=projection))
+        connection.rollback()
+    with services.engine.database.engine.connect() as connection:
+        mode, version = connection.execute(select(Case.mode, ProcessInstance.version).join(
+            ProcessInstance, ProcessInstance.case_id == Case.id).where(Case.id == case_id)).one()
+    services.engine.database.dispose()
+    assert mode != too_long[:len(too_long) - 1] and version == instance.version
