@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from engine.bootstrap import bootstrap
 from engine.domain.staff import StaffMember
 from engine.runtime.clock import BERLIN, SimulatedClock
+from engine.runtime.store import OpenTask
 from engine.services import Services
+from engine.unit_of_work import UnitOfWork
 from engine.workplace.agenda import Agenda
 from engine.workplace.cases import Caseload
 from engine.workplace.commands import Workplace
@@ -42,7 +44,7 @@ class Office:
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
 
-    def first_session(self, case_id: int, **answers: object) -> None:
+    def first_session(self, case_id: int, uow: UnitOfWork | None = None, **answers: object) -> None:
         [task] = self.services.open_tasks(case_id)
         form: dict[str, object] = {
             "gespraechsart": "praesenz", "ergebnis": "plan_vereinbart", "kooperationsbereit": True,
@@ -50,7 +52,7 @@ class Office:
             "ausnahme": "keine", "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-03-19",
             "notiz": "Erstgespräch", "ausgangssituation": "Helferin im Einzelhandel", "potenzialanalyse": "Verkauf"}
         form.update(answers)
-        self.services.complete_task(task.id, form, actor="anna")
+        self.services.complete_task(task.id, form, actor="anna", uow=uow)
 
     def agreed_plan(self, case_id: int) -> None:
         """After the first session (a plan agreed): the plan with one step due 30.04.2025; no task is open."""
@@ -61,14 +63,35 @@ class Office:
                           "wiedervorlage": None}]}, actor="anna")
         assert self.services.open_tasks(case_id) == []
 
+    def plan_to_review(self, case_id: int) -> OpenTask:
+        """From the open plan task: a plan of one month with one step due 28.03.2025, the step checked as done on
+        31.03.2025; returns the review task that opens then."""
+        [plan_task] = self.services.open_tasks(case_id)
+        self.services.complete_task(plan_task.id, {
+            "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P1M", "eigenbemuehungen": None,
+            "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-03-28",
+                          "wiedervorlage": None}]}, actor="anna")
+        self.clock.set(datetime(2025, 3, 31, 7, 0, tzinfo=UTC))
+        self.services.fire_due_timers()
+        [check] = self.services.open_tasks(case_id)
+        self.services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="anna")
+        [review] = self.services.open_tasks(case_id)
+        assert review.element_id == "Task_PlanUeberpruefen"
+        return review
+
 
 def counted(services: Services, act: Callable[[Session], T]) -> tuple[T, list[str]]:
     """What `act` returns in a committed unit of work, and the statements it sent (for round-trip counts)."""
+    return counted_command(services, lambda work: act(work.session))
+
+
+def counted_command(services: Services, act: Callable[[UnitOfWork], T]) -> tuple[T, list[str]]:
+    """As `counted`, for a command that runs in the given unit of work (`uow=`)."""
     statements: list[str] = []
     with services.unit_of_work() as work:
         event.listen(work.session.connection(), "before_cursor_execute",
                      lambda connection, cursor, statement, *rest: statements.append(statement))
-        result = act(work.session)
+        result = act(work)
         work.commit()
     return result, statements
 

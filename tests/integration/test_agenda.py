@@ -214,17 +214,7 @@ def test_a_case_started_after_a_missed_appointment_elsewhere_still_ends_its_cycl
     assert sorted(waits) == ["StartEvent_Aufhebung", "StartEvent_Meldeversaeumnis"]  # each event subprocess once
     office.clock.set(datetime(2025, 3, 20, 8, 50, tzinfo=UTC))
     office.first_session(later, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-04-03")
-    [plan_task] = office.services.open_tasks(later)
-    office.services.complete_task(plan_task.id, {
-        "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P1M", "eigenbemuehungen": None,
-        "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-03-28",
-                      "wiedervorlage": None}]}, actor="anna")
-    office.clock.set(datetime(2025, 3, 31, 7, 0, tzinfo=UTC))
-    office.services.fire_due_timers()
-    [check] = office.services.open_tasks(later)
-    office.services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="anna")
-    [review] = office.services.open_tasks(later)
-    assert review.element_id == "Task_PlanUeberpruefen"
+    review = office.plan_to_review(later)
     office.services.complete_task(review.id, {"ueberpruefung": "Arbeitsaufnahme in Aussicht",
                                               "gespraechsart": "praesenz", "naechsterKontakt": "wiedervorlage",
                                               "naechsterKontaktAm": "2025-04-14"}, actor="anna")

@@ -7,28 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event
-
 from engine.domain.agenda import PLANNED
 from engine.queries import agenda as queries
-from tests.integration.conftest import Office
+from tests.integration.conftest import Office, counted_command
 
 
 def _complete_counted(office: Office, case_id: int) -> list[str]:
-    """The first session of the case completed in a unit of work whose statements are kept."""
-    statements: list[str] = []
-    [task] = office.services.open_tasks(case_id)
-    form: dict[str, object] = {
-        "gespraechsart": "praesenz", "ergebnis": "plan_vereinbart", "kooperationsbereit": True,
-        "integrationsnah": False, "erwerbsminderungPruefung": False, "ohneVeraenderungsperspektive": False,
-        "ausnahme": "keine", "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-03-19",
-        "notiz": "Erstgespräch", "ausgangssituation": "Helferin im Einzelhandel", "potenzialanalyse": "Verkauf"}
-    with office.services.unit_of_work() as work:
-        event.listen(work.session.connection(), "before_cursor_execute",
-                     lambda connection, cursor, statement, *rest: statements.append(statement))
-        office.services.complete_task(task.id, form, actor="anna", uow=work)
-        work.commit()
-    return statements
+    """The first session of the case (a plan agreed, the next appointment in person) and the statements it sent."""
+    return counted_command(office.services, lambda work: office.first_session(case_id, uow=work))[1]
 
 
 def test_no_statement_moves_session_tasks_when_the_step_leaves_none_open(office_on_both: Office) -> None:
@@ -49,24 +35,10 @@ def test_an_open_session_task_still_follows_the_appointment_booked_with_the_step
     case_id = office.cases.intake(anna, "901A000012", first_session=office.at(date(2025, 3, 5), 9))
     office.clock.set(datetime(2025, 3, 5, 8, 50, tzinfo=UTC))
     office.first_session(case_id, naechsterKontakt="wiedervorlage", naechsterKontaktAm="2025-03-19")
-    [plan_task] = office.services.open_tasks(case_id)
-    office.services.complete_task(plan_task.id, {
-        "planZiel": "Arbeit im Verkauf", "planLaufzeit": "P1M", "eigenbemuehungen": None,
-        "schritte": [{"beschreibung": "Bewerbungen", "verantwortlich": "elb", "faellig": "2025-03-28",
-                      "wiedervorlage": None}]}, actor="anna")
-    office.clock.set(datetime(2025, 3, 31, 7, 0, tzinfo=UTC))
-    office.services.fire_due_timers()
-    [check] = office.services.open_tasks(case_id)
-    office.services.complete_task(check.id, {"schrittNr": 1, "schrittErledigt": True}, actor="anna")
-    [review] = office.services.open_tasks(case_id)
-    statements: list[str] = []
-    with office.services.unit_of_work() as work:
-        event.listen(work.session.connection(), "before_cursor_execute",
-                     lambda connection, cursor, statement, *rest: statements.append(statement))
-        office.services.complete_task(review.id, {
-            "ueberpruefung": "Ziel teilweise erreicht", "gespraechsart": "telefon",
-            "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-04-14"}, actor="anna", uow=work)
-        work.commit()
+    review = office.plan_to_review(case_id)
+    _, statements = counted_command(office.services, lambda work: office.services.complete_task(review.id, {
+        "ueberpruefung": "Ziel teilweise erreicht", "gespraechsart": "telefon",
+        "naechsterKontakt": "folgetermin_praesenz", "naechsterKontaktAm": "2025-04-14"}, actor="anna", uow=work))
     [task] = office.services.open_tasks(case_id)
     assert (task.element_id, office.services.case(case_id).cycle_count) == ("Task_Beratungsgespraech", 2)
     [booked] = [row for row in queries.case_agenda(office.services, case_id).appointments if row.status == PLANNED]
